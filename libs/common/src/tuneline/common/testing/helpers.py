@@ -1,0 +1,44 @@
+"""Helpers for tests that drive a service app in-process against the real infrastructure."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import httpx
+from fastapi import FastAPI
+
+from tuneline.common.auth import mint_token
+from tuneline.common.settings import ServiceSettings
+
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan (migrations, broker, relay) and give an HTTP client bound to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=30) as client:
+            yield client
+
+
+def bearer(settings: ServiceSettings, *roles: str, subject: str = "tester", team: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(settings, subject, list(roles), team=team)}"}
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout_s: float = 20.0, interval_s: float = 0.05, what: str = "condition"
+) -> T:
+    """Poll `check` until it returns a truthy value (or raise with the last value after the timeout)."""
+    deadline = time.monotonic() + timeout_s
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval_s)
+    raise AssertionError(f"{what} not reached within {timeout_s}s (last value: {last!r})")
