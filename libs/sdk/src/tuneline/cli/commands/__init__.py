@@ -1,0 +1,1 @@
+"""`tuneline <resource> <verb>` command groups, one file per resource, all built on the SDK."""

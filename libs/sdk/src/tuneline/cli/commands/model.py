@@ -1,0 +1,68 @@
+"""`tuneline model`: registered models, their versions, stage changes, model cards, inference keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tuneline.cli.commands._shared import api_errors, console, sdk, table
+
+app = typer.Typer(help="Registered models: versions, lifecycle stages, cards, keys.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(usecase: Annotated[str | None, typer.Option(help="Only this use case's models.")] = None) -> None:
+    with api_errors():
+        models = sdk().registry.models(usecase_id=usecase)
+    rows = [[m.name, m.task_type, m.base_model, m.latest_version, m.production_version, m.usecase_id] for m in models]
+    console.print(table("Models", ["name", "task", "base model", "latest", "production", "use case"], rows))
+
+
+@app.command()
+def versions(name: str) -> None:
+    with api_errors():
+        found = sdk().registry.versions(name)
+    rows = []
+    for v in found:
+        evaluation = v.evaluation or {}
+        rows.append(
+            [
+                v.version,
+                v.stage,
+                v.method,
+                evaluation.get("passed"),
+                v.job_id,
+                v.created_at.isoformat(timespec="seconds"),
+            ]
+        )
+    console.print(table(f"Versions of {name}", ["version", "stage", "method", "eval passed", "job", "created"], rows))
+
+
+@app.command()
+def promote(
+    name: str,
+    version: int,
+    stage: Annotated[str, typer.Option(help="evaluation, staging, production, deprecated or archived.")] = "staging",
+    reason: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Move a version to another lifecycle stage."""
+    with api_errors():
+        v = sdk().registry.promote(name, version, stage, reason)
+    console.print(f"[green]✓[/green] {name} v{v.version} is {v.stage}")
+
+
+@app.command()
+def card(name: str, version: int) -> None:
+    """Print the model card (Markdown)."""
+    with api_errors():
+        typer.echo(sdk().registry.card(name, version))
+
+
+@app.command()
+def key(name: str, label: Annotated[str, typer.Option("--name", help="What the key is for.")] = "cli") -> None:
+    """Create an inference key scoped to this model (shown once)."""
+    with api_errors():
+        created = sdk().registry.create_key(label, [name])
+    console.print(f"[green]✓[/green] key {created.prefix} for {', '.join(created.models)} — store it now:")
+    typer.echo(created.key)

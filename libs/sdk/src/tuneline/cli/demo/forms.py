@@ -1,0 +1,113 @@
+"""The demo's two manufacturing use cases, as a plant's business unit would fill in the intake form."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tuneline.common.samples import MAINTENANCE_LABELS
+
+BASE_MODEL = "smollm2-135m-instruct"
+
+_CLASSIFY: dict[str, Any] = {
+    "title": "Classify maintenance log entries",
+    "industry": "Manufacturing",
+    "business_unit": "Plant Operations",
+    "problem_statement": "Technicians write free-text maintenance log entries; planners spend minutes reading each "
+    "one to route it to the right crew (hydraulics, electrical, mechanical, ...).",
+    "objectives": [
+        {
+            "statement": "Route every log entry to the right crew automatically",
+            "kpis": [
+                {"name": "accuracy", "target": 0.9, "unit": "", "baseline": 0.1, "direction": "increase"},
+                {"name": "triage time", "target": 1, "unit": "minutes", "baseline": 6, "direction": "decrease"},
+            ],
+        }
+    ],
+    "data_sources": [
+        {"name": "CMMS maintenance logs", "kind": "logs", "volume_estimate": 5000, "owner": "plant-data-office"}
+    ],
+    "sensitivity": {"pii": True, "regulatory": False, "proprietary": True},
+    "model_type": "text",
+    "task_type": "classification",
+    "candidate_base_model": BASE_MODEL,
+    "fine_tuning_method": "lora",
+    "evaluation_metrics": ["accuracy", "macro_f1"],
+    "expected_outcome": "Entries routed in seconds with at least 90% accuracy",
+    "owner": "maria.keller",
+    "stakeholders": [{"name": "Maintenance planning", "role": "business owner"}],
+    "examples": [
+        {
+            "input": "PRESS-04 hydraulic pressure dropped to 60 bar during clamp, topped up oil",
+            "desired_output": "hydraulic",
+        },
+        {
+            "input": "CNC-11 main breaker tripped twice on motor start, replaced contactor",
+            "desired_output": "electrical",
+        },
+        {
+            "input": "CONV-02 belt slipping on drive pulley, squeal at startup, re-tensioned",
+            "desired_output": "mechanical",
+        },
+    ],
+    "labels": list(MAINTENANCE_LABELS),
+    "request_volume": {"requests_per_day": 3000},
+    "latency": {"p95_ms": 3000, "interactive": True},
+    "time_savings": {"minutes_saved_per_task": 4, "hourly_cost_usd": 55},
+    "policy": {
+        # The demo's ML engineer queues training with the short recipe measured to reach a clear improvement.
+        "auto_train": False,
+        "training_preset": "quick_start",
+        "data_quality": {
+            "min_quality_score": 50,
+            "min_examples": 50,
+            "max_duplicate_ratio": 0.1,
+            "max_pii_ratio": 0.05,
+        },
+        "redaction": "replace",
+        "log_prompts": True,
+    },
+}
+
+_SUMMARISE: dict[str, Any] = {
+    **copy.deepcopy(_CLASSIFY),
+    "title": "Summarise quality issues from machine logs",
+    "business_unit": "Quality Assurance",
+    "problem_statement": "Shift leads read long machine-log excerpts to write the quality summary handed to the next "
+    "shift; the summaries are late and miss the costliest defect.",
+    "objectives": [
+        {
+            "statement": "A summary of each shift's quality issues within a minute of shift end",
+            "kpis": [{"name": "summary time", "target": 1, "unit": "minutes", "baseline": 20, "direction": "decrease"}],
+        }
+    ],
+    "data_sources": [{"name": "MES machine logs", "kind": "logs", "volume_estimate": 2000, "owner": "quality-office"}],
+    "sensitivity": {"pii": False, "regulatory": False, "proprietary": True},
+    "task_type": "summarisation",
+    "evaluation_metrics": ["rougeL"],
+    "expected_outcome": "Shift summaries written in a minute instead of twenty",
+    "examples": [
+        {"input": "06:10 WELD-03 porosity x12; 07:40 WELD-03 porosity x9", "desired_output": "WELD-03: porosity (21)."},
+        {
+            "input": "14:02 PAINT-01 orange peel x4; 15:30 PAINT-01 runs x7",
+            "desired_output": "PAINT-01: runs (7), orange peel (4).",
+        },
+        {"input": "22:15 MILL-07 burrs x30", "desired_output": "MILL-07: burrs (30)."},
+    ],
+    "labels": [],
+    "policy": {
+        **_CLASSIFY["policy"],
+        "redaction": "none",
+        "data_quality": {"min_quality_score": 40, "min_examples": 30},
+    },
+}
+
+
+def classification_form(**changes: Any) -> dict[str, Any]:
+    """The maintenance-log classification use case (a fresh copy; top-level fields replaced by `changes`)."""
+    return {**copy.deepcopy(_CLASSIFY), **changes}
+
+
+def summarisation_form(**changes: Any) -> dict[str, Any]:
+    """The quality-issue summarisation use case (generation type)."""
+    return {**copy.deepcopy(_SUMMARISE), **changes}

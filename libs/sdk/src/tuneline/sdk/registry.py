@@ -1,0 +1,164 @@
+"""Client of the registry service (/models) and of the OpenAI-compatible inference endpoint (/<model>/v1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tuneline.sdk._base import Model, Resource, parse_list
+
+
+class RegisteredModel(Model):
+    id: UUID
+    name: str
+    usecase_id: UUID | None = None
+    base_model: str = ""
+    task_type: str = ""
+    owner: str = ""
+    aliases: dict[str, int] = {}
+    production_version: int | None = None
+    latest_version: int | None = None
+    created_at: datetime
+
+
+class ModelVersion(Model):
+    id: UUID
+    version: int
+    stage: str
+    base_model: str = ""
+    adapter_uri: str | None = None
+    method: str = ""
+    job_id: UUID | None = None
+    dataset_version_id: UUID | None = None
+    evaluation_id: UUID | None = None
+    evaluation: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None
+    created_at: datetime
+
+
+class Deployment(Model):
+    model: str
+    deployment_id: UUID
+    status: str
+    detail: str | None = None
+    endpoint: str | None = None
+    stable_version: int | None = None
+    canary_version: int | None = None
+    canary_weight: float = 0.0
+    previous_version: int | None = None
+    updated_at: datetime
+    health: dict[str, Any] | None = None
+
+
+class ApiKey(Model):
+    prefix: str
+    name: str
+    owner: str = ""
+    models: list[str] = []
+    requests_per_minute: int = 0
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    key: str | None = None  # the secret itself, only in the answer that created it
+
+
+class ChatCompletion(Model):
+    id: str
+    model: str
+    choices: list[dict[str, Any]]
+    usage: dict[str, Any] = {}
+    tuneline: dict[str, Any] | None = None  # which version and canary arm answered
+
+    @property
+    def text(self) -> str:
+        message = self.choices[0].get("message", {}) if self.choices else {}
+        return str(message.get("content", ""))
+
+
+class RegistryClient(Resource):
+    def models(self, *, usecase_id: UUID | str | None = None, limit: int | None = None) -> list[RegisteredModel]:
+        """Registered models (those of one use case when `usecase_id` is given)."""
+        found = self._offset_pages(RegisteredModel, "/models", page_size=100, limit=limit)
+        return [m for m in found if usecase_id is None or str(m.usecase_id) == str(usecase_id)]
+
+    def model(self, name: str) -> RegisteredModel:
+        return self._get(RegisteredModel, f"/models/{name}")
+
+    def versions(self, name: str) -> list[ModelVersion]:
+        return parse_list(ModelVersion, self.http.request("GET", f"/models/{name}/versions"))
+
+    def version(self, name: str, version: int) -> ModelVersion:
+        return self._get(ModelVersion, f"/models/{name}/versions/{version}")
+
+    def lineage(self, name: str, version: int) -> dict[str, Any]:
+        answer: dict[str, Any] = self.http.request("GET", f"/models/{name}/versions/{version}/lineage")
+        return answer
+
+    def set_policy(self, name: str, **policy: bool) -> RegisteredModel:
+        """human_review_required, auto_rollback, log_prompts (drift checks need logged prompts)."""
+        return RegisteredModel.model_validate(self.http.request("PATCH", f"/models/{name}/policy", json=policy))
+
+    def card(self, name: str, version: int) -> str:
+        """The Hugging Face model card (README.md) of a version."""
+        return str(self.http.request("GET", f"/models/{name}/versions/{version}/card"))
+
+    def promote(self, name: str, version: int, stage: str, reason: str = "") -> ModelVersion:
+        """Move a version to another lifecycle stage (evaluation, staging, production, deprecated, archived)."""
+        return self._post(
+            ModelVersion, f"/models/{name}/versions/{version}/transition", {"stage": stage, "reason": reason}
+        )
+
+    def review(self, name: str, version: int, approved: bool, comment: str = "") -> ModelVersion:
+        body = {"approved": approved, "comment": comment}
+        return self._post(ModelVersion, f"/models/{name}/versions/{version}/review", body)
+
+    def deployment(self, name: str) -> Deployment:
+        return self._get(Deployment, f"/models/{name}/deployment")
+
+    def deploy(self, name: str, version: int, canary_weight: float | None = None) -> Deployment:
+        """Serve a version: all traffic for a first deployment, else a canary taking `canary_weight` of it."""
+        body: dict[str, Any] = {"version": version}
+        if canary_weight is not None:
+            body["canary_weight"] = canary_weight
+        return self._post(Deployment, f"/models/{name}/deployment", body)
+
+    def set_canary_weight(self, name: str, weight: float) -> Deployment:
+        body = self.http.request("PUT", f"/models/{name}/deployment/weight", json={"canary_weight": weight})
+        return Deployment.model_validate(body)
+
+    def promote_canary(self, name: str) -> Deployment:
+        """The canary takes all traffic (and becomes the production version)."""
+        return self._post(Deployment, f"/models/{name}/deployment/promote")
+
+    def rollback(self, name: str, reason: str) -> Deployment:
+        return self._post(Deployment, f"/models/{name}/deployment/rollback", {"reason": reason})
+
+    def undeploy(self, name: str) -> Deployment:
+        return Deployment.model_validate(self.http.request("DELETE", f"/models/{name}/deployment"))
+
+    def create_key(self, name: str, models: list[str], requests_per_minute: int = 600) -> ApiKey:
+        """A scoped inference key; its secret (`.key`) is in this answer only."""
+        body = {"name": name, "models": models, "requests_per_minute": requests_per_minute}
+        return self._post(ApiKey, "/models/keys", body)
+
+    def keys(self, *, model: str | None = None) -> list[ApiKey]:
+        return parse_list(ApiKey, self.http.request("GET", "/models/keys", params={"model": model}))
+
+    def revoke_key(self, prefix: str) -> ApiKey:
+        return ApiKey.model_validate(self.http.request("DELETE", f"/models/keys/{prefix}"))
+
+
+class InferenceClient(Resource):
+    """The OpenAI-compatible endpoint of one deployed model, authenticated with a model-scoped API key.
+
+    The base URL is the deployment's `endpoint` (…/<model>/v1); the official `openai` client works on it too.
+    """
+
+    def chat(self, model: str, messages: list[dict[str, str]], **params: Any) -> ChatCompletion:
+        body = {"model": model, "messages": messages, **params}
+        return self._post(ChatCompletion, "/chat/completions", body)
+
+    def models(self) -> list[dict[str, Any]]:
+        answer: list[dict[str, Any]] = self.http.request("GET", "/models")["data"]
+        return answer

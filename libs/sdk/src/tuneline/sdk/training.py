@@ -1,0 +1,156 @@
+"""Client of the training service (/jobs): queue, inspect, control and follow training jobs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tuneline.sdk._base import Model, Resource, parse_list
+from tuneline.sdk.sse import parse_sse
+
+FINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
+
+
+class Job(Model):
+    id: UUID
+    usecase_id: UUID
+    dataset_id: UUID
+    dataset_version_id: UUID
+    status: str
+    source: str = ""
+    created_by: str = ""
+    base_model: str
+    method_requested: str = ""
+    method_ran: str | None = None
+    preset: str | None = None
+    hyperparameters: dict[str, Any] = {}
+    step: int = 0
+    total_steps: int = 0
+    epoch: float = 0.0
+    progress_percent: float = 0.0
+    train_loss: float | None = None
+    val_loss: float | None = None
+    worker: str | None = None
+    estimate: dict[str, Any] = {}
+    adapter_uri: str | None = None
+    metrics: dict[str, Any] = {}
+    trained_tokens: int = 0
+    duration_seconds: float = 0.0
+    failure_reason: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class MetricPoint(Model):
+    step: int
+    epoch: float = 0.0
+    event: str = ""
+    train_loss: float | None = None
+    val_loss: float | None = None
+    learning_rate: float | None = None
+    tokens_per_second: float | None = None
+    eta_seconds: float | None = None
+    recorded_at: datetime
+
+
+class JobUpdate(Model):
+    """One item of a job's live stream: a metric point (kind 'progress') or a status change (kind 'status')."""
+
+    kind: str
+    point: MetricPoint | None = None
+    status: str | None = None
+    step: int | None = None
+
+
+class TrainingClient(Resource):
+    def create_job(
+        self,
+        dataset_version_id: UUID | str,
+        *,
+        preset: str = "balanced",
+        hyperparameters: dict[str, Any] | None = None,
+        base_model: str | None = None,
+        method: str | None = None,
+        priority: int = 0,
+    ) -> Job:
+        body = {
+            "dataset_version_id": str(dataset_version_id),
+            "preset": preset,
+            "hyperparameters": hyperparameters or {},
+            "base_model": base_model,
+            "method": method,
+            "priority": priority,
+        }
+        return self._post(Job, "/jobs", {k: v for k, v in body.items() if v is not None})
+
+    def estimate(self, **request: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = self.http.request("POST", "/jobs/estimate", json=request)
+        return answer
+
+    def list_jobs(
+        self,
+        *,
+        usecase_id: UUID | str | None = None,
+        status: str | None = None,
+        limit: int | None = 200,
+        page_size: int = 200,
+    ) -> list[Job]:
+        params = {"usecase_id": str(usecase_id) if usecase_id else None, "status": status}
+        return list(self._offset_pages(Job, "/jobs", params, page_size=page_size, limit=limit))
+
+    def get_job(self, job_id: UUID | str) -> Job:
+        return self._get(Job, f"/jobs/{job_id}")
+
+    def metrics(self, job_id: UUID | str) -> list[MetricPoint]:
+        return parse_list(MetricPoint, self.http.request("GET", f"/jobs/{job_id}/metrics"))
+
+    def logs(self, job_id: UUID | str) -> str:
+        return str(self.http.request("GET", f"/jobs/{job_id}/logs") or "")
+
+    def cancel(self, job_id: UUID | str) -> Job:
+        return self._post(Job, f"/jobs/{job_id}/cancel")
+
+    def pause(self, job_id: UUID | str) -> Job:
+        return self._post(Job, f"/jobs/{job_id}/pause")
+
+    def resume(self, job_id: UUID | str) -> Job:
+        return self._post(Job, f"/jobs/{job_id}/resume")
+
+    def stream(self, job_id: UUID | str, *, poll_s: float = 1.0) -> Iterator[JobUpdate]:
+        """Live progress (server-sent events) until the job reaches a final status."""
+        lines = self.http.stream_lines(f"/jobs/{job_id}/stream", params={"poll_s": poll_s}, timeout_s=120)
+        for sse in parse_sse(lines):
+            data = json.loads(sse.data)
+            if sse.event == "progress":
+                yield JobUpdate(kind="progress", point=MetricPoint.model_validate(data))
+            elif sse.event == "status":
+                yield JobUpdate(kind="status", status=data.get("status"), step=data.get("step"))
+
+    def wait(
+        self,
+        job_id: UUID | str,
+        *,
+        timeout_s: float = 1800.0,
+        poll_s: float = 1.0,
+        on_update: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Poll until the job is final; `on_update` sees every state (for a progress bar)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            job = self.get_job(job_id)
+            if on_update is not None:
+                on_update(job)
+            if job.finished:
+                return job
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still {job.status} at step {job.step} after {timeout_s:.0f}s")
+            time.sleep(poll_s)

@@ -1,0 +1,74 @@
+"""The `tuneline` command line: catalogue freshness, token minting, `up` preflight errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import jwt
+from typer.testing import CliRunner
+
+from tuneline.cli.main import app
+from tuneline.common.catalogue import build_asyncapi, render_markdown
+from tuneline.common.events import ALL_TOPICS
+
+REPO = Path(__file__).resolve().parents[3]
+runner = CliRunner()
+
+
+def test_checked_in_event_catalogue_is_up_to_date() -> None:
+    spec = json.loads((REPO / "docs" / "asyncapi.json").read_text())
+    assert spec == build_asyncapi(), "docs/asyncapi.json is stale: run `tuneline catalogue`"
+    assert (REPO / "docs" / "events.md").read_text() == render_markdown(), "docs/events.md is stale"
+
+
+def test_asyncapi_documents_every_topic_with_its_payload_schema() -> None:
+    spec = build_asyncapi()
+    assert set(spec["channels"]) == {t.name for t in ALL_TOPICS}
+    schemas = spec["components"]["schemas"]
+    for topic in ALL_TOPICS:
+        assert topic.model.__name__ in schemas
+        assert "event_id" in schemas[topic.model.__name__]["properties"]
+
+
+def test_catalogue_check_fails_on_a_stale_document(tmp_path: Path) -> None:
+    (tmp_path / "asyncapi.json").write_text("{}")
+    (tmp_path / "events.md").write_text("old")
+    result = runner.invoke(app, ["catalogue", "--docs-dir", str(tmp_path), "--check"])
+    assert result.exit_code == 1
+    assert "out of date" in result.output
+    assert runner.invoke(app, ["catalogue", "--docs-dir", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(app, ["catalogue", "--docs-dir", str(tmp_path), "--check"]).exit_code == 0
+
+
+def test_token_command_mints_a_verifiable_dev_token(monkeypatch) -> None:
+    monkeypatch.delenv("TUNELINE_ENVIRONMENT", raising=False)
+    result = runner.invoke(app, ["token", "--roles", "ml_engineer,reviewer", "--subject", "ana"])
+    assert result.exit_code == 0, result.output
+    claims = jwt.decode(result.output.strip(), options={"verify_signature": False})
+    assert claims["sub"] == "ana"
+    assert claims["roles"] == ["ml_engineer", "reviewer"]
+
+
+def test_token_command_refuses_an_unknown_role() -> None:
+    result = runner.invoke(app, ["token", "--roles", "superuser"])
+    assert result.exit_code == 2
+    assert "unknown role(s): superuser" in result.output
+
+
+def test_up_refuses_a_busy_port_and_names_it(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(
+            app, ["up", "--data-dir", str(tmp_path), "--base-port", str(port), "--services", "intake"]
+        )
+    assert result.exit_code == 2
+    assert f"port {port} (intake) is already in use" in result.output
+
+
+def test_generated_configuration_and_api_docs_are_up_to_date() -> None:
+    result = runner.invoke(app, ["docs", "--docs-dir", str(REPO / "docs"), "--check"])
+    assert result.exit_code == 0, result.output
