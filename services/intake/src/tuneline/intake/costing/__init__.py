@@ -1,0 +1,1 @@
+"""Cost and ROI estimates: training, inference, value of time saved, payback, prompting comparison."""

@@ -1,0 +1,1 @@
+"""Qualification: assessment checklist, the fine-tune-or-not decision and RICE prioritisation."""

@@ -1,0 +1,420 @@
+"""The intake service end to end: REST, PostgreSQL, the outbox to Tansu and the consumers, in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+import pytest_asyncio
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
+
+from tuneline.common.db import AuditRecord, OutboxRecord
+from tuneline.common.events import (
+    DEPLOYMENT_UPDATED,
+    EVALUATION_COMPLETED,
+    JOB_QUEUED,
+    JOB_STARTED,
+    MODEL_REGISTERED,
+    USECASE_APPROVED,
+    USECASE_INTAKE_REQUESTED,
+    DeploymentUpdated,
+    EvaluationCompleted,
+    JobQueued,
+    JobStarted,
+    ModelRegistered,
+    UseCaseApproved,
+    UseCaseIntakeRequested,
+    utcnow,
+)
+from tuneline.common.messaging import publish_now
+from tuneline.common.testing.helpers import bearer, eventually, running_app
+from tuneline.intake.app import create_app
+from tuneline.intake.settings import IntakeSettings
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Intake:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: IntakeSettings
+
+    def as_(self, role: str, subject: str | None = None, *more: str) -> dict[str, str]:
+        return bearer(self.settings, role, *more, subject=subject or f"{role}-1")
+
+    async def outbox(self, topic: str, usecase_id: str) -> list[OutboxRecord]:
+        async with self.app.state.tuneline.sessions() as s:
+            stmt = sa.select(OutboxRecord).where(OutboxRecord.topic == topic, OutboxRecord.key == usecase_id)
+            return list((await s.execute(stmt)).scalars().all())
+
+    async def audit(self, action: str, resource_id: str) -> list[AuditRecord]:
+        async with self.app.state.tuneline.sessions() as s:
+            stmt = sa.select(AuditRecord).where(AuditRecord.action == action, AuditRecord.resource_id == resource_id)
+            return list((await s.execute(stmt)).scalars().all())
+
+
+@pytest_asyncio.fixture(scope="module")
+async def intake(database_url, kafka_bootstrap, tmp_path_factory):
+    # One running service for the module: starting it (migrations, topics, consumer group) is the slow part.
+    settings = IntakeSettings(
+        environment="test",
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_session_timeout_ms=2000,
+        kafka_fetch_max_wait_ms=10,
+        object_store_url=tmp_path_factory.mktemp("objects").as_uri(),
+        outbox_poll_interval_s=0.2,
+    )
+    app = create_app(settings)
+    async with running_app(app) as client:
+        yield Intake(app, client, settings)
+
+
+def complete_form(form_data, **changes: Any) -> dict[str, Any]:
+    return copy.deepcopy(form_data(**changes))
+
+
+async def approved_usecase(intake: Intake, form: dict[str, Any], submitter: str = "alice") -> str:
+    c = intake.client
+    r = await c.post("/usecases", json=form, headers=intake.as_("data_owner", submitter))
+    assert r.status_code == 201, r.text
+    uid = r.json()["id"]
+    assert (await c.post(f"/usecases/{uid}/submit", headers=intake.as_("data_owner", submitter))).status_code == 200
+    assert (await c.post(f"/usecases/{uid}/start-review", headers=intake.as_("reviewer"))).status_code == 200
+    r = await c.post(f"/usecases/{uid}/approve", headers=intake.as_("reviewer"))
+    assert r.status_code == 200, r.text
+    return uid
+
+
+async def test_review_flow_publishes_one_approval_even_when_retried(intake, form_data):
+    industry = f"Manufacturing-{uuid4().hex[:6]}"
+    uid = await approved_usecase(intake, complete_form(form_data, industry=industry))
+    again = await intake.client.post(f"/usecases/{uid}/approve", headers=intake.as_("reviewer"))
+    assert again.status_code == 200 and again.json()["status"] == "approved"
+
+    rows = await intake.outbox(USECASE_APPROVED.name, uid)
+    assert len(rows) == 1
+    assert len(await intake.outbox("usecase.submitted", uid)) == 1
+
+    consumer = AIOKafkaConsumer(
+        USECASE_APPROVED.name,
+        bootstrap_servers=intake.settings.kafka_bootstrap_servers,
+        group_id=f"test-{uuid4()}",
+        auto_offset_reset="earliest",
+        session_timeout_ms=2000,
+        fetch_max_wait_ms=10,
+    )
+    await consumer.start()
+    try:
+        seen: list[UseCaseApproved] = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            seen += [
+                e
+                for records in batch.values()
+                for e in (UseCaseApproved.model_validate_json(r.value) for r in records)
+                if str(e.usecase_id) == uid
+            ]
+            if seen and not batch:
+                break
+    finally:
+        await consumer.stop()
+    assert len(seen) == 1
+    event = seen[0]
+    assert (event.task_type, event.method, event.industry) == ("classification", "lora", industry)
+    assert event.labels == ["hydraulics", "electrical", "calibration"]
+    assert event.approved_by == "reviewer-1"
+
+    body = (await intake.client.get(f"/usecases/{uid}", headers=intake.as_("viewer"))).json()
+    assert body["assessment"]["decision"]["recommended"] == "fine_tuning"
+    assert body["assessment"]["checklist"]["verdict"] == "ready"
+    assert body["rice_score"] == pytest.approx(body["assessment"]["rice"]["score"])
+    assert body["missing"] == [] and body["decided_by"] == "reviewer-1"
+
+    history = (await intake.client.get(f"/usecases/{uid}/history", headers=intake.as_("viewer"))).json()
+    assert [(h["action"], h["actor"]) for h in history] == [
+        ("usecase.created", "alice"),
+        ("usecase.submitted", "alice"),
+        ("usecase.review_started", "reviewer-1"),
+        ("usecase.approved", "reviewer-1"),
+    ]
+
+
+async def test_rejection_is_published_once_and_rejected_is_final(intake, form_data):
+    c = intake.client
+    r = await c.post("/usecases", json=complete_form(form_data), headers=intake.as_("data_owner", "alice"))
+    uid = r.json()["id"]
+    await c.post(f"/usecases/{uid}/submit", headers=intake.as_("data_owner", "alice"))
+    await c.post(f"/usecases/{uid}/start-review", headers=intake.as_("reviewer"))
+    for _ in range(2):
+        r = await c.post(f"/usecases/{uid}/reject", json={"reason": "no budget"}, headers=intake.as_("reviewer"))
+        assert r.status_code == 200 and r.json()["status"] == "rejected"
+    assert len(await intake.outbox("usecase.rejected", uid)) == 1
+
+    r = await c.post(f"/usecases/{uid}/approve", headers=intake.as_("reviewer"))
+    assert r.status_code == 409
+    assert r.json()["error"] == "illegal_transition"
+    assert (r.json()["current"], r.json()["requested"], r.json()["allowed"]) == ("rejected", "approve", [])
+
+
+async def test_illegal_transition_answers_409_with_the_allowed_actions(intake):
+    r = await intake.client.post("/usecases", json={"title": "Summarise shift logs"}, headers=intake.as_("sre"))
+    uid = r.json()["id"]
+    r = await intake.client.post(f"/usecases/{uid}/start-review", headers=intake.as_("reviewer"))
+    assert r.status_code == 409
+    assert r.json()["allowed"] == ["edit", "submit"]
+
+
+async def test_changes_requested_then_edited_and_resubmitted(intake, form_data):
+    c = intake.client
+    uid = (await c.post("/usecases", json=complete_form(form_data), headers=intake.as_("data_owner", "bo"))).json()[
+        "id"
+    ]
+    await c.post(f"/usecases/{uid}/submit", headers=intake.as_("data_owner", "bo"))
+    r = await c.patch(f"/usecases/{uid}", json={"title": "Too late"}, headers=intake.as_("data_owner", "bo"))
+    assert r.status_code == 409 and r.json()["allowed"] == ["start_review"]
+
+    await c.post(f"/usecases/{uid}/start-review", headers=intake.as_("reviewer"))
+    r = await c.post(f"/usecases/{uid}/request-changes", json={"reason": "add KPIs"}, headers=intake.as_("reviewer"))
+    assert r.json()["status"] == "needs_changes" and r.json()["decision_reason"] == "add KPIs"
+
+    r = await c.patch(f"/usecases/{uid}", json={"business_unit": "Maintenance"}, headers=intake.as_("data_owner", "bo"))
+    assert r.status_code == 200 and r.json()["business_unit"] == "Maintenance"
+    r = await c.post(f"/usecases/{uid}/submit", headers=intake.as_("data_owner", "bo"))
+    assert r.json()["status"] == "submitted"
+    assert len(await intake.outbox("usecase.submitted", uid)) == 2
+
+
+async def test_who_may_do_what(intake, form_data):
+    c = intake.client
+    assert (await c.post("/usecases", json={"title": "No token"})).status_code == 401
+    r = await c.post("/usecases", json={"title": "Viewer draft"}, headers=intake.as_("viewer"))
+    assert r.status_code == 403 and "viewers can only read" in r.json()["detail"]
+
+    uid = (await c.post("/usecases", json=complete_form(form_data), headers=intake.as_("reviewer", "rita"))).json()[
+        "id"
+    ]
+    r = await c.patch(f"/usecases/{uid}", json={"title": "Hijacked"}, headers=intake.as_("reviewer", "other"))
+    assert r.status_code == 403
+    await c.post(f"/usecases/{uid}/submit", headers=intake.as_("reviewer", "rita"))
+    await c.post(f"/usecases/{uid}/start-review", headers=intake.as_("reviewer", "other"))
+    r = await c.post(f"/usecases/{uid}/approve", headers=intake.as_("reviewer", "rita"))
+    assert r.status_code == 403 and "own use case" in r.json()["detail"]
+
+    assert (
+        await c.post(f"/usecases/{uid}/comments", json={"body": "hi"}, headers=intake.as_("viewer"))
+    ).status_code == 403
+    r = await c.post(f"/usecases/{uid}/comments", json={"body": "Looks good"}, headers=intake.as_("reviewer", "other"))
+    assert r.status_code == 201
+    comments = (await c.get(f"/usecases/{uid}/comments", headers=intake.as_("viewer"))).json()
+    assert [(x["author"], x["body"]) for x in comments] == [("other", "Looks good")]
+
+
+async def test_bad_input_is_refused_naming_the_field(intake, form_data):
+    c = intake.client
+    r = await c.post("/usecases", json={"title": "Bad type", "model_type": "audio"}, headers=intake.as_("data_owner"))
+    assert r.status_code == 422 and r.json()["field"] == "model_type"
+    r = await c.post("/usecases", json={"industry": "Retail"}, headers=intake.as_("data_owner"))
+    assert r.status_code == 422 and r.json()["field"] == "title"
+
+    template = {
+        "title": "Predictive Maintenance Alerts",
+        "industry": "Manufacturing",
+        "problem_statement": "Unexpected machinery downtime leads to productivity loss.",
+        "data_sources": ["sensor logs", "maintenance reports"],
+        "model": "LLaMA2-7B",
+        "fine_tuning_type": "QLoRA",
+        "evaluation_metrics": ["F1 Score", "Precision"],
+        "expected_outcomes": "Reduce downtime by 25%",
+    }
+    r = await c.post("/usecases", json=template, headers=intake.as_("data_owner", "tina"))
+    assert r.status_code == 201 and r.json()["form"]["fine_tuning_method"] == "qlora"
+    uid = r.json()["id"]
+    assert "owner" in {m["field"] for m in r.json()["missing"]}
+    r = await c.post(f"/usecases/{uid}/submit", headers=intake.as_("data_owner", "tina"))
+    assert r.status_code == 422
+    assert {"business_unit", "data_sources[0].owner", "examples"} <= {e["field"] for e in r.json()["errors"]}
+    r = await c.get(f"/usecases/{uid}", headers=intake.as_("viewer"))
+    assert r.json()["status"] == "draft", "a refused submission leaves nothing half-written"
+
+    bad = {"objectives": [{"statement": "x", "kpis": [{"name": "k", "target": "soon"}]}]}
+    r = await c.patch(f"/usecases/{uid}", json=bad, headers=intake.as_("data_owner", "tina"))
+    assert r.status_code == 422 and r.json()["field"] == "objectives[0].kpis[0].target"
+
+
+async def test_portfolio_is_ranked_filtered_and_paginated(intake, form_data):
+    c = intake.client
+    industry = f"Logistics-{uuid4().hex[:6]}"
+    ids = {}
+    for volume, unit in ((100, "North"), (5000, "South"), (800, "North")):
+        form = complete_form(
+            form_data, industry=industry, business_unit=unit, request_volume={"requests_per_day": volume}
+        )
+        ids[volume] = (await c.post("/usecases", json=form, headers=intake.as_("data_owner"))).json()["id"]
+    draft = await c.post(
+        "/usecases", json={"title": "Unscored", "industry": industry}, headers=intake.as_("data_owner")
+    )
+    await c.post(f"/usecases/{ids[800]}/submit", headers=intake.as_("data_owner"))
+
+    r = await c.get("/usecases", params={"industry": industry}, headers=intake.as_("viewer"))
+    page = r.json()
+    assert page["total"] == 4
+    # Reach grows with the request volume, so RICE ranks 5,000/day first; the unscored draft comes last.
+    assert [i["id"] for i in page["items"]] == [ids[5000], ids[800], ids[100], draft.json()["id"]]
+    scores = [i["rice_score"] for i in page["items"][:3]]
+    assert scores == sorted(scores, reverse=True) and page["items"][3]["rice_score"] is None
+
+    second = (
+        await c.get("/usecases", params={"industry": industry, "limit": 2, "offset": 2}, headers=intake.as_("viewer"))
+    ).json()
+    assert [i["id"] for i in second["items"]] == [ids[100], draft.json()["id"]]
+    north = (
+        await c.get("/usecases", params={"industry": industry, "business_unit": "North"}, headers=intake.as_("viewer"))
+    ).json()
+    assert [i["id"] for i in north["items"]] == [ids[800], ids[100]]
+    submitted = (
+        await c.get(
+            "/usecases",
+            params={"industry": industry, "status": ["submitted", "in_review"]},
+            headers=intake.as_("viewer"),
+        )
+    ).json()
+    assert [i["id"] for i in submitted["items"]] == [ids[800]]
+    r = await c.get("/usecases", params={"limit": 10_000}, headers=intake.as_("viewer"))
+    assert r.status_code == 422 and r.json()["field"] == "limit"
+
+
+async def test_timeline_orders_facts_by_when_they_happened_and_ignores_duplicates(intake, form_data):
+    industry = f"Energy-{uuid4().hex[:6]}"
+    uid = await approved_usecase(intake, complete_form(form_data, industry=industry))
+    usecase_id, job, model = UUID(uid), uuid4(), uuid4()
+    base = utcnow() + timedelta(seconds=1)  # after the approval, a second apart each
+    common = {"producer": "test", "usecase_id": usecase_id}
+    queued = JobQueued(
+        **common, occurred_at=base, job_id=job, dataset_version_id=uuid4(), base_model="m", method="lora"
+    )
+    started = JobStarted(**common, occurred_at=base + timedelta(seconds=1), job_id=job, worker="w")
+    evaluated = EvaluationCompleted(
+        **common,
+        occurred_at=base + timedelta(seconds=2),
+        evaluation_id=uuid4(),
+        job_id=job,
+        dataset_version_id=uuid4(),
+        task_type="classification",
+        base_model="m",
+        adapter_uri="file:///a",
+        passed=True,
+        reasons=["beats base"],
+        metrics_tuned={"accuracy": 0.97},
+        metrics_base={"accuracy": 0.1},
+    )
+    registered = ModelRegistered(
+        **common,
+        occurred_at=base + timedelta(seconds=3),
+        model_id=model,
+        version_id=uuid4(),
+        name="tickets",
+        version=1,
+        stage="production",
+    )
+    deployed = DeploymentUpdated(
+        **common,
+        occurred_at=base + timedelta(seconds=4),
+        model_id=model,
+        deployment_id=uuid4(),
+        name="tickets",
+        stable_version_id=registered.version_id,
+        canary_weight=0.0,
+        status="healthy",
+    )
+    broker = intake.app.state.tuneline.broker
+    # Newest first, and one of them twice: arrival order must not matter.
+    for topic, event in (
+        (DEPLOYMENT_UPDATED, deployed),
+        (MODEL_REGISTERED, registered),
+        (JOB_STARTED, started),
+        (EVALUATION_COMPLETED, evaluated),
+        (JOB_QUEUED, queued),
+        (JOB_STARTED, started),
+    ):
+        await publish_now(broker, topic, event)
+
+    async def downstream_entries() -> list[dict[str, Any]]:
+        r = await intake.client.get(f"/usecases/{uid}/timeline", headers=intake.as_("viewer"))
+        entries = [e for e in r.json() if e["producer"] == "test"]
+        return entries if len(entries) >= 5 else []
+
+    entries = await eventually(downstream_entries, what="five downstream facts on the timeline")
+    assert [e["type"] for e in entries] == [
+        "job.queued",
+        "job.started",
+        "evaluation.completed",
+        "model.registered",
+        "deployment.updated",
+    ]
+    full = (await intake.client.get(f"/usecases/{uid}/timeline", headers=intake.as_("viewer"))).json()
+    types = [e["type"] for e in full]
+    assert types[:4] == ["usecase.created", "usecase.submitted", "usecase.review_started", "usecase.approved"]
+    assert [e["occurred_at"] for e in full] == sorted(e["occurred_at"] for e in full)
+    assert types.count("job.started") == 1
+    assert types.count("usecase.work_started") == 1 and types.count("usecase.deployed") == 1
+
+    body = (await intake.client.get(f"/usecases/{uid}", headers=intake.as_("viewer"))).json()
+    assert body["status"] == "deployed"
+    assert body["stage"] == "deployment healthy"
+    assert body["progress"]["job"]["status"] == "started"
+
+    dash = (
+        await intake.client.get("/usecases/dashboard", params={"industry": industry}, headers=intake.as_("viewer"))
+    ).json()
+    assert dash["counts_by_status"] == {"deployed": 1}
+    [item] = dash["active"]["items"]
+    assert item["id"] == uid and item["stage"] == "deployment healthy"
+    assert item["model_versions"] == [
+        {"version_id": str(registered.version_id), "name": "tickets", "version": 1, "stage": "production"}
+    ]
+    assert item["production_version"] == 1
+    assert item["headline_metrics"] == {"accuracy": 0.97} and item["deployment_status"] == "healthy"
+
+
+async def test_outside_system_submits_once_per_reference(intake, form_data):
+    industry = f"Retail-{uuid4().hex[:6]}"
+    ref = f"INC-{uuid4().hex[:8]}"
+    form = complete_form(form_data, industry=industry)
+    broker = intake.app.state.tuneline.broker
+    for _ in range(2):  # the ticketing system re-sends the same request as a new event
+        request = UseCaseIntakeRequested(
+            producer="servicenow", source_system="servicenow", external_ref=ref, requested_by="u123", form=form
+        )
+        await publish_now(broker, USECASE_INTAKE_REQUESTED, request)
+    bad = UseCaseIntakeRequested(
+        producer="servicenow",
+        source_system="servicenow",
+        external_ref=f"{ref}-bad",
+        requested_by="u123",
+        form={"industry": industry, "model_type": "audio"},
+    )
+    await publish_now(broker, USECASE_INTAKE_REQUESTED, bad)
+
+    async def listed() -> list[dict[str, Any]]:
+        r = await intake.client.get("/usecases", params={"industry": industry}, headers=intake.as_("viewer"))
+        return r.json()["items"]
+
+    [item] = await eventually(listed, what="use case from the ticketing system")
+    body = (await intake.client.get(f"/usecases/{item['id']}", headers=intake.as_("viewer"))).json()
+    assert (body["status"], body["source_system"], body["external_ref"]) == ("submitted", "servicenow", ref)
+    assert body["submitter"] == "servicenow:u123"
+    rejected = await eventually(lambda: intake.audit("usecase.ingress_rejected", f"{ref}-bad"), what="rejection")
+    assert set(rejected[0].details["fields"]) == {"title", "model_type"}
+    await asyncio.sleep(0.5)
+    assert len(await listed()) == 1
