@@ -1,0 +1,35 @@
+"""create_app(): the data service (FastAPI + Kafka consumer + outbox relay + upload worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from tuneline.common.app import create_service_app
+from tuneline.common.settings import load_settings
+from tuneline.data import worker
+from tuneline.data.datasets import api as datasets_api
+from tuneline.data.settings import DataSettings
+from tuneline.data.usecases import consumers as usecase_consumers
+
+DESCRIPTION = (
+    "Datasets for approved use cases: uploads (JSONL, JSON, CSV, TXT, PDF, DOCX; chunked and resumable), "
+    "immutable versions with lineage, validation and quality score, PII findings and redaction, "
+    "deduplication, splits, previews, labeling. Publishes dataset.ready / dataset.rejected; "
+    "consumes usecase.approved."
+)
+
+
+def create_app(settings: DataSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(DataSettings)
+    return create_service_app(
+        settings,
+        title="Tuneline data",
+        description=DESCRIPTION,
+        routers=[datasets_api.router],
+        consumers=[usecase_consumers.register],
+        migrations=Path(__file__).parent / "migrations",
+        on_startup=[worker.start],
+        on_shutdown=[worker.stop],
+    )
