@@ -1,0 +1,35 @@
+"""The training service's HTTP API and event consumers (the worker process is tuneline.training.worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from tuneline.common.app import create_service_app
+from tuneline.common.settings import load_settings
+from tuneline.training.jobs import api as jobs_api
+from tuneline.training.jobs import consumers as jobs_consumers
+from tuneline.training.notifications import consumers as notify_consumers
+from tuneline.training.notifications.service import build_notifier
+from tuneline.training.settings import TrainingSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: TrainingSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(TrainingSettings)
+    consumers = [jobs_consumers.register]
+    if build_notifier(settings) is not None:  # an unconfigured deployment does not join the notify group
+        consumers.append(notify_consumers.register)
+    return create_service_app(
+        settings,
+        title="Tuneline training",
+        description="Training jobs: queue with priorities, presets and hyperparameter validation, memory/time/cost "
+        "estimates, LoRA/QLoRA workers with checkpoints, live progress, cancel/pause/resume. Publishes job.* events; "
+        "consumes usecase.approved, dataset.ready and retrain.requested, and its own "
+        "job.started/completed/failed/cancelled to notify people by webhook or e-mail when a channel is configured.",
+        routers=[jobs_api.router],
+        consumers=consumers,
+        migrations=MIGRATIONS,
+    )

@@ -1,0 +1,1 @@
+"""Training jobs: queue, lifecycle, progress, checkpoints, estimates."""

@@ -1,0 +1,107 @@
+"""Request and response models of the jobs API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tuneline.training.estimate.presets import Preset
+
+
+class CreateJobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dataset_version_id: UUID = Field(description="A dataset version announced ready by the data service.")
+    preset: Preset = Field(default=Preset.BALANCED, description="Starting hyperparameters.")
+    hyperparameters: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides on top of the preset (validated with their ranges)."
+    )
+    base_model: str | None = Field(default=None, description="Default: the use case's base model.")
+    method: Literal["lora", "qlora", "full"] | None = Field(default=None, description="Default: the use case's.")
+    priority: int = Field(default=0, ge=0, le=100, description="Higher runs first; equal priorities run in order.")
+
+
+class EstimateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base_model: str = Field(default="smollm2-135m-instruct")
+    method: Literal["lora", "qlora", "full"] = "lora"
+    preset: Preset = Preset.BALANCED
+    hyperparameters: dict[str, Any] = Field(default_factory=dict)
+    dataset_version_id: UUID | None = Field(default=None, description="Take record count and token mean from it.")
+    train_records: int | None = Field(default=None, ge=1, description="Training records (without a dataset).")
+    mean_tokens_per_record: float | None = Field(default=None, gt=0, description="Mean tokens per record.")
+    hardware: list[str] | None = Field(default=None, description="Hardware profiles to price; default: all.")
+
+
+class HardwareEstimate(BaseModel):
+    hardware: str
+    kind: str
+    memory_required_gib: float
+    memory_available_gib: float
+    fit: Literal["ok", "tight", "refused"]
+    message: str
+    tokens_per_second: float
+    seconds: float
+    cost_usd: float
+
+
+class EstimateResponse(BaseModel):
+    base_model: str
+    method: str
+    preset: str
+    hyperparameters: dict[str, Any]
+    train_records: int
+    tokens_per_epoch: int
+    total_steps: int
+    options: list[HardwareEstimate]
+
+
+class JobResponse(BaseModel):
+    id: UUID
+    usecase_id: UUID
+    dataset_id: UUID
+    dataset_version_id: UUID
+    status: str
+    requested_action: str | None
+    source: str
+    created_by: str
+    base_model: str
+    method_requested: str
+    method_ran: str | None
+    preset: str | None
+    hyperparameters: dict[str, Any]
+    priority: int
+    step: int
+    total_steps: int
+    epoch: float
+    progress_percent: float
+    train_loss: float | None
+    val_loss: float | None
+    last_checkpoint_step: int | None
+    attempts: int
+    worker: str | None
+    estimate: dict[str, Any]
+    adapter_uri: str | None
+    metrics: dict[str, Any]
+    trained_tokens: int
+    duration_seconds: float
+    failure_reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class MetricPoint(BaseModel):
+    step: int
+    epoch: float
+    event: str
+    train_loss: float | None
+    val_loss: float | None
+    learning_rate: float | None
+    tokens_per_second: float | None
+    eta_seconds: float | None
+    recorded_at: datetime

@@ -1,0 +1,130 @@
+"""Tables the training service owns (schema "training"); names are prefixed, being unique across services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import BigInteger, Column
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from tuneline.common.events import utcnow
+
+
+class TrainingUseCase(SQLModel, table=True):
+    """What training needs to know about an approved use case (from usecase.approved)."""
+
+    __tablename__ = "training_usecases"
+
+    usecase_id: UUID = Field(primary_key=True)
+    title: str
+    task_type: str
+    base_model: str
+    method: str
+    labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TrainingDatasetVersion(SQLModel, table=True):
+    """A dataset version that is ready for training (from dataset.ready)."""
+
+    __tablename__ = "training_dataset_versions"
+
+    version_id: UUID = Field(primary_key=True)
+    usecase_id: UUID = Field(index=True)
+    dataset_id: UUID
+    version_number: int
+    record_format: str
+    split_uris: dict[str, str] = Field(default_factory=dict, sa_type=JSONB)
+    record_counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONB)
+    mean_tokens: float = 0.0
+    labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class TrainingJob(SQLModel, table=True):
+    __tablename__ = "training_jobs"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    usecase_id: UUID = Field(index=True)
+    dataset_id: UUID
+    dataset_version_id: UUID
+    task_type: str
+    record_format: str
+    base_model: str
+    method_requested: str
+    method_ran: str | None = None
+    preset: str | None = None
+    hyperparameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    resolved: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    split_uris: dict[str, str] = Field(default_factory=dict, sa_type=JSONB)
+    labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    source: str = "api"  # api | dataset.ready | retrain.requested
+    created_by: str
+    priority: int = 0
+    status: str = "queued"
+    requested_action: str | None = None  # cancel | pause, for a worker to carry out
+    worker: str | None = None
+    heartbeat_at: datetime | None = None
+    attempts: int = 0
+    step: int = 0
+    total_steps: int = 0
+    epoch: float = 0.0
+    train_loss: float | None = None
+    val_loss: float | None = None
+    last_checkpoint_key: str | None = None
+    last_checkpoint_step: int | None = None
+    adapter_uri: str | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    trained_tokens: int = 0
+    duration_seconds: float = 0.0
+    estimate: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    failure_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class TrainingJobMetric(SQLModel, table=True):
+    """One progress report of a job: the loss curve, learning rate and throughput over steps."""
+
+    __tablename__ = "training_job_metrics"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    job_id: UUID = Field(index=True)
+    step: int
+    epoch: float
+    event: str  # step | eval | end
+    train_loss: float | None = None
+    val_loss: float | None = None
+    learning_rate: float | None = None
+    tokens_per_second: float | None = None
+    eta_seconds: float | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class TrainingJobLog(SQLModel, table=True):
+    """A line of a job's log (lifecycle, worker and recipe messages; never record contents)."""
+
+    __tablename__ = "training_job_logs"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    job_id: UUID = Field(index=True)
+    at: datetime = Field(default_factory=utcnow)
+    level: str = "info"
+    message: str
+
+
+class TrainingHardwareProfile(SQLModel, table=True):
+    """Measured throughput per hardware profile, folded in from finished jobs (EMA)."""
+
+    __tablename__ = "training_hardware_profiles"
+
+    name: str = Field(primary_key=True)
+    effective_tflops: float
+    measurements: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)

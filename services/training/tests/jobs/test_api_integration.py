@@ -1,0 +1,170 @@
+"""The jobs API and consumers against real PostgreSQL and the Kafka broker (no training runs here)."""
+
+import asyncio
+from uuid import UUID, uuid4
+
+import pytest
+import sqlalchemy as sa
+
+from tuneline.common.db import OutboxRecord, transaction
+from tuneline.common.events import DATASET_READY, USECASE_APPROVED, UseCaseApproved, UseCasePolicy
+from tuneline.common.messaging import publish_now
+from tuneline.common.testing.helpers import bearer, eventually, running_app
+from tuneline.training.app import create_app
+from tuneline.training.jobs import repository
+from tuneline.training.settings import TrainingSettings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def settings(make_settings) -> TrainingSettings:  # type: ignore[no-untyped-def]
+    return make_settings(TrainingSettings, service_name="training_api_tests")
+
+
+async def outbox(app, topic: str, job_id: UUID) -> list[OutboxRecord]:  # type: ignore[no-untyped-def]
+    async with app.state.tuneline.sessions() as session:
+        stmt = sa.select(OutboxRecord).where(OutboxRecord.topic == topic, OutboxRecord.key == str(job_id))
+        return list((await session.execute(stmt)).scalars().all())
+
+
+async def test_dataset_ready_event_queues_one_job_when_policy_says_auto_train(
+    settings,
+    tiny_model_dir,
+    events,  # type: ignore[no-untyped-def]
+) -> None:
+    app = create_app(settings)
+    async with running_app(app) as client:
+        broker = app.state.tuneline.broker
+        usecase_id, dataset_id, version_id = uuid4(), uuid4(), uuid4()
+        ready = events.dataset_ready(
+            usecase_id, dataset_id, version_id, {"train": "file:///nowhere/train.jsonl"}, {"train": 40}
+        )
+        # the data arrives before the approval reaches training: the job waits for the use case's policy
+        await publish_now(broker, DATASET_READY, ready)
+        await publish_now(
+            broker,
+            USECASE_APPROVED,
+            UseCaseApproved(
+                producer="intake",
+                usecase_id=usecase_id,
+                title="t",
+                industry="manufacturing",
+                task_type="classification",
+                base_model=str(tiny_model_dir),
+                method="qlora",
+                policy=UseCasePolicy(auto_train=True, training_preset="quick_start"),
+                approved_by="lead",
+            ),
+        )
+        headers = bearer(settings, "viewer")
+
+        async def jobs() -> list:
+            return (await client.get("/jobs", params={"usecase_id": str(usecase_id)}, headers=headers)).json()
+
+        (job,) = await eventually(jobs, timeout_s=30, what="auto-trained job queued")
+        assert job["status"] == "queued" and job["source"] == "dataset.ready"
+        assert job["preset"] == "quick_start" and job["method_requested"] == "qlora"
+        assert job["dataset_version_id"] == str(version_id)
+        assert len(await outbox(app, "job.queued", UUID(job["id"]))) == 1
+
+        await publish_now(broker, DATASET_READY, ready)  # redelivery of the same event
+        await asyncio.sleep(1.5)
+        assert len(await jobs()) == 1
+
+
+async def test_create_job_refuses_out_of_range_hyperparameters_naming_the_field(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        body = {"dataset_version_id": str(version_id), "hyperparameters": {"epochs": 50}}
+        response = await client.post("/jobs", json=body, headers=headers)
+        assert response.status_code == 422
+        assert response.json()["field"] == "hyperparameters.epochs"
+        assert "epochs must be between 1 and 10, got 50" in response.json()["detail"]
+
+        unknown = await client.post("/jobs", json={"dataset_version_id": str(uuid4())}, headers=headers)
+        assert unknown.status_code == 404 and unknown.json()["field"] == "dataset_version_id"
+
+        viewer = await client.post(
+            "/jobs", json={"dataset_version_id": str(version_id)}, headers=bearer(settings, "viewer")
+        )
+        assert viewer.status_code == 403
+
+
+async def test_queued_job_cancels_at_once_and_illegal_actions_answer_409_with_allowed(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        created = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)
+        assert created.status_code == 201, created.text
+        job_id = created.json()["id"]
+
+        paused = await client.post(f"/jobs/{job_id}/pause", headers=headers)
+        assert paused.status_code == 409
+        assert paused.json()["current"] == "queued" and paused.json()["allowed"] == ["cancelled"]
+
+        cancelled = await client.post(f"/jobs/{job_id}/cancel", headers=headers)
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        (event,) = await outbox(app, "job.cancelled", UUID(job_id))
+        assert '"cancelled_by":"tester"' in event.payload
+
+        again = await client.post(f"/jobs/{job_id}/resume", headers=headers)
+        assert again.status_code == 409 and again.json()["allowed"] == []
+
+
+async def test_claim_takes_highest_priority_first_and_respects_the_concurrency_limit(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        ids = []
+        for priority in (0, 7, 7):
+            body = {"dataset_version_id": str(version_id), "priority": priority}
+            ids.append((await client.post("/jobs", json=body, headers=headers)).json()["id"])
+        sessions = app.state.tuneline.sessions
+
+        async def claim(worker: str, limit: int):  # type: ignore[no-untyped-def]
+            async with transaction(sessions) as session:
+                job = await repository.claim_next_job(session, worker, limit)
+                return str(job.id) if job else None
+
+        # other tests' jobs in this schema are cancelled or finished; only ours are queued
+        first, second = await asyncio.gather(claim("w1", 2), claim("w2", 2))
+        assert {first, second} == {ids[1], ids[2]}  # the two priority-7 jobs, never the same one twice
+        assert await claim("w3", 2) is None  # two active already
+        job = (await client.get(f"/jobs/{ids[0]}", headers=headers)).json()
+        assert job["status"] == "queued"
+        for job_id in ids:
+            await client.post(f"/jobs/{job_id}/cancel", headers=headers)
+
+
+async def test_estimate_prices_every_profile_and_refuses_what_cannot_fit(settings) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    async with running_app(app) as client:
+        headers = bearer(settings, "viewer")
+        body = {
+            "base_model": "smollm2-135m-instruct",
+            "method": "lora",
+            "preset": "balanced",
+            "train_records": 1000,
+            "mean_tokens_per_record": 100,
+        }
+        response = await client.post("/jobs/estimate", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        result = response.json()
+        assert result["tokens_per_epoch"] == 100_000 and result["total_steps"] == 3 * 125
+        cpu = next(o for o in result["options"] if o["hardware"] == "cpu-2core")
+        # LoRA: 4 x 134,515,008 FLOP per token at the profile's 0.08 TFLOP/s (no job finished in this schema)
+        assert cpu["tokens_per_second"] == pytest.approx(0.08e12 / (4 * 134_515_008))
+        assert cpu["seconds"] == pytest.approx(300_000 / cpu["tokens_per_second"])
+        assert cpu["fit"] == "ok"
+
+        big = {**body, "base_model": "llama-3.1-8b", "method": "full", "hardware": ["nvidia-t4"]}
+        (t4,) = (await client.post("/jobs/estimate", json=big, headers=headers)).json()["options"]
+        assert t4["fit"] == "refused" and "use LoRA or QLoRA" in t4["message"]
+
+        unknown = await client.post("/jobs/estimate", json={**body, "base_model": "gpt-9"}, headers=headers)
+        assert unknown.status_code == 422 and unknown.json()["field"] == "base_model"

@@ -1,0 +1,87 @@
+"""Runners: the executor's protocol through a real subprocess and through local Ray (slow)."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from tuneline.common.storage import LocalObjectStore
+from tuneline.training.worker.execute import ExecutionSpec
+from tuneline.training.worker.runners import RunHandle, SubprocessRunner
+
+
+def _spec(tmp_path: Path, tiny_model_dir: Path, **recipe) -> ExecutionSpec:  # type: ignore[no-untyped-def]
+    store = LocalObjectStore(tmp_path / "objects")
+    rows = [{"prompt": f"unit {i} status", "completion": "ok" if i % 2 else "fault"} for i in range(16)]
+    path = tmp_path / "objects" / "datasets" / "d" / "train.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return ExecutionSpec(
+        job_id="job-1",
+        recipe={
+            "base_model": str(tiny_model_dir),
+            "max_steps": 4,
+            "batch_size": 4,
+            "precision": "fp32",
+            "torch_threads": 1,
+            "checkpoint_every_steps": 2,
+            "progress_interval_s": 0,
+            **recipe,
+        },
+        split_uris={"train": store.uri("datasets/d/train.jsonl")},
+        output_prefix="jobs/job-1",
+        workdir=str(tmp_path / "work"),
+        store={"url": (tmp_path / "objects").as_uri()},
+    )
+
+
+async def _collect(handle: RunHandle) -> list[dict]:
+    return [message async for message in handle.messages()]
+
+
+@pytest.mark.integration
+async def test_subprocess_run_reports_progress_checkpoints_and_uploads_the_adapter(
+    tmp_path: Path, tiny_model_dir: Path
+) -> None:
+    handle = await SubprocessRunner().start(_spec(tmp_path, tiny_model_dir))
+    messages = await asyncio.wait_for(_collect(handle), timeout=300)
+    code, error = await handle.outcome()
+    assert code == 0, error
+    kinds = [m["type"] for m in messages]
+    assert kinds.count("checkpoint") == 2 and kinds[-1] == "result"
+    assert [m["step"] for m in messages if m["type"] == "checkpoint"] == [2, 4]
+    result = messages[-1]
+    assert result["status"] == "completed" and result["metadata"]["steps"] == 4
+    store = LocalObjectStore(tmp_path / "objects")
+    assert await store.exists(f"{store.key_from_uri(result['adapter_uri'])}/adapter_model.safetensors")
+    assert await store.exists("jobs/job-1/checkpoints/0000002/trainer_state.json")
+
+
+@pytest.mark.integration
+async def test_subprocess_run_with_a_bad_config_exits_with_the_error(tmp_path: Path, tiny_model_dir: Path) -> None:
+    handle = await SubprocessRunner().start(_spec(tmp_path, tiny_model_dir, batch_size=0))
+    assert await asyncio.wait_for(_collect(handle), timeout=300) == []
+    code, error = await handle.outcome()
+    assert code == 1 and "batch_size=0: must be >= 1" in error
+
+
+@pytest.mark.slow
+async def test_local_ray_runs_the_same_protocol_and_honours_cancel(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import ray
+
+    from tuneline.training.worker.runners import RayRunner
+
+    runner = RayRunner(None, num_cpus=1)
+    try:
+        handle = await runner.start(_spec(tmp_path / "a", tiny_model_dir))
+        messages = await asyncio.wait_for(_collect(handle), timeout=300)
+        assert (await handle.outcome())[0] == 0
+        assert messages[-1]["type"] == "result" and messages[-1]["status"] == "completed"
+
+        cancelled = await runner.start(_spec(tmp_path / "b", tiny_model_dir, max_steps=100_000))
+        cancelled.request("cancel")
+        messages = await asyncio.wait_for(_collect(cancelled), timeout=300)
+        assert messages[-1]["status"] == "cancelled" and messages[-1]["adapter_uri"] is None
+    finally:
+        ray.shutdown()
