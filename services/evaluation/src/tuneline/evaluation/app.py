@@ -1,0 +1,30 @@
+"""The evaluation service's HTTP API and event consumers (the runner process is tuneline.evaluation.runner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from tuneline.common.app import create_service_app
+from tuneline.common.settings import load_settings
+from tuneline.evaluation.evaluations import api as evaluations_api
+from tuneline.evaluation.evaluations import consumers as evaluations_consumers
+from tuneline.evaluation.settings import EvaluationSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: EvaluationSettings | None = None) -> FastAPI:
+    settings = settings or load_settings(EvaluationSettings)
+    return create_service_app(
+        settings,
+        title="Tuneline evaluation",
+        description="Evaluations of fine-tuned models against their base on held-out data: task metrics, the "
+        "forgetting gate, KPI checks, quality score, JSON/HTML reports and blind human review. Publishes "
+        "evaluation.completed; consumes job.completed (plus usecase.approved for KPI targets and job.progress "
+        "for the loss curve).",
+        routers=[evaluations_api.router],
+        consumers=[evaluations_consumers.register],
+        migrations=MIGRATIONS,
+    )

@@ -1,0 +1,1 @@
+"""Evaluations: base vs tuned runs, their results, reports and human review."""

@@ -1,0 +1,1 @@
+"""Evaluation reports: the JSON document and a self-contained HTML page rendered from it."""

@@ -1,0 +1,221 @@
+"""The evaluation recipe, top to bottom: setup → base pass → tuned pass → gate → outcome (passes checkpointed).
+
+The base model is loaded once and the adapter is put on top; the base pass runs inside
+``model.disable_adapter()`` so both passes share the same weights in memory and the same held-out records.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tuneline.evaluation.gate.decision import CapabilityScores, decide
+from tuneline.evaluation.gate.suite import load_general_texts, load_instruction_suite, score_suite
+from tuneline.evaluation.metrics.perplexity import corpus_perplexity
+from tuneline.evaluation.metrics.speed import SampleTiming, summarise_speed
+from tuneline.evaluation.results import EvaluationOutcome, ModelPass, SampleOutput, SampleResult
+from tuneline.evaluation.runner.base_model import offline, resolve_base_model
+from tuneline.evaluation.runner.checkpoint import PassOutput, PassStore, fingerprint, pass_from_dict, pass_to_dict
+from tuneline.evaluation.runner.config import EvalConfig
+from tuneline.evaluation.runner.generation import format_prompt, generate_batched
+from tuneline.evaluation.runner.losses import continuation_token_losses
+from tuneline.evaluation.runner.records import EvalRecord, parse_records
+from tuneline.evaluation.scoring.task_metrics import compute_task_metrics
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LoadedModel:
+    model: Any  # a peft.PeftModel wrapping the base model
+    tokenizer: Any
+
+
+def setup(config: EvalConfig) -> LoadedModel:
+    offline()
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if config.torch_threads:
+        torch.set_num_threads(config.torch_threads)
+    cache = Path(config.model_cache_dir) if config.model_cache_dir else None
+    base_dir = resolve_base_model(config.base_model, cache)
+    adapter = Path(config.adapter_dir)
+    if not (adapter / "adapter_config.json").is_file():
+        raise FileNotFoundError(f"adapter_dir {adapter} has no adapter_config.json: not a PEFT adapter")
+    tokenizer = AutoTokenizer.from_pretrained(base_dir)
+    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    model = PeftModel.from_pretrained(base, str(adapter))
+    model.eval()
+    return LoadedModel(model=model, tokenizer=tokenizer)
+
+
+def run_evaluation(
+    config: EvalConfig,
+    rows: Sequence[Mapping[str, Any]],
+    loaded: LoadedModel | None = None,
+    progress: Progress | None = None,
+    checkpoints: PassStore | None = None,
+) -> EvaluationOutcome:
+    """Evaluate base and tuned on the same held-out rows.
+
+    ``loaded`` reuses a loaded model; ``checkpoints`` keeps each finished pass so a rerun after an interruption
+    skips what was done (the model is loaded only if a pass still has to run).
+    """
+    say = progress or (lambda _step: None)
+    started = datetime.now(UTC)
+    records = parse_records(rows, config.labels)
+    tag = fingerprint(config, rows)
+    model: list[LoadedModel] = [loaded] if loaded else []
+
+    def model_once() -> LoadedModel:
+        if not model:
+            model.append(setup(config))
+        return model[0]
+
+    def one_pass(name: str) -> PassOutput:
+        saved = checkpoints.load(name) if checkpoints else None
+        resumed = pass_from_dict(saved, tag) if saved else None
+        if resumed is not None:
+            say(f"{name}.resumed")
+            return resumed
+        say(name)
+        current = model_once()
+        if name == "base":
+            with current.model.disable_adapter():
+                result = _evaluate_model(config, current, records, say, name)
+        else:
+            # Merged LoRA weights give the same outputs as the unmerged adapter (up to float rounding) without
+            # the extra low-rank matmuls in every layer, so the pass costs what a deployed merged model costs.
+            current.model.merge_adapter()
+            try:
+                result = _evaluate_model(config, current, records, say, name)
+            finally:
+                current.model.unmerge_adapter()
+        if checkpoints:
+            checkpoints.save(name, pass_to_dict(result, tag))
+        return result
+
+    base = one_pass("base")
+    tuned = one_pass("tuned")
+    gate = None
+    if base.model_pass.capability is not None and tuned.model_pass.capability is not None:
+        gate = decide(base.model_pass.capability, tuned.model_pass.capability, config.gate)
+    return EvaluationOutcome(
+        task=config.task,
+        primary_metric=base.metrics.primary_metric,
+        settings=_recorded_settings(config),
+        base=base.model_pass,
+        tuned=tuned.model_pass,
+        samples=_side_by_side(records, base, tuned),
+        gate=gate,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def _evaluate_model(
+    config: EvalConfig, loaded: LoadedModel, records: list[EvalRecord], say: Progress, name: str
+) -> PassOutput:
+    model, tokenizer = loaded.model, loaded.tokenizer
+    use_template = config.generation.use_chat_template
+    prompts = [format_prompt(tokenizer, r.messages, use_template) for r in records]
+    generations = generate_batched(model, tokenizer, prompts, config.generation)
+    task = compute_task_metrics(
+        config.task,
+        [g.text for g in generations],
+        [r.reference for r in records],
+        labels=config.labels,
+        records=[r.raw for r in records],
+        custom_metrics=config.custom_metrics,
+    )
+    metrics = dict(task.metrics)
+    speed = summarise_speed([SampleTiming(g.latency_s, g.generated_tokens) for g in generations])
+    metrics.update(asdict(speed))
+    if config.completion_perplexity:
+        say(f"{name}.completion_perplexity")
+        losses = continuation_token_losses(
+            model, tokenizer, prompts, [r.reference for r in records], config.loss_batch_size
+        )
+        metrics["perplexity"] = corpus_perplexity(losses)
+    capability: CapabilityScores | None = None
+    answers: dict[str, str] = {}
+    if config.run_gate:
+        say(f"{name}.general_capability")
+        capability, answers = general_capability(config, loaded)
+        metrics["general_perplexity"] = capability.perplexity
+        metrics["general_suite_score"] = capability.suite_score
+    report = task.classification
+    model_pass = ModelPass(
+        metrics=metrics,
+        confusion=report.confusion if report else None,
+        per_class=report.per_class if report else None,
+        capability=capability,
+        suite_answers=answers,
+    )
+    return PassOutput(metrics=task, generations=generations, model_pass=model_pass)
+
+
+def general_capability(config: EvalConfig, loaded: LoadedModel) -> tuple[CapabilityScores, dict[str, str]]:
+    """General-text perplexity and suite score of the model as it is now (adapter on, off or merged)."""
+    model, tokenizer = loaded.model, loaded.tokenizer
+    items = load_instruction_suite()[: config.suite_limit]
+    texts = load_general_texts()[: config.general_text_limit]
+    prompts = [
+        format_prompt(tokenizer, [{"role": "user", "content": i.prompt}], config.generation.use_chat_template)
+        for i in items
+    ]
+    answers = generate_batched(model, tokenizer, prompts, config.generation, config.suite_max_new_tokens)
+    suite = score_suite(items, [a.text for a in answers])
+    losses = continuation_token_losses(
+        model, tokenizer, ["" for _ in texts], [t.text for t in texts], config.loss_batch_size
+    )
+    scores = CapabilityScores(
+        perplexity=corpus_perplexity(losses), suite_score=suite.score, suite_per_category=suite.per_category
+    )
+    return scores, {item.id: answer.text for item, answer in zip(items, answers, strict=True)}
+
+
+def _side_by_side(records: list[EvalRecord], base: PassOutput, tuned: PassOutput) -> list[SampleResult]:
+    def output(result: PassOutput, index: int) -> SampleOutput:
+        generation = result.generations[index]
+        return SampleOutput(
+            output=generation.text,
+            parsed=result.metrics.parsed_predictions[index],
+            score=result.metrics.sample_scores[index],
+            latency_s=generation.latency_s,
+            generated_tokens=generation.generated_tokens,
+            reason=result.metrics.reasons[index],
+        )
+
+    return [
+        SampleResult(
+            record_id=record.id,
+            prompt=record.prompt_text,
+            reference=record.reference,
+            base=output(base, i),
+            tuned=output(tuned, i),
+        )
+        for i, record in enumerate(records)
+    ]
+
+
+def _recorded_settings(config: EvalConfig) -> dict[str, Any]:
+    import torch
+    import transformers
+
+    settings = asdict(config)
+    settings["runtime"] = {
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "decoding": "sampling" if config.generation.do_sample else "greedy",
+        "padding_side": "left",
+    }
+    return settings

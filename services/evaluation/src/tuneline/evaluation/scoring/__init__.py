@@ -1,0 +1,1 @@
+"""Turning predictions into task metrics and per-sample scores."""
