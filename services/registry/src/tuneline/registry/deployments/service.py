@@ -1,0 +1,458 @@
+"""The rules for deployments: deploy, canary weight, full promotion, rollback, blue/green, stop.
+
+Each operation computes the new traffic plan (and any lifecycle change) in memory, applies the complete desired
+set of applications to the serving runtime, and only when that succeeded stores the lifecycle change and emits
+its events. When the runtime refuses (a version fails to load, a replica cannot start), nothing moves: the plan
+that served keeps serving, the lifecycle is unchanged, and `deployment.updated` reports the failure and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tuneline.common.auth import audit
+from tuneline.common.errors import Conflict, InvalidInput, NotFound
+from tuneline.common.events import (
+    DEPLOYMENT_UPDATED,
+    MODEL_ROLLED_BACK,
+    AlertRaised,
+    DeploymentUpdated,
+    ModelRolledBack,
+    utcnow,
+)
+from tuneline.common.messaging import add_event
+from tuneline.common.storage import ObjectStore
+from tuneline.registry.deployments import repository as repo
+from tuneline.registry.deployments.artifacts import local_adapter_dir, resolve_base_dir
+from tuneline.registry.deployments.plan import PlanError, TrafficPlan, VersionRef
+from tuneline.registry.deployments.runtime import AppHealth, DeploymentFailed, ServingRuntime
+from tuneline.registry.deployments.tables import DeploymentRow
+from tuneline.registry.keys import repository as keys_repo
+from tuneline.registry.models import repository as models_repo
+from tuneline.registry.models import service as models_service
+from tuneline.registry.models.lifecycle import CANARY_ALIAS, Stage
+from tuneline.registry.models.repository import Loaded
+from tuneline.registry.serving.spec import (
+    AppSpec,
+    BuildArgs,
+    DeploymentOptions,
+    KeySpec,
+    Pricing,
+    RouterConfig,
+    ServerConfig,
+    SinkSpec,
+)
+from tuneline.registry.settings import RegistrySettings
+
+log = structlog.get_logger(__name__)
+
+_T = TypeVar("_T")
+
+#: Statuses of deployments that are part of the desired set handed to the runtime.
+SERVING = ("deploying", "healthy", "degraded")
+
+
+@dataclass
+class ServingContext:
+    settings: RegistrySettings
+    runtime: ServingRuntime
+    store: ObjectStore
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row: DeploymentRow
+    applied: bool
+    detail: str | None = None
+
+
+Mutation = Callable[[Loaded, TrafficPlan | None], TrafficPlan]
+
+
+# ---- operations ------------------------------------------------------------------------------------------------
+
+
+async def deploy(
+    session: AsyncSession, ctx: ServingContext, name: str, version: int, canary_weight: float | None, actor: str
+) -> Outcome:
+    """First deployment (or redeploy after a stop/failure): `version` takes all traffic, promoted to production
+    if it is in staging. On a serving deployment: `version` starts as the canary with `canary_weight`."""
+
+    def mutate(loaded: Loaded, plan: TrafficPlan | None) -> TrafficPlan:
+        ref = _ref(loaded, version)
+        if plan is None:
+            if canary_weight is not None:
+                raise Conflict(f"model {name!r} is not deployed yet; deploy a version without a canary weight first")
+            if loaded.model.get(version).stage is not Stage.PRODUCTION:
+                with models_service.domain_errors():
+                    loaded.model.transition(version, Stage.PRODUCTION, utcnow(), actor, "deployed")
+            return TrafficPlan.initial(ref)
+        if canary_weight is None:
+            raise Conflict(
+                f"model {name!r} is deployed; give canary_weight to start version {version} as a canary, "
+                "or use blue-green to switch all traffic",
+                field="canary_weight",
+            )
+        mv = loaded.model.get(version)
+        blockers = [b for b in mv.promotion_blockers(False) if "review" not in b]
+        if mv.stage is not Stage.STAGING or blockers:
+            reasons = blockers or [f"version {version} is in {mv.stage.value}, a canary must be in staging"]
+            raise Conflict(f"version {version} cannot serve as a canary: " + "; ".join(reasons), reasons=reasons)
+        with models_service.domain_errors():
+            loaded.model.set_alias(CANARY_ALIAS, version)
+        return _plan_op(lambda: plan.start_canary(ref, canary_weight))
+
+    return await _change(session, ctx, name, actor, "deploy", mutate)
+
+
+async def set_weight(session: AsyncSession, ctx: ServingContext, name: str, weight: float, actor: str) -> Outcome:
+    def mutate(loaded: Loaded, plan: TrafficPlan | None) -> TrafficPlan:
+        return _plan_op(lambda: _deployed(plan, name).set_canary_weight(weight))
+
+    return await _change(session, ctx, name, actor, "set_weight", mutate)
+
+
+async def promote(session: AsyncSession, ctx: ServingContext, name: str, actor: str) -> Outcome:
+    """The canary takes all traffic and becomes the production version (the old one is deprecated, kept warm)."""
+
+    def mutate(loaded: Loaded, plan: TrafficPlan | None) -> TrafficPlan:
+        current = _deployed(plan, name)
+        new_plan = _plan_op(current.promote)
+        with models_service.domain_errors():
+            loaded.model.transition(new_plan.stable.version, Stage.PRODUCTION, utcnow(), actor, "canary promoted")
+        return new_plan
+
+    return await _change(session, ctx, name, actor, "promote", mutate)
+
+
+async def blue_green(session: AsyncSession, ctx: ServingContext, name: str, version: int, actor: str) -> Outcome:
+    """All traffic switches to `version` in one step (promoted to production); the old one stays warm."""
+
+    def mutate(loaded: Loaded, plan: TrafficPlan | None) -> TrafficPlan:
+        new_plan = _plan_op(lambda: _deployed(plan, name).blue_green(_ref(loaded, version)))
+        if loaded.model.get(version).stage is not Stage.PRODUCTION:
+            with models_service.domain_errors():
+                loaded.model.transition(version, Stage.PRODUCTION, utcnow(), actor, "blue/green switch")
+        return new_plan
+
+    return await _change(session, ctx, name, actor, "blue_green", mutate)
+
+
+async def rollback(session: AsyncSession, ctx: ServingContext, name: str, actor: str, reason: str) -> Outcome:
+    """Undo the last traffic move: drop the canary, or return production to the previous version."""
+    moved: dict[str, VersionRef] = {}
+
+    def mutate(loaded: Loaded, plan: TrafficPlan | None) -> TrafficPlan:
+        current = _deployed(plan, name)
+        new_plan, moved["from"], moved["to"] = _plan_op(current.rollback)
+        if current.canary is not None:
+            if loaded.model.aliases.get(CANARY_ALIAS) == moved["from"].version:
+                loaded.model.remove_alias(CANARY_ALIAS)
+        else:
+            with models_service.domain_errors():
+                loaded.model.transition(moved["to"].version, Stage.PRODUCTION, utcnow(), actor, f"rollback: {reason}")
+        return new_plan
+
+    outcome = await _change(session, ctx, name, actor, "rollback", mutate)
+    if outcome.applied:
+        loaded = await models_service.load(session, name)
+        await add_event(
+            session,
+            MODEL_ROLLED_BACK,
+            ModelRolledBack(
+                producer=ctx.settings.service_name,
+                usecase_id=_usecase(loaded),
+                model_id=loaded.row.id,
+                name=name,
+                from_version_id=UUID(moved["from"].version_id),
+                to_version_id=UUID(moved["to"].version_id),
+                reason=reason,
+            ),
+        )
+    return outcome
+
+
+async def stop(session: AsyncSession, ctx: ServingContext, name: str, actor: str) -> Outcome:
+    loaded = await models_service.load(session, name, lock=True)
+    row = await repo.for_model(session, loaded.row.id, lock=True)
+    if row is None or row.status == "stopped":
+        raise NotFound(f"model {name!r} is not deployed")
+    previous_status = row.status
+    row.status = "stopped"
+    try:
+        await ctx.runtime.apply(await desired_apps(session, ctx))
+    except DeploymentFailed as exc:
+        row.status = previous_status
+        raise Conflict(f"could not stop {name!r}: {exc.detail}") from exc
+    row.updated_at = utcnow()
+    await _announce(session, ctx, loaded, row, "stopped", None)
+    await audit(session, actor, "deployment.stopped", "deployment", row.id)
+    return Outcome(row, True)
+
+
+async def rollback_on_alert(session: AsyncSession, ctx: ServingContext, event: AlertRaised) -> Outcome | None:
+    """Monitoring asked for a canary rollback: honoured when the model's policy allows it and a canary serves."""
+    if event.action != "rollback_canary":
+        return None
+    model = await models_repo.get_model(session, event.model_name)
+    if model is None:
+        log.info("registry.alert.ignored", reason="unknown model", model=event.model_name, alert_id=str(event.alert_id))
+        return None
+    if not models_repo.policy_of(model).auto_rollback:
+        log.info("registry.alert.ignored", reason="auto_rollback off", model=model.name, alert_id=str(event.alert_id))
+        return None
+    row = await repo.for_model(session, model.id)
+    if row is None or row.canary_version_id is None or row.status not in SERVING:
+        log.info("registry.alert.ignored", reason="no canary serving", model=model.name, alert_id=str(event.alert_id))
+        return None
+    if event.version_id is not None and event.version_id != row.canary_version_id:
+        log.info("registry.alert.ignored", reason="alert is about another version", model=model.name)
+        return None
+    return await rollback(session, ctx, model.name, "monitoring", f"alert {event.rule}: {event.message}")
+
+
+async def sync(session: AsyncSession, ctx: ServingContext) -> dict[str, AppHealth]:
+    """Re-apply the stored desired state (at start, and after key changes reach the routers)."""
+    apps = await desired_apps(session, ctx)
+    if not apps:
+        return {}
+    try:
+        return await ctx.runtime.apply(apps)
+    except DeploymentFailed as exc:
+        raise Conflict(f"the serving runtime refused the update: {exc.detail}") from exc
+
+
+async def view(session: AsyncSession, ctx: ServingContext, name: str) -> dict[str, Any]:
+    loaded = await models_service.load(session, name)
+    row = await repo.for_model(session, loaded.row.id)
+    if row is None:
+        raise NotFound(f"model {name!r} has never been deployed")
+    health = (await ctx.runtime.health()).get(name) if row.status in SERVING else None
+    return describe(loaded, row, health)
+
+
+def describe(loaded: Loaded, row: DeploymentRow, health: AppHealth | None) -> dict[str, Any]:
+    number = _numbers(loaded)
+    return {
+        "model": loaded.row.name,
+        "deployment_id": row.id,
+        "status": row.status,
+        "detail": row.detail,
+        "endpoint": row.endpoint,
+        "stable_version": number.get(row.stable_version_id),
+        "canary_version": number.get(row.canary_version_id) if row.canary_version_id else None,
+        "canary_weight": row.canary_weight,
+        "previous_version": number.get(row.previous_version_id) if row.previous_version_id else None,
+        "updated_at": row.updated_at,
+        "health": None
+        if health is None
+        else {
+            "status": health.status,
+            "message": health.message,
+            "deployments": health.deployments,
+            "failed_versions": health.failed_versions,
+        },
+    }
+
+
+# ---- the one way a deployment changes --------------------------------------------------------------------------
+
+
+async def _change(
+    session: AsyncSession, ctx: ServingContext, name: str, actor: str, action: str, mutate: Mutation
+) -> Outcome:
+    loaded = await models_service.load(session, name, lock=True)
+    row = await repo.for_model(session, loaded.row.id, lock=True)
+    serving = row is not None and row.status in SERVING
+    before = _snapshot(row) if row is not None else None
+    new_plan = mutate(loaded, plan_of(row, loaded) if serving and row is not None else None)
+    if row is None:
+        row = DeploymentRow(model_id=loaded.row.id, stable_version_id=UUID(new_plan.stable.version_id))
+        await repo.add(session, row)
+    _write_plan(row, new_plan)
+    row.status = "deploying"
+    try:
+        apps = await desired_apps(session, ctx)
+        health = await ctx.runtime.apply(apps)
+    except (DeploymentFailed, Conflict) as exc:
+        detail = exc.detail if isinstance(exc, DeploymentFailed) else str(exc)
+        if serving and before is not None:
+            _restore(row, before)
+            await _reapply_quietly(session, ctx)
+        else:
+            row.status = "failed"
+        row.detail = f"{action} failed: {detail}"
+        row.updated_at = utcnow()
+        await _announce(session, ctx, loaded, row, "failed", row.detail)
+        await audit(session, actor, f"deployment.{action}_failed", "deployment", row.id)
+        log.warning("registry.deployment.failed", model=name, action=action, detail=detail)
+        return Outcome(row, False, row.detail)
+    app_health = health.get(name)
+    row.status = "healthy" if app_health is None or app_health.healthy else "degraded"
+    row.detail = app_health.message if app_health and app_health.message else None
+    row.endpoint = ctx.runtime.endpoint(name)
+    row.updated_at = utcnow()
+    await models_service.save_and_publish(session, loaded, ctx.settings.service_name)
+    await _announce(session, ctx, loaded, row, row.status, row.detail)
+    await audit(session, actor, f"deployment.{action}", "deployment", row.id, canary_weight=row.canary_weight)
+    log.info("registry.deployment.applied", model=name, action=action, canary_weight=row.canary_weight)
+    return Outcome(row, True)
+
+
+async def desired_apps(session: AsyncSession, ctx: ServingContext) -> list[AppSpec]:
+    """The complete set of applications that should serve, built from stored deployments (flushed changes
+    of this transaction included)."""
+    await session.flush()
+    apps = []
+    for row in await repo.active(session):
+        model = await models_repo.get_model_by_id(session, row.model_id)
+        assert model is not None
+        loaded = await models_repo.load(session, model)
+        apps.append(await _app_spec(session, ctx, loaded, row))
+    return apps
+
+
+async def _app_spec(session: AsyncSession, ctx: ServingContext, loaded: Loaded, row: DeploymentRow) -> AppSpec:
+    s = ctx.settings
+    local: dict[UUID, str | None] = {}
+    for vid in (row.stable_version_id, row.canary_version_id, row.previous_version_id):
+        if vid is not None:
+            uri = loaded.row_of(loaded.number_of(vid)).adapter_uri
+            local[vid] = await local_adapter_dir(uri, ctx.store, s.adapter_cache_dir) if uri else None
+    plan = plan_of(row, loaded, local)
+    keys = [KeySpec.of(k.domain()) for k in await keys_repo.for_model(session, loaded.row.name)]
+    warm = plan.warm()
+    return AppSpec(
+        build=BuildArgs(
+            model_name=loaded.row.name,
+            base_model_path=resolve_base_dir(loaded.row.base_model, s.base_model_map(), s.model_cache_dir),
+            torch_threads=s.serve_torch_threads,
+            max_new_tokens=s.max_new_tokens,
+            adapter_cache_dir=s.adapter_cache_dir,
+            sink=_sink(s),
+        ),
+        router=RouterConfig(
+            arms=plan.arms(),
+            keys=keys,
+            log_prompts=models_repo.policy_of(loaded.row).log_prompts,
+            pricing=Pricing(input_per_1k=s.price_input_per_1k, output_per_1k=s.price_output_per_1k),
+        ),
+        server=ServerConfig(warm=warm, max_loaded=max(s.max_loaded_versions, len(warm))),
+        server_options=DeploymentOptions(num_replicas=s.model_replicas, num_cpus=1.0),
+    )
+
+
+def plan_of(row: DeploymentRow, loaded: Loaded, local: dict[UUID, str | None] | None = None) -> TrafficPlan:
+    def ref(version_id: UUID | None) -> VersionRef | None:
+        if version_id is None:
+            return None
+        number = loaded.number_of(version_id)
+        uri = local[version_id] if local is not None else loaded.row_of(number).adapter_uri
+        return VersionRef(number, str(version_id), uri)
+
+    stable = ref(row.stable_version_id)
+    assert stable is not None
+    return TrafficPlan(
+        stable=stable,
+        canary=ref(row.canary_version_id),
+        canary_weight=row.canary_weight if row.canary_version_id else 0.0,
+        previous=ref(row.previous_version_id),
+    )
+
+
+# ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _sink(settings: RegistrySettings) -> SinkSpec:
+    if settings.inference_sink == "kafka":
+        return SinkSpec(
+            kind="import",
+            target="tuneline.registry.serving.kafka_sink:KafkaInferenceSink",
+            options={"bootstrap_servers": settings.kafka_bootstrap_servers, "producer": settings.service_name},
+        )
+    return SinkSpec(kind="log")
+
+
+def _ref(loaded: Loaded, version: int) -> VersionRef:
+    if version not in loaded.versions:
+        raise NotFound(f"model {loaded.row.name!r} has no version {version}")
+    row = loaded.row_of(version)
+    return VersionRef(version, str(row.id), row.adapter_uri)
+
+
+def _deployed(plan: TrafficPlan | None, name: str) -> TrafficPlan:
+    if plan is None:
+        raise Conflict(f"model {name!r} is not deployed")
+    return plan
+
+
+def _plan_op(op: Callable[[], _T]) -> _T:
+    try:
+        return op()
+    except PlanError as exc:
+        raise Conflict(str(exc)) from exc
+
+
+def _write_plan(row: DeploymentRow, plan: TrafficPlan) -> None:
+    row.stable_version_id = UUID(plan.stable.version_id)
+    row.canary_version_id = UUID(plan.canary.version_id) if plan.canary else None
+    row.canary_weight = plan.canary_weight if plan.canary else 0.0
+    row.previous_version_id = UUID(plan.previous.version_id) if plan.previous else None
+
+
+def _snapshot(row: DeploymentRow) -> dict[str, Any]:
+    fields = ("stable_version_id", "canary_version_id", "canary_weight", "previous_version_id", "status", "detail")
+    return {f: getattr(row, f) for f in fields}
+
+
+def _restore(row: DeploymentRow, snapshot: dict[str, Any]) -> None:
+    for field, value in snapshot.items():
+        setattr(row, field, value)
+
+
+async def _reapply_quietly(session: AsyncSession, ctx: ServingContext) -> None:
+    """After a refused change, put the runtime back on the stored state (it normally never left it)."""
+    try:
+        await ctx.runtime.apply(await desired_apps(session, ctx))
+    except (DeploymentFailed, Conflict) as exc:
+        log.error("registry.deployment.restore_failed", detail=str(exc))
+
+
+async def _announce(
+    session: AsyncSession, ctx: ServingContext, loaded: Loaded, row: DeploymentRow, status: str, detail: str | None
+) -> None:
+    await add_event(
+        session,
+        DEPLOYMENT_UPDATED,
+        DeploymentUpdated(
+            producer=ctx.settings.service_name,
+            usecase_id=_usecase(loaded),
+            model_id=loaded.row.id,
+            deployment_id=row.id,
+            name=loaded.row.name,
+            stable_version_id=row.stable_version_id,
+            canary_version_id=row.canary_version_id,
+            canary_weight=row.canary_weight,
+            status=status,
+            endpoint=row.endpoint,
+            detail=detail,
+            replicas=0 if status == "stopped" else ctx.settings.model_replicas,
+            stable_dataset_version_id=loaded.row_of(loaded.number_of(row.stable_version_id)).dataset_version_id,
+        ),
+    )
+
+
+def _numbers(loaded: Loaded) -> dict[UUID | None, int]:
+    return {r.id: n for n, r in loaded.versions.items()}
+
+
+def _usecase(loaded: Loaded) -> UUID:
+    if loaded.row.usecase_id is None:
+        raise InvalidInput(f"model {loaded.row.name!r} has no use case; events need one")
+    return loaded.row.usecase_id

@@ -1,0 +1,1 @@
+"""Scoped inference API keys: key material, hashing, rate limits, and their tables and routes."""

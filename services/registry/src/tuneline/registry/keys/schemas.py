@@ -1,0 +1,37 @@
+"""Request and response models of the key API. The plaintext key appears in one response only: creation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tuneline.registry.keys.tables import ApiKeyRow
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    models: list[str] = Field(min_length=1, description="Registered model names this key may call.")
+    requests_per_minute: int = Field(default=600, gt=0, le=1_000_000)
+    expires_at: datetime | None = Field(default=None, description="Timezone-aware expiry; none = no expiry.")
+
+
+class KeyOut(BaseModel):
+    prefix: str
+    name: str
+    owner: str
+    models: list[str]
+    requests_per_minute: int
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ApiKeyRow) -> KeyOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class CreatedKeyOut(KeyOut):
+    key: str = Field(description="The key itself. Shown only in this response; store it now.")

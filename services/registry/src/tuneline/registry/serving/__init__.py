@@ -1,0 +1,1 @@
+"""Serving on Ray Serve: the router and model deployments, the adapter engine, OpenAI shapes, records."""
