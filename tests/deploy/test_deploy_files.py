@@ -1,0 +1,530 @@
+"""Keeps deploy/ honest: every service under services/ has an image, a compose service and a Kubernetes
+Deployment on its default port, the settings they pass exist, secrets are placeholders the services refuse in
+production, and — where the binaries exist — docker-compose and kubectl accept the files."""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import http.server
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from tuneline.common.settings import PLACEHOLDER_SECRETS, ServiceSettings
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+K8S_BASE = DEPLOY / "k8s" / "base"
+
+# The contract in the deploy brief and each service's settings default.
+DEFAULT_PORTS = {
+    "intake": 8101,
+    "data": 8102,
+    "training": 8103,
+    "evaluation": 8104,
+    "registry": 8105,
+    "monitoring": 8106,
+}
+WORKERS = {"training-worker": "tuneline.training.worker", "evaluation-runner": "tuneline.evaluation.runner"}
+SECRET_VARS = {
+    "POSTGRES_PASSWORD",
+    "MINIO_ROOT_PASSWORD",
+    "TUNELINE_S3_SECRET_KEY",
+    "TUNELINE_JWT_SECRET",
+    "GRAFANA_ADMIN_PASSWORD",
+}
+# Variables the platform reads that are not TUNELINE settings fields.
+FOREIGN_VARS = {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "RAY_SERVE_DEFAULT_HTTP_HOST", "RAY_worker_niceness"}
+
+
+def services() -> list[str]:
+    return sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+
+
+def settings_env_names() -> set[str]:
+    return {f"TUNELINE_{name.upper()}" for name in ServiceSettings.model_fields}
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def load_all_yaml(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def compose() -> dict[str, Any]:
+    return load_yaml(DEPLOY / "docker-compose.yml")
+
+
+def env_example() -> dict[str, str]:
+    pairs = {}
+    for line in (DEPLOY / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+@functools.cache
+def _k8s_base_objects(mtimes: tuple[float, ...]) -> tuple[dict[str, Any], ...]:
+    objects: list[dict[str, Any]] = []
+    for path in sorted(K8S_BASE.rglob("*.yaml")):
+        if path.name not in {"kustomization.yaml", "kustomizeconfig.yaml"}:
+            objects.extend(load_all_yaml(path))
+    return tuple(objects)
+
+
+def k8s_base_objects() -> tuple[dict[str, Any], ...]:
+    """Parsed once per content version of the base (the files' modification times key the cache)."""
+    return _k8s_base_objects(tuple(p.stat().st_mtime for p in sorted(K8S_BASE.rglob("*.yaml"))))
+
+
+def k8s_object(kind: str, name: str) -> dict[str, Any]:
+    found = [o for o in k8s_base_objects() if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(found) == 1, f"expected one {kind} {name} in deploy/k8s/base, found {len(found)}"
+    return found[0]
+
+
+def container(deployment: dict[str, Any]) -> dict[str, Any]:
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    assert len(containers) == 1, f"{deployment['metadata']['name']}: expected one container"
+    return containers[0]
+
+
+def env_value(c: dict[str, Any], name: str) -> str | None:
+    return next((e.get("value") for e in c.get("env", []) if e["name"] == name), None)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Dockerfiles
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_services_under_services_dir_are_exactly_the_ones_with_default_ports() -> None:
+    assert services() == sorted(DEFAULT_PORTS), "a service was added or removed: update deploy/ and this test"
+
+
+@pytest.mark.parametrize("svc", services())
+def test_each_service_has_a_multistage_non_root_dockerfile_on_its_default_port(svc: str) -> None:
+    text = (DEPLOY / "docker" / f"Dockerfile.{svc}").read_text()
+    port = DEFAULT_PORTS[svc]
+    assert "ARG BASE_IMAGE=python:3.11-slim" in text
+    assert re.search(r"^FROM \$\{BASE_IMAGE\} AS builder$", text, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\} AS runtime$", text, re.M)
+    assert f"COPY services/{svc}/src " in text and "COPY libs/common/src " in text
+    assert f"pip install /src/libs/common /src/services/{svc}" in text
+    assert re.search(r"^USER 10001:10001$", text, re.M), "the runtime stage must drop root"
+    assert f"EXPOSE {port}" in text and f"TUNELINE_HTTP_PORT={port}" in text
+    assert "TUNELINE_HTTP_HOST=0.0.0.0" in text, "the settings default 127.0.0.1 is unreachable in a container"
+    assert 'CMD ["python", "/opt/tuneline/healthcheck.py", "/healthz"]' in text
+    assert text.rstrip().endswith(f'CMD ["python", "-m", "tuneline.{svc}"]')
+
+
+@pytest.mark.parametrize("svc", services())
+def test_images_of_torch_services_take_the_pinned_torch_from_the_cpu_index_unless_told(svc: str) -> None:
+    deps = tomllib.loads((ROOT / "services" / svc / "pyproject.toml").read_text())["project"]["dependencies"]
+    torch_pin = next((d.split("==", 1)[1] for d in deps if d.replace(" ", "").startswith("torch==")), None)
+    text = (DEPLOY / "docker" / f"Dockerfile.{svc}").read_text()
+    if torch_pin is None:
+        assert "torch" not in text.lower().replace("tuneline", ""), f"{svc} does not depend on torch"
+        return
+    assert "ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu" in text
+    assert f"ARG TORCH_VERSION={torch_pin}" in text, "the image must install the torch version pyproject pins"
+    torch_step = text.index('pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}"')
+    assert torch_step < text.index(f"pip install /src/libs/common /src/services/{svc}"), "torch before deps"
+
+
+def dockerignore_includes(rules: list[str], path: str) -> bool:
+    """Docker semantics: the last matching rule wins; a path is also excluded when its parent is."""
+    parts = path.strip("/").split("/")
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        included = True
+        for rule in rules:
+            negated = rule.startswith("!")
+            pattern = rule.lstrip("!").rstrip("/")
+            if fnmatch.fnmatchcase(prefix, pattern) or (
+                pattern.startswith("**/") and fnmatch.fnmatchcase(parts[depth - 1], pattern[3:])
+            ):
+                included = negated
+        # A re-included deeper path rescues an excluded parent, so only the full path decides.
+        if depth == len(parts):
+            return included
+    return True
+
+
+def dockerignore_rules() -> list[str]:
+    lines = (DEPLOY / "docker" / "dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_dockerignore_rule_matcher_follows_docker_semantics() -> None:
+    rules = ["*", "!services/*/src", "**/__pycache__"]
+    assert dockerignore_includes(rules, "services/data/src")
+    assert not dockerignore_includes(rules, "services/data/tests")
+    assert not dockerignore_includes(rules, ".venv")
+    assert not dockerignore_includes(rules, "services/data/src/__pycache__")
+
+
+@pytest.mark.parametrize("svc", services())
+def test_everything_a_dockerfile_copies_passes_the_dockerignore_and_nothing_else_does(svc: str) -> None:
+    text = (DEPLOY / "docker" / f"Dockerfile.{svc}").read_text()
+    sources = [m.group(1) for m in re.finditer(r"^COPY (?!--from)(\S+) ", text, re.M)]
+    assert sources, "no COPY from the build context"
+    rules = dockerignore_rules()
+    for src in sources:
+        assert dockerignore_includes(rules, src), f"Dockerfile.{svc} copies {src}, which dockerignore excludes"
+    for secret_or_bulk in (".venv", "deploy/.env", ".git", "services/data/tests", "bench"):
+        assert not dockerignore_includes(rules, secret_or_bulk), f"{secret_or_bulk} would reach the context"
+
+
+@pytest.mark.parametrize("svc", services())
+def test_per_dockerfile_ignore_files_are_the_shared_rules(svc: str) -> None:
+    ignore = DEPLOY / "docker" / f"Dockerfile.{svc}.dockerignore"
+    assert ignore.read_text() == (DEPLOY / "docker" / "dockerignore").read_text()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The container health probe
+# ------------------------------------------------------------------------------------------------------------
+
+
+def load_healthcheck() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("deploy_healthcheck", DEPLOY / "docker" / "healthcheck.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    answers = {"/healthz": 200, "/readyz": 503}
+
+    def do_GET(self) -> None:
+        self.send_response(self.answers.get(self.path, 404))
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator[int]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_healthcheck_passes_on_2xx_and_fails_on_error_status(http_server: int) -> None:
+    hc = load_healthcheck()
+    env = {"TUNELINE_HTTP_PORT": str(http_server)}
+    assert hc.check(hc.probe_url(env, "/healthz")) == (
+        True,
+        f"http://127.0.0.1:{http_server}/healthz answered HTTP 200",
+    )
+    healthy, reason = hc.check(hc.probe_url(env, "readyz"))
+    assert not healthy and "HTTP 503" in reason
+
+
+def test_healthcheck_fails_when_nothing_listens() -> None:
+    hc = load_healthcheck()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free_port = s.getsockname()[1]
+    healthy, reason = hc.check(f"http://127.0.0.1:{free_port}/healthz", timeout_s=2)
+    assert not healthy and "unreachable" in reason
+
+
+@pytest.mark.parametrize("bad", ["", "http", "0", "70000"])
+def test_healthcheck_names_the_variable_and_fails_when_the_port_is_invalid(
+    bad: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hc = load_healthcheck()
+    with pytest.raises(ValueError, match="TUNELINE_HTTP_PORT"):
+        hc.probe_url({"TUNELINE_HTTP_PORT": bad})
+    monkeypatch.setenv("TUNELINE_HTTP_PORT", bad)
+    assert hc.main(["healthcheck.py"]) == 1
+    assert "TUNELINE_HTTP_PORT" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------------------
+# docker-compose
+# ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("svc", services())
+def test_each_service_has_a_compose_service_on_its_default_port(svc: str) -> None:
+    service = compose()["services"][svc]
+    port = DEFAULT_PORTS[svc]
+    assert service["build"] == {"context": "..", "dockerfile": f"deploy/docker/Dockerfile.{svc}"}
+    assert service["command"] == ["python", "-m", f"tuneline.{svc}"]
+    assert service["environment"]["TUNELINE_HTTP_PORT"] == str(port)
+    assert service["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert service["healthcheck"]["test"][-1] == "/healthz"
+    for backing in ("postgres", "kafka"):
+        assert service["depends_on"][backing] == {"condition": "service_healthy"}
+    assert service["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}
+
+
+def test_compose_has_the_workers_ray_and_the_backing_and_observability_stack() -> None:
+    svcs = compose()["services"]
+    for worker, module in WORKERS.items():
+        assert svcs[worker]["command"] == ["python", "-m", module]
+        assert svcs[worker]["healthcheck"] == {"disable": True}
+    for name in ("postgres", "kafka", "minio", "minio-init", "ray-head", "otel-collector", "jaeger", "prometheus"):
+        assert name in svcs
+    assert svcs["postgres"]["image"].startswith("postgres:17")
+    assert svcs["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller", "KRaft, no ZooKeeper"
+    assert svcs["registry"]["environment"]["TUNELINE_RAY_ADDRESS"] == "ray://ray-head:10001"
+    assert svcs["registry"]["depends_on"]["ray-head"] == {"condition": "service_healthy"}
+    assert "TUNELINE_RAY_ADDRESS" not in svcs["training-worker"]["environment"], "Ray image lacks training code"
+
+
+def test_compose_tuneline_variables_are_settings_the_services_declare() -> None:
+    known = settings_env_names() | FOREIGN_VARS
+    for name, service in compose()["services"].items():
+        env = service.get("environment", {})
+        if not isinstance(env, dict) or not any(k.startswith("TUNELINE_") for k in env):
+            continue
+        unknown = {k for k in env if k not in known and k != "RAY_worker_niceness"}
+        assert not unknown, f"compose service {name} sets variables no settings class declares: {unknown}"
+
+
+def test_prometheus_scrapes_every_service_on_its_default_port() -> None:
+    config = load_yaml(DEPLOY / "prometheus" / "prometheus.yml")
+    job = next(j for j in config["scrape_configs"] if j["job_name"] == "tuneline")
+    assert job["metrics_path"] == "/metrics"
+    targets = {g["labels"]["service"]: g["targets"] for g in job["static_configs"]}
+    assert targets == {svc: [f"{svc}:{port}"] for svc, port in DEFAULT_PORTS.items()}
+
+
+def test_collector_sends_traces_to_jaeger_and_metrics_to_prometheus() -> None:
+    config = load_yaml(DEPLOY / "otel" / "collector.yaml")
+    pipelines = config["service"]["pipelines"]
+    assert pipelines["traces"]["receivers"] == ["otlp"] and pipelines["traces"]["exporters"] == ["otlp/jaeger"]
+    assert pipelines["metrics"]["exporters"] == ["prometheus"]
+    assert config["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":4318")
+    assert compose()["services"]["intake"]["environment"]["TUNELINE_OTLP_ENDPOINT"] == "http://otel-collector:4318"
+
+
+def test_grafana_provisions_the_datasource_uids_dashboards_use() -> None:
+    sources = load_yaml(DEPLOY / "grafana" / "provisioning" / "datasources" / "tuneline.yaml")["datasources"]
+    uids = {s["uid"] for s in sources}
+    for dashboard in (DEPLOY / "grafana" / "dashboards").glob("*.json"):
+        used = set(re.findall(r'"uid":\s*"([^"$]+)"', dashboard.read_text())) - {
+            json.loads(dashboard.read_text())["uid"]
+        }
+        assert used <= uids, f"{dashboard.name} uses datasource uids {used - uids} that are not provisioned"
+
+
+def interpolated(text: str) -> dict[str, str | None]:
+    """${VAR}, ${VAR:-default} and ${VAR-default} in a compose file → {VAR: default or None}."""
+    found: dict[str, str | None] = {}
+    for m in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}", text):
+        found[m.group(1)] = m.group(2)
+    return found
+
+
+def test_every_compose_variable_is_documented_in_env_example() -> None:
+    documented = set(env_example())
+    for path in (DEPLOY / "docker-compose.yml", DEPLOY / "docker-compose.gpu.yml"):
+        missing = set(interpolated(path.read_text())) - documented
+        assert not missing, f"{path.name} reads {missing}, which deploy/.env.example does not document"
+
+
+def test_shipped_secrets_are_placeholders_the_services_refuse_in_production() -> None:
+    defaults = interpolated((DEPLOY / "docker-compose.yml").read_text())
+    example = env_example()
+    for var in SECRET_VARS:
+        assert defaults[var] in PLACEHOLDER_SECRETS, f"compose default of {var} is not a known placeholder"
+        assert example[var] in PLACEHOLDER_SECRETS, f".env.example value of {var} is not a known placeholder"
+    secret = k8s_object("Secret", "tuneline-secrets")["stringData"]
+    for key in ("TUNELINE_S3_SECRET_KEY", "TUNELINE_JWT_SECRET"):
+        assert secret[key] in PLACEHOLDER_SECRETS
+
+
+@pytest.mark.parametrize("key", ["TUNELINE_JWT_SECRET", "TUNELINE_S3_SECRET_KEY"])
+def test_production_settings_refuse_the_shipped_placeholder(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("TUNELINE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TUNELINE_ENVIRONMENT", "production")
+    monkeypatch.setenv("TUNELINE_OBJECT_STORE_URL", "s3://tuneline")
+    monkeypatch.setenv("TUNELINE_JWT_SECRET", "a-real-secret-" + "x" * 24)
+    monkeypatch.setenv("TUNELINE_S3_SECRET_KEY", "a-real-secret-" + "y" * 24)
+    ServiceSettings()  # real secrets are accepted
+    monkeypatch.setenv(key, env_example()[key])
+    with pytest.raises(ValueError, match=key):
+        ServiceSettings()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Kubernetes
+# ------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("svc", services())
+def test_each_service_has_a_k8s_deployment_and_service_with_probes_on_its_port(svc: str) -> None:
+    port = DEFAULT_PORTS[svc]
+    deployment = k8s_object("Deployment", svc)
+    c = container(deployment)
+    assert c["image"] == f"tuneline/{svc}"
+    assert c["command"] == ["python", "-m", f"tuneline.{svc}"]
+    assert c["ports"] == [{"name": "http", "containerPort": port}]
+    assert env_value(c, "TUNELINE_HTTP_PORT") == str(port)
+    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert c["securityContext"]["allowPrivilegeEscalation"] is False
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 10001
+    assert deployment["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == str(port)
+    service = k8s_object("Service", svc)
+    assert service["spec"]["ports"] == [{"name": "http", "port": port, "targetPort": "http"}]
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    pdb = k8s_object("PodDisruptionBudget", svc)
+    assert pdb["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+
+
+def test_workers_run_their_modules_and_training_requests_a_gpu() -> None:
+    for worker, module in WORKERS.items():
+        assert container(k8s_object("Deployment", worker))["command"] == ["python", "-m", module]
+    resources = container(k8s_object("Deployment", "training-worker"))["resources"]
+    assert resources["requests"]["nvidia.com/gpu"] == resources["limits"]["nvidia.com/gpu"] == "1"
+
+
+def test_only_the_registry_gets_a_ray_address() -> None:
+    config = (K8S_BASE / "config.env").read_text()
+    assert "TUNELINE_RAY_ADDRESS" not in config
+    addresses = {
+        o["metadata"]["name"]: env_value(container(o), "TUNELINE_RAY_ADDRESS")
+        for o in k8s_base_objects()
+        if o["kind"] == "Deployment"
+    }
+    assert {k: v for k, v in addresses.items() if v} == {"registry": "ray://tuneline-ray-head-svc:10001"}
+    ray = k8s_object("RayCluster", "tuneline-ray")
+    assert ray["spec"]["rayVersion"] == "2.60.0"
+    assert ray["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["image"] == "tuneline/registry"
+
+
+def test_hpa_scales_data_and_registry_which_leave_replicas_to_it() -> None:
+    hpas = {o["spec"]["scaleTargetRef"]["name"] for o in k8s_base_objects() if o["kind"] == "HorizontalPodAutoscaler"}
+    assert hpas == {"data", "registry"}
+    for name in hpas:
+        assert "replicas" not in k8s_object("Deployment", name)["spec"]
+
+
+def test_k8s_config_and_secret_keys_are_declared_settings() -> None:
+    known = settings_env_names() | FOREIGN_VARS
+    config_keys = {
+        line.split("=", 1)[0]
+        for line in (K8S_BASE / "config.env").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    secret_keys = set(k8s_object("Secret", "tuneline-secrets")["stringData"])
+    assert not (config_keys - known), f"config.env sets unknown variables {config_keys - known}"
+    assert not (secret_keys - known), f"secret.yaml sets unknown variables {secret_keys - known}"
+    assert not (config_keys & secret_keys)
+
+
+def test_kustomization_lists_every_manifest_in_the_base() -> None:
+    resources = set(load_yaml(K8S_BASE / "kustomization.yaml")["resources"])
+    files = {
+        str(p.relative_to(K8S_BASE))
+        for p in K8S_BASE.rglob("*.yaml")
+        if p.name not in {"kustomization.yaml", "kustomizeconfig.yaml"}
+    }
+    assert files == resources
+
+
+def test_network_policy_denies_by_default_and_admits_api_traffic_only_on_http() -> None:
+    policies = {o["metadata"]["name"]: o for o in k8s_base_objects() if o["kind"] == "NetworkPolicy"}
+    deny = policies["tuneline-default-deny"]["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    api = policies["tuneline-api-ingress"]["spec"]
+    assert api["podSelector"] == {"matchLabels": {"tuneline.io/role": "api"}}
+    assert [p["port"] for rule in api["ingress"] for p in rule["ports"]] == ["http"]
+    roles = {
+        o["metadata"]["name"]: o["spec"]["template"]["metadata"]["labels"].get("tuneline.io/role")
+        for o in k8s_base_objects()
+        if o["kind"] == "Deployment"
+    }
+    assert roles == {**dict.fromkeys(DEFAULT_PORTS, "api"), **dict.fromkeys(WORKERS, "worker")}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Validation with the real tools (skipped where they are not installed)
+# ------------------------------------------------------------------------------------------------------------
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (v1) is not installed")
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [],
+        ["--env-file", "deploy/.env.example"],
+        ["--env-file", "deploy/.env.example", "-f", "deploy/docker-compose.yml", "-f", "deploy/docker-compose.gpu.yml"],
+    ],
+    ids=["defaults", "env-example", "gpu-override"],
+)
+def test_docker_compose_accepts_the_files(extra: list[str]) -> None:
+    files = extra if "-f" in extra else [*extra, "-f", "deploy/docker-compose.yml"]
+    result = run("docker-compose", *files, "config", "--quiet")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_kubectl_renders_the_overlay_with_consistent_references(overlay: str) -> None:
+    result = run("kubectl", "kustomize", f"deploy/k8s/overlays/{overlay}")
+    assert result.returncode == 0, result.stderr
+    objects = [o for o in yaml.safe_load_all(result.stdout) if o]
+    config_maps = {o["metadata"]["name"] for o in objects if o["kind"] == "ConfigMap"}
+    ray = next(o for o in objects if o["kind"] == "RayCluster")
+    pod_specs = [o["spec"]["template"]["spec"] for o in objects if o["kind"] == "Deployment"]
+    pod_specs += [ray["spec"]["headGroupSpec"]["template"]["spec"]]
+    pod_specs += [g["template"]["spec"] for g in ray["spec"]["workerGroupSpecs"]]
+    for spec in pod_specs:
+        for c in spec["containers"]:
+            refs = {e["configMapRef"]["name"] for e in c.get("envFrom", []) if "configMapRef" in e}
+            assert refs and refs <= config_maps, f"{c['name']} refers to a ConfigMap the overlay does not render"
+    namespaces = {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"}
+    assert namespaces == {"tuneline-dev" if overlay == "dev" else "tuneline"}
+    secrets = [o for o in objects if o["kind"] == "Secret"]
+    gpu_requests = [
+        c["resources"]["requests"].get("nvidia.com/gpu")
+        for spec in pod_specs
+        for c in spec["containers"]
+        if "resources" in c
+    ]
+    if overlay == "prod":
+        assert secrets == [], "prod must not ship the placeholder Secret"
+        assert gpu_requests.count("1") == 2, "training worker and the gpu-serve Ray group"
+        config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
+        assert config["TUNELINE_ENVIRONMENT"] == "production"
+    else:
+        assert len(secrets) == 1 and not any(gpu_requests), "dev runs without GPUs"

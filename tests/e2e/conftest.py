@@ -1,0 +1,109 @@
+"""Fixtures of the end-to-end tests: the real services as processes (what `tuneline up` runs) on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tuneline.cli import stack as stack_mod
+from tuneline.common.infra import port_in_use
+from tuneline.common.settings import ServiceSettings
+
+#: Settings every e2e process gets: fast consumer-group joins and fetches, a quick outbox relay.
+FAST_ENV = {
+    "TUNELINE_ENVIRONMENT": "test",
+    "TUNELINE_KAFKA_SESSION_TIMEOUT_MS": "2000",
+    "TUNELINE_KAFKA_FETCH_MAX_WAIT_MS": "10",
+    "TUNELINE_OUTBOX_POLL_INTERVAL_S": "0.2",
+    "TUNELINE_LOG_LEVEL": "INFO",
+}
+
+
+def free_port_block(size: int, low: int = 20000, high: int = 40000) -> int:
+    """The first port of `size` consecutive free ports (services sit at base, base+1, ...)."""
+    for _ in range(200):
+        base = low + secrets.randbelow(high - low)
+        if not any(port_in_use(base + i) for i in range(size)):
+            return base
+    raise RuntimeError(f"no block of {size} free ports found")
+
+
+@pytest.fixture
+def start_stack(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[..., stack_mod.Stack]]:
+    """start_stack(services=(...), workers=False, env={...}): the services as subprocesses, stopped at teardown."""
+    started: list[stack_mod.Stack] = []
+
+    def start(
+        services: tuple[str, ...], *, workers: bool = False, env: dict[str, str] | None = None
+    ) -> stack_mod.Stack:
+        config = stack_mod.StackConfig(
+            data_dir=tmp_path / f"stack{len(started)}",
+            base_port=free_port_block(len(stack_mod.SERVICES)),
+            serving_port=free_port_block(1),
+            database_url=database_url,
+            kafka_bootstrap=kafka_bootstrap,
+            services=services,
+            workers=workers,
+            ready_timeout_s=120,
+            extra_env={**FAST_ENV, **(env or {})},
+        )
+        problems = stack_mod.preflight(config)
+        assert not problems, problems
+        stack = stack_mod.start(config, lambda _: None)
+        started.append(stack)
+        return stack
+
+    try:
+        yield start
+    finally:
+        for stack in started:
+            stack_mod.stop(stack, lambda _: None)
+
+
+@pytest.fixture
+def dev_settings() -> ServiceSettings:
+    """Settings with the development token issuer every e2e process trusts."""
+    return ServiceSettings(environment="test")
+
+
+def _json_log_lines(path: Path) -> list[dict[str, Any]]:
+    """The structured (JSON) lines of a process's output; anything else (tracebacks, banners) is skipped."""
+    lines = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("{"):
+            try:
+                lines.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return lines
+
+
+def _sql(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
+    """Run one read-only query from a synchronous test (to look at what a service stored)."""
+
+    async def run() -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def json_log_lines() -> Callable[[Path], list[dict[str, Any]]]:
+    return _json_log_lines
+
+
+@pytest.fixture
+def sql(database_url: str) -> Callable[..., list[asyncpg.Record]]:
+    """sql(query, *args): rows from the test database."""
+    return lambda query, *args: _sql(database_url, query, *args)
