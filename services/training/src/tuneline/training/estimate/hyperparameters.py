@@ -20,6 +20,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "lora_rank": (4, 64),
     "lora_alpha": (1, 256),
     "lora_dropout": (0.0, 0.5),
+    "general_replay": (0.0, 1.0),
     "grad_accumulation": (1, 64),
     "seed": (0, 2**31 - 1),
     "early_stopping_patience": (0, 20),
@@ -54,6 +55,11 @@ class Hyperparameters(BaseModel):
     lora_dropout: float = Field(0.05, description="Dropout on adapter inputs (0.0-0.5).")
     target_modules: list[str] | Literal["all-linear"] = Field(
         "all-linear", description='Modules that get adapters: "all-linear" or names like ["q_proj", "v_proj"].'
+    )
+    general_replay: float = Field(
+        0.0,
+        description="General instructions answered by the base model, mixed in per task example to limit "
+        "forgetting (0-1; 0.25 = one per four task examples; 0 = off).",
     )
     grad_accumulation: int = Field(1, description="Micro-batches per optimizer step (1-64).")
     seed: int = Field(42, description="Random seed for adapter init, data order and dropout.")
@@ -116,6 +122,7 @@ class ResolvedHyperparameters:
     lora_rank: int
     lora_alpha: int
     lora_dropout: float
+    general_replay: float
     target_modules: list[str] | str
     grad_accumulation: int
     seed: int
@@ -136,7 +143,8 @@ def resolve(hp: Hyperparameters, model_params: int, train_examples: int) -> Reso
     default); alpha = 2 x rank; warm-up = 3% of the optimizer steps."""
     if train_examples < 1:
         raise ValueError("train_examples must be >= 1")
-    total = optimizer_steps(train_examples, hp.batch_size, hp.grad_accumulation, hp.epochs)
+    replayed = math.ceil(train_examples * hp.general_replay)  # the recipe adds these to the task examples
+    total = optimizer_steps(train_examples + replayed, hp.batch_size, hp.grad_accumulation, hp.epochs)
     learning_rate = (
         hp.learning_rate if hp.learning_rate != "auto" else (5e-4 if model_params < SMALL_MODEL_PARAMS else 2e-4)
     )
@@ -152,6 +160,7 @@ def resolve(hp: Hyperparameters, model_params: int, train_examples: int) -> Reso
         lora_rank=hp.lora_rank,
         lora_alpha=int(alpha),
         lora_dropout=hp.lora_dropout,
+        general_replay=hp.general_replay,
         target_modules=hp.target_modules,
         grad_accumulation=hp.grad_accumulation,
         seed=hp.seed,

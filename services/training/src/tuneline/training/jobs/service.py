@@ -6,6 +6,7 @@ No SQL (repository.py), no commits (the request, message or worker boundary comm
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -343,7 +344,9 @@ def _price(
     seq_len = min(resolved.max_seq_len, max(16, int(mean_tokens * 1.5)))  # packed micro-batches, not padded
     memory = estimate_memory(shape, ran, seq_len, resolved.batch_size, resolved.lora_rank, device=device)
     fit = check_fits(memory, profile.memory_gib, profile.name)
-    duration = estimate_duration(int(records * mean_tokens), resolved.epochs, shape.params, ran, profile)
+    # Replay examples (general_replay) are trained like task examples; their length is about a task example's.
+    trained_records = records + math.ceil(records * getattr(resolved, "general_replay", 0.0))
+    duration = estimate_duration(int(trained_records * mean_tokens), resolved.epochs, shape.params, ran, profile)
     return HardwareEstimate(
         hardware=profile.name,
         kind=profile.kind,

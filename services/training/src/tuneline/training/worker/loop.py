@@ -128,6 +128,7 @@ class Worker:
             "lora_r": r["lora_rank"],
             "lora_alpha": r["lora_alpha"],
             "lora_dropout": r["lora_dropout"],
+            "general_replay": r.get("general_replay", 0.0),
             "target_modules": r["target_modules"],
             "epochs": r["epochs"],
             "batch_size": r["batch_size"],

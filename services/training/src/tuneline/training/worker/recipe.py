@@ -45,7 +45,8 @@ from pathlib import Path
 from typing import Any
 
 from tuneline.common.samples import classification_prompt
-from tuneline.training.worker.base_models import offline, resolve_base_model
+from tuneline.training.worker.base_models import default_cache_dir, offline, resolve_base_model
+from tuneline.training.worker.replay import general_replay_records, replay_count
 
 IGNORE_INDEX = -100
 _BF16_MIN_HIDDEN = 512
@@ -68,6 +69,11 @@ class RecipeConfig:
     """"auto" (detected from the first record), "classification", "instruction" or "conversational"."""
     labels: list[str] | None = None
     """Classification label set shown in the prompt; default: sorted distinct labels of the training set."""
+    general_replay: float = 0.0
+    """Self-distilled general replay (worker/replay.py): general instructions answered by the base model mixed
+    in at this ratio to the task examples (0.25 = one per four), so the adapter keeps general behaviour; 0 = off."""
+    replay_cache_dir: str | None = None
+    """Where the base model's replay answers are cached; default: <model cache>/replay."""
 
     method: str = "auto"
     """"auto" = QLoRA on CUDA, LoRA elsewhere; "qlora" falls back to LoRA without CUDA (4-bit on CPU is no
@@ -277,6 +283,17 @@ def setup(config: RecipeConfig) -> Run:
     method, note, device = _choose_method(config, torch)
     model = _load_model(config, base_dir, method, device, torch)
     autocast_dtype = _choose_autocast(config, torch, device, getattr(model.config, "hidden_size", 0))
+    if config.general_replay:  # answered by the base itself, so before the adapter exists
+        replay_records, replay_stats = general_replay_records(
+            model,
+            tokenizer,
+            replay_count(len(train_examples), config.general_replay),
+            base_dir=base_dir,
+            cache_dir=Path(config.replay_cache_dir) if config.replay_cache_dir else default_cache_dir() / "replay",
+        )
+        replay_examples, _ = build_examples(replay_records, "conversational", tokenizer, config.max_seq_len, None)
+        train_examples = train_examples + replay_examples
+        train_stats = {**train_stats, **replay_stats}
     model = _add_adapter(config, model, method)
 
     micro_batches_per_epoch = math.ceil(len(train_examples) / config.batch_size)
@@ -328,6 +345,7 @@ def _validate(config: RecipeConfig) -> None:
         ("epochs", config.epochs >= 1, ">= 1"),
         ("max_steps", config.max_steps is None or config.max_steps >= 1, ">= 1 or null"),
         ("learning_rate", config.learning_rate > 0, "> 0"),
+        ("general_replay", 0.0 <= config.general_replay <= 1.0, "between 0 and 1"),
         ("lora_r", config.lora_r >= 1, ">= 1"),
         ("max_seq_len", config.max_seq_len >= 16, ">= 16"),
         ("early_stopping_patience", config.early_stopping_patience >= 0, ">= 0"),
