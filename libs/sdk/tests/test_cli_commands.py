@@ -133,3 +133,32 @@ def test_deploy_weight_sets_the_canary_share(services) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(calls[0].content) == {"canary_weight": 0.5}
     assert "canary v2 at 50%" in result.output
+
+
+def test_model_key_creates_a_fine_tuning_key_without_models(services) -> None:
+    routes, calls = services
+    created = {
+        "prefix": "abcd1234",
+        "name": "ci",
+        "owner": "mike",
+        "models": [],
+        "fine_tuning_roles": ["data_owner", "ml_engineer"],
+        "requests_per_minute": 600,
+        "created_at": NOW,
+        "key": "tlk_abcd1234_" + "s" * 40,
+    }
+    routes[("POST", "/models/keys")] = httpx.Response(201, json=created)
+    result = runner.invoke(app, ["model", "key", "--fine-tuning", "--name", "ci"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert json.loads(calls[0].content) == {
+        "name": "ci",
+        "models": [],
+        "requests_per_minute": 600,
+        "fine_tuning": True,
+    }
+    assert "fine-tuning as data_owner, ml_engineer" in result.output and created["key"] in result.output
+
+
+def test_model_key_needs_a_model_or_fine_tuning(services) -> None:
+    result = runner.invoke(app, ["model", "key"], env={"COLUMNS": "250"})
+    assert result.exit_code == 2 and "name at least one model, or pass --fine-tuning" in result.output

@@ -60,7 +60,7 @@ def test_job_object_maps_status_tokens_eta_and_failure():
         "hyperparameters": {"epochs": 3, "batch_size": 4, "learning_rate": 5e-4},
         "trained_tokens": 123,
     }
-    job = mapping.job_object(_row(), training, fine_tuned_model=None, base_learning_rate=2e-4)
+    job = mapping.job_object(_row(), training, release=None, base_learning_rate=2e-4)
     assert job["status"] == "running"
     assert job["estimated_finish"] == 1735689600 + 10 + 90
     assert job["hyperparameters"] == {"n_epochs": 3, "batch_size": 4, "learning_rate_multiplier": 2.5}
@@ -68,14 +68,37 @@ def test_job_object_maps_status_tokens_eta_and_failure():
     failed = mapping.job_object(
         _row(),
         {**training, "status": "failed", "failure_reason": "out of memory"},
-        fine_tuned_model=None,
+        release=None,
         base_learning_rate=2e-4,
     )
     assert failed["error"]["message"] == "out of memory" and failed["estimated_finish"] is None
-    done = mapping.job_object(
-        _row(), {**training, "status": "succeeded"}, fine_tuned_model="m", base_learning_rate=2e-4
-    )
-    assert done["trained_tokens"] == 123 and done["fine_tuned_model"] == "m"
+
+
+@pytest.mark.parametrize(
+    ("release", "status", "model", "code"),
+    [
+        (mapping.Release("evaluating"), "running", None, None),
+        (mapping.Release("deploying", "m"), "running", None, None),
+        (mapping.Release("serving", "m"), "succeeded", "m", None),
+        (mapping.Release("blocked", "m", ("suite fell 20 points",)), "failed", None, "evaluation_gate_failed"),
+        (mapping.Release("failed", "m", ("replica crashed",)), "failed", None, "deployment_failed"),
+    ],
+)
+def test_a_trained_job_succeeds_only_once_its_model_serves(release, status, model, code):
+    training = {
+        "status": "succeeded",
+        "started_at": "2025-01-01T00:00:10+00:00",
+        "finished_at": "2025-01-01T00:05:00+00:00",
+        "hyperparameters": {"epochs": 3, "batch_size": 4, "learning_rate": 5e-4},
+        "trained_tokens": 123,
+    }
+    job = mapping.job_object(_row(), training, release=release, base_learning_rate=2e-4)
+    assert (job["status"], job["fine_tuned_model"]) == (status, model)
+    assert (job["error"] or {}).get("code") == code
+    if code:
+        assert release.reasons[0] in job["error"]["message"]
+    assert (job["finished_at"] is None) == (status == "running")
+    assert (job["trained_tokens"] == 123) == (status == "succeeded")
 
 
 def test_events_merge_logs_and_metrics_newest_first_with_levels():

@@ -1,5 +1,7 @@
 """The official `openai` client against the gateway, with intake, data, training and registry running in-process
-on real PostgreSQL and Kafka (no training worker here: jobs stay queued until cancelled)."""
+on real PostgreSQL and Kafka. No training worker or evaluation runner here (the end-to-end tests run those): a test
+that needs a finished run completes the training job as the worker does and publishes evaluation.completed; Ray
+Serve is the in-memory FakeRuntime (tests/serving covers Ray Serve itself)."""
 
 from __future__ import annotations
 
@@ -70,7 +72,7 @@ class HostRouter(httpx.AsyncBaseTransport):
 
 
 @pytest_asyncio.fixture(scope="module")
-async def stack(database_url, kafka_bootstrap, tmp_path_factory):
+async def stack(database_url, kafka_bootstrap, tmp_path_factory, fake_runtime):
     from tuneline.data.app import create_app as data_app
     from tuneline.data.settings import DataSettings
     from tuneline.intake.app import create_app as intake_app
@@ -106,11 +108,11 @@ async def stack(database_url, kafka_bootstrap, tmp_path_factory):
         training_url="http://training",
         openai_dataset_wait_s=30,
     )
-    registry = registry_app(registry_settings, upstream_transport=HostRouter(apps))
+    registry = registry_app(registry_settings, runtime=fake_runtime, upstream_transport=HostRouter(apps))
     async with AsyncExitStack() as stack_:
         clients = {name: await stack_.enter_async_context(running_app(app)) for name, app in apps.items()}
         await stack_.enter_async_context(running_app(registry))
-        yield {"clients": clients, "registry": registry, "settings": registry_settings}
+        yield {"clients": clients, "apps": apps, "registry": registry, "settings": registry_settings}
 
 
 async def approved_usecase(stack) -> str:
@@ -216,3 +218,141 @@ async def test_errors_come_back_in_openai_shape_naming_the_parameter(stack):
     with pytest.raises(openai.NotFoundError) as not_deployed:
         await client.chat.completions.create(model="nothing-deployed", messages=[{"role": "user", "content": "hi"}])
     assert not_deployed.value.body["param"] == "model"
+
+
+async def fine_tuning_key(stack, *, fine_tuning: bool = True, models: list[str] | None = None) -> str:
+    settings, registry = stack["settings"], stack["registry"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=registry), base_url="http://registry") as http:
+        r = await http.post(
+            "/models/keys",
+            json={"name": "ci-pipeline", "models": models or [], "fine_tuning": fine_tuning},
+            headers=bearer(settings, "data_owner", "ml_engineer", subject="ana"),
+        )
+    assert r.status_code == 201, r.text
+    assert sorted(r.json()["fine_tuning_roles"]) == (["data_owner", "ml_engineer"] if fine_tuning else [])
+    return str(r.json()["key"])
+
+
+async def finish_training(stack, training_job_id: str) -> None:
+    """What the training worker does when a run ends (the worker itself runs in the end-to-end tests)."""
+    from uuid import UUID
+
+    from tuneline.common.db import transaction
+    from tuneline.training.jobs import service as training
+
+    state = stack["apps"]["training"].state.tuneline
+    async with transaction(state.sessions) as session:
+        job = await training.get_job(session, UUID(training_job_id))
+        job.status = "starting"  # as the worker's claim leaves it
+        await training.start_job(session, state.settings, job)
+    async with transaction(state.sessions) as session:
+        job = await training.get_job(session, UUID(training_job_id))
+        metadata = {"status": "completed", "tokens_trained": 4321, "final_metrics": {"train_loss": 0.4}}
+        await training.complete_job(session, state.settings, job, "file:///adapters/faq", metadata)
+
+
+async def evaluation_completed(stack, usecase_id: str, training_job_id: str, *, passed: bool, adapter: str) -> None:
+    from uuid import UUID, uuid4
+
+    from tuneline.common.events import EVALUATION_COMPLETED, EvaluationCompleted
+    from tuneline.common.messaging import publish_now
+
+    event = EvaluationCompleted(
+        producer="evaluation",
+        usecase_id=UUID(usecase_id),
+        evaluation_id=uuid4(),
+        job_id=UUID(training_job_id),
+        dataset_version_id=uuid4(),
+        task_type="chat",
+        base_model="smollm2-135m-instruct",
+        adapter_uri=adapter,
+        passed=passed,
+        reasons=["general suite 55% -> 52%"] if passed else ["general suite fell from 55% to 30% (-25 points)"],
+        metrics_base={"rougeL": 0.2},
+        metrics_tuned={"rougeL": 0.6},
+    )
+    await publish_now(stack["registry"].state.tuneline.broker, EVALUATION_COMPLETED, event)
+
+
+async def training_job_of(stack, ftjob_id: str) -> str:
+    from tuneline.common.db import transaction
+    from tuneline.registry.openai_gateway.tables import OpenAIJobRow
+
+    async with transaction(stack["registry"].state.tuneline.sessions) as session:
+        row = await session.get(OpenAIJobRow, ftjob_id)
+        assert row is not None
+        return str(row.training_job_id)
+
+
+async def wait_for_status(client: openai.AsyncOpenAI, job_id: str, wanted: str) -> Any:
+    import asyncio
+
+    for _ in range(200):
+        job = await client.fine_tuning.jobs.retrieve(job_id)
+        if job.status == wanted:
+            return job
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job {job_id} stayed {job.status}, expected {wanted}")
+
+
+@pytest.fixture
+def adapter_dir(tmp_path):
+    """The trained adapter as the training worker leaves it (the FakeRuntime only needs it to exist)."""
+    directory = tmp_path / "adapter"
+    directory.mkdir()
+    (directory / "adapter_config.json").write_text('{"peft_type": "LORA", "r": 8}')
+    (directory / "adapter_model.safetensors").write_bytes(b"weights")
+    return directory
+
+
+async def test_one_fine_tuning_key_drives_files_and_jobs_and_then_may_call_its_model(stack, fake_runtime, adapter_dir):
+    usecase_id = await approved_usecase(stack)
+    key = await fine_tuning_key(stack)
+    client = client_for(stack, usecase_id, api_key=key)
+
+    uploaded = await client.files.create(file=("train.jsonl", chat_jsonl()), purpose="fine-tune")
+    job = await client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=uploaded.id)
+    assert job.status == "queued" and job.organization_id == "ana"  # the key acts as its owner
+    # the owner's own token sees the same job
+    assert (await client_for(stack, usecase_id).fine_tuning.jobs.retrieve(job.id)).id == job.id
+
+    training_job_id = await training_job_of(stack, job.id)
+    await finish_training(stack, training_job_id)
+    running = await client.fine_tuning.jobs.retrieve(job.id)
+    assert running.status == "running" and running.fine_tuned_model is None  # evaluating: not usable yet
+
+    await evaluation_completed(stack, usecase_id, training_job_id, passed=True, adapter=adapter_dir.as_uri())
+    done = await wait_for_status(client, job.id, "succeeded")
+    assert done.fine_tuned_model and done.trained_tokens == 4321 and done.finished_at is not None
+    served = fake_runtime.current(done.fine_tuned_model)  # deployed: the name chat/completions routes
+    assert done.fine_tuned_model in [m.id for m in (await client.models.list()).data]
+    # and the key that fine-tuned may now call it (its scope reaches the router with the app set)
+    prefix = key.split("_")[1]
+    assert any(k.prefix == prefix and done.fine_tuned_model in k.models for k in served.router.keys)
+
+
+async def test_a_job_the_release_gate_blocks_fails_with_the_gates_reasons(stack, adapter_dir):
+    usecase_id = await approved_usecase(stack)
+    client = client_for(stack, usecase_id)
+    uploaded = await client.files.create(file=("train.jsonl", chat_jsonl()), purpose="fine-tune")
+    job = await client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=uploaded.id)
+    training_job_id = await training_job_of(stack, job.id)
+    await finish_training(stack, training_job_id)
+    await evaluation_completed(stack, usecase_id, training_job_id, passed=False, adapter=adapter_dir.as_uri())
+    failed = await wait_for_status(client, job.id, "failed")
+    assert failed.error.code == "evaluation_gate_failed" and "general suite fell" in failed.error.message
+    assert failed.fine_tuned_model is None
+
+
+async def test_keys_that_may_not_fine_tune_are_refused_in_openai_shape(stack):
+    usecase_id = await approved_usecase(stack)
+    inference_only = await fine_tuning_key(stack, fine_tuning=False, models=["some-model"])
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        await client_for(stack, usecase_id, api_key=inference_only).files.list()
+    assert refused.value.body["code"] == "insufficient_permissions" and "inference key" in refused.value.message
+    listed = await client_for(stack, None, api_key=inference_only).models.list()  # it may list what it may call
+    assert all(m.id == "some-model" for m in listed.data)
+    forged = inference_only[:-4] + "abcd"
+    with pytest.raises(openai.AuthenticationError) as unknown:
+        await client_for(stack, usecase_id, api_key=forged).files.list()
+    assert unknown.value.body["code"] == "invalid_api_key"

@@ -56,6 +56,7 @@ class ApiKey(Model):
     name: str
     owner: str = ""
     models: list[str] = []
+    fine_tuning_roles: list[str] = []
     requests_per_minute: int = 0
     created_at: datetime
     expires_at: datetime | None = None
@@ -137,9 +138,12 @@ class RegistryClient(Resource):
     def undeploy(self, name: str) -> Deployment:
         return Deployment.model_validate(self.http.request("DELETE", f"/models/{name}/deployment"))
 
-    def create_key(self, name: str, models: list[str], requests_per_minute: int = 600) -> ApiKey:
-        """A scoped inference key; its secret (`.key`) is in this answer only."""
-        body = {"name": name, "models": models, "requests_per_minute": requests_per_minute}
+    def create_key(
+        self, name: str, models: list[str], requests_per_minute: int = 600, *, fine_tuning: bool = False
+    ) -> ApiKey:
+        """A scoped inference key; its secret (`.key`) is in this answer only. With `fine_tuning` it also drives
+        the OpenAI-compatible fine-tuning API as you, and the models it fine-tunes join its scope."""
+        body = {"name": name, "models": models, "requests_per_minute": requests_per_minute, "fine_tuning": fine_tuning}
         return self._post(ApiKey, "/models/keys", body)
 
     def keys(self, *, model: str | None = None) -> list[ApiKey]:

@@ -60,9 +60,21 @@ def card(name: str, version: int) -> None:
 
 
 @app.command()
-def key(name: str, label: Annotated[str, typer.Option("--name", help="What the key is for.")] = "cli") -> None:
-    """Create an inference key scoped to this model (shown once)."""
+def key(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Models the key may call (none: --fine-tuning only).")
+    ] = None,
+    label: Annotated[str, typer.Option("--name", help="What the key is for.")] = "cli",
+    fine_tuning: Annotated[
+        bool, typer.Option("--fine-tuning", help="Also drive the OpenAI fine-tuning API (/v1 on the registry).")
+    ] = False,
+) -> None:
+    """Create a key scoped to these models (shown once); --fine-tuning lets it fine-tune through /v1 as you."""
+    if not names and not fine_tuning:
+        raise typer.BadParameter("name at least one model, or pass --fine-tuning", param_hint="NAMES")
     with api_errors():
-        created = sdk().registry.create_key(label, [name])
-    console.print(f"[green]✓[/green] key {created.prefix} for {', '.join(created.models)} — store it now:")
+        created = sdk().registry.create_key(label, list(names or []), fine_tuning=fine_tuning)
+    scope = ", ".join(created.models) or "the models it will fine-tune"
+    extra = f" (fine-tuning as {', '.join(created.fine_tuning_roles)})" if created.fine_tuning_roles else ""
+    console.print(f"[green]✓[/green] key {created.prefix} for {scope}{extra} — store it now:")
     typer.echo(created.key)

@@ -34,9 +34,16 @@ async def create_key(body: KeyIn, request: Request, session: SessionDep, ctx: Se
         requests_per_minute=body.requests_per_minute,
         expires_at=body.expires_at,
         pepper=_pepper(request),
+        fine_tuning_roles=fine_tuning_roles(user) if body.fine_tuning else frozenset(),
     )
     await deployments.sync(session, ctx)
     return CreatedKeyOut(**KeyOut.of(row).model_dump(), key=plaintext)
+
+
+def fine_tuning_roles(user: Principal) -> frozenset[str]:
+    """What a fine-tuning key may do on the OpenAI surface: upload data and train, as far as its creator may."""
+    allowed = (Role.DATA_OWNER, Role.ML_ENGINEER)
+    return frozenset(role.value for role in allowed if user.has(role))
 
 
 @router.get("")

@@ -24,6 +24,7 @@ class ApiKey:
     owner: str
     models: frozenset[str]
     created_at: datetime
+    fine_tuning_roles: frozenset[str] = frozenset()
     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -41,10 +42,12 @@ def issue_key(
     pepper: bytes,
     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
     expires_at: datetime | None = None,
+    fine_tuning_roles: frozenset[str] = frozenset(),
 ) -> tuple[ApiKey, str]:
-    """A new key record and its plaintext (to show once)."""
-    if not models:
-        raise ValueError("models: a key must be scoped to at least one model name")
+    """A new key record and its plaintext (to show once). A fine-tuning key may start without models: the models
+    it fine-tunes through the OpenAI surface join its scope."""
+    if not models and not fine_tuning_roles:
+        raise ValueError("models: a key must be scoped to at least one model name (or be a fine-tuning key)")
     if any(not m or m != m.strip() for m in models):
         raise ValueError("models: model names must be non-empty and without surrounding spaces")
     if requests_per_minute <= 0:
@@ -61,6 +64,7 @@ def issue_key(
         name=name,
         owner=owner,
         models=frozenset(models),
+        fine_tuning_roles=frozenset(fine_tuning_roles),
         created_at=now,
         requests_per_minute=requests_per_minute,
         expires_at=expires_at,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tuneline.registry.keys.tables import ApiKeyRow
 
@@ -13,9 +13,22 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    models: list[str] = Field(min_length=1, description="Registered model names this key may call.")
+    models: list[str] = Field(
+        default_factory=list, description="Registered model names this key may call (at least one, unless fine_tuning)."
+    )
     requests_per_minute: int = Field(default=600, gt=0, le=1_000_000)
     expires_at: datetime | None = Field(default=None, description="Timezone-aware expiry; none = no expiry.")
+    fine_tuning: bool = Field(
+        default=False,
+        description="Also drive the OpenAI-compatible fine-tuning API (/v1/files, /v1/fine_tuning/jobs) with the "
+        "creator's data_owner/ml_engineer roles; every model it fine-tunes there joins its scope.",
+    )
+
+    @model_validator(mode="after")
+    def _scoped(self) -> KeyIn:
+        if not self.models and not self.fine_tuning:
+            raise ValueError("models: a key must be scoped to at least one model name (or set fine_tuning)")
+        return self
 
 
 class KeyOut(BaseModel):
@@ -23,6 +36,7 @@ class KeyOut(BaseModel):
     name: str
     owner: str
     models: list[str]
+    fine_tuning_roles: list[str]
     requests_per_minute: int
     created_at: datetime
     expires_at: datetime | None

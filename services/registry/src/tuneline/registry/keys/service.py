@@ -24,6 +24,7 @@ async def create(
     requests_per_minute: int,
     expires_at: datetime | None,
     pepper: bytes,
+    fine_tuning_roles: frozenset[str] = frozenset(),
 ) -> tuple[ApiKeyRow, str]:
     try:
         record, plaintext = issue_key(
@@ -34,6 +35,7 @@ async def create(
             pepper=pepper,
             requests_per_minute=requests_per_minute,
             expires_at=expires_at,
+            fine_tuning_roles=fine_tuning_roles,
         )
     except ValueError as exc:
         field = str(exc).split(":", 1)[0]
@@ -44,13 +46,27 @@ async def create(
         name=record.name,
         owner=record.owner,
         models=sorted(record.models),
+        fine_tuning_roles=sorted(record.fine_tuning_roles),
         requests_per_minute=record.requests_per_minute,
         created_at=record.created_at,
         expires_at=record.expires_at,
     )
     await repo.add(session, row)
-    await audit(session, owner, "key.created", "api_key", row.prefix, models=row.models)
+    await audit(
+        session, owner, "key.created", "api_key", row.prefix, models=row.models, fine_tuning=row.fine_tuning_roles
+    )
     return row, plaintext
+
+
+async def add_model(session: AsyncSession, prefix: str, model: str) -> ApiKeyRow | None:
+    """Widen a key's scope to `model` (a model it fine-tuned); None when the key is gone or revoked."""
+    row = await repo.get(session, prefix, lock=True)
+    if row is None or row.revoked_at is not None:
+        return None
+    if model not in row.models:
+        row.models = sorted({*row.models, model})
+        await audit(session, row.owner, "key.scope.widened", "api_key", row.prefix, model=model)
+    return row
 
 
 async def revoke(session: AsyncSession, prefix: str, actor: str) -> ApiKeyRow:

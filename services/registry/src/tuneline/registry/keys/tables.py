@@ -22,6 +22,7 @@ class ApiKeyRow(SQLModel, table=True):
     name: str
     owner: str
     models: list[str] = Field(default_factory=list, sa_type=JSONB)
+    fine_tuning_roles: list[str] = Field(default_factory=list, sa_type=JSONB)  # [] = inference only
     requests_per_minute: int
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
@@ -36,6 +37,7 @@ class ApiKeyRow(SQLModel, table=True):
             name=self.name,
             owner=self.owner,
             models=frozenset(self.models),
+            fine_tuning_roles=frozenset(self.fine_tuning_roles),
             created_at=self.created_at,
             requests_per_minute=self.requests_per_minute,
             expires_at=self.expires_at,

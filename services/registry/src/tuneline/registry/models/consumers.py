@@ -15,6 +15,7 @@ from tuneline.common.events import ALERT_RAISED, EVALUATION_COMPLETED, AlertRais
 from tuneline.common.messaging import claim_event, subscribe_many
 from tuneline.registry.deployments import service as deployments
 from tuneline.registry.models import service
+from tuneline.registry.openai_gateway import release as openai_release
 
 GROUP = "registry"
 
@@ -26,6 +27,7 @@ def register(broker: KafkaBroker, state: AppState) -> None:
                 return
             if isinstance(event, EvaluationCompleted):
                 await service.register_from_evaluation(session, event, state.settings.service_name)
+                await openai_release.on_registered(session, state.extras["serving"], event)
             elif isinstance(event, AlertRaised):
                 await deployments.rollback_on_alert(session, state.extras["serving"], event)
 

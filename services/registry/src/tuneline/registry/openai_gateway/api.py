@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Resp
 from fastapi.responses import StreamingResponse
 
 from tuneline.common.app import SessionDep, StateDep
-from tuneline.common.auth import CurrentUser
 from tuneline.registry.openai_gateway import mapping, repository, service
+from tuneline.registry.openai_gateway.auth import CallerDep, ReaderDep
 from tuneline.registry.openai_gateway.errors import OpenAIError, OpenAIRoute
 from tuneline.registry.openai_gateway.schemas import CreateFineTuningJob
-from tuneline.registry.openai_gateway.service import Caller, Gateway, JobRequest
+from tuneline.registry.openai_gateway.service import Gateway, JobRequest
 
 router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIRoute)
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -24,15 +24,7 @@ def get_gateway(state: StateDep) -> Gateway:
     return gateway
 
 
-def get_caller(
-    request: Request, user: CurrentUser, project: Annotated[str | None, Header(alias="OpenAI-Project")] = None
-) -> Caller:
-    token = request.headers["authorization"].split(None, 1)[1]
-    return Caller(principal=user, token=token, project=project)
-
-
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
-CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 # ============================================================================ files
@@ -162,9 +154,12 @@ async def job_checkpoints(
 # ============================================================================ inference
 
 
-@router.get("/models", summary="Deployed models /v1/chat/completions serves")
-async def list_models(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    return {"object": "list", "data": await service.served_models(session)}
+@router.get("/models", summary="Deployed models /v1/chat/completions serves (for a key: those it may call)")
+async def list_models(session: SessionDep, caller: ReaderDep) -> dict[str, Any]:
+    models = await service.served_models(session)
+    if caller.key_prefix is not None:
+        models = [m for m in models if m["id"] in caller.key_models]
+    return {"object": "list", "data": models}
 
 
 @router.post("/chat/completions", summary="Routed by `model` to its Ray Serve deployment (streams pass through)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +100,15 @@ def reported_hyperparameters(resolved: dict[str, Any], base_learning_rate: float
     }
 
 
+@dataclass(frozen=True)
+class Release:
+    """Where the version of a succeeded training job stands, for the OpenAI job's status."""
+
+    state: str  # evaluating | blocked | deploying | serving | failed
+    model: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
 def job_status(training: dict[str, Any]) -> str:
     status = str(training["status"])
     return STATUS.get(status, status)
@@ -108,17 +118,29 @@ def job_object(
     row: OpenAIJobRow,
     training: dict[str, Any],
     *,
-    fine_tuned_model: str | None,
+    release: Release | None,
     base_learning_rate: float,
 ) -> dict[str, Any]:
+    """`release` is where the trained version stands (None while training): OpenAI's "succeeded" means the
+    fine-tuned model answers, so a trained job is "running" until its version passed evaluation and serves."""
     status = job_status(training)
     error = None
+    fine_tuned_model = None
     if status == "failed":
         error = {
             "code": "training_failed",
             "message": training.get("failure_reason") or "training failed",
             "param": None,
         }
+    elif status == "succeeded" and release is not None:
+        if release.state == "serving":
+            fine_tuned_model = release.model
+        elif release.state in ("blocked", "failed"):
+            status = "failed"
+            code = "evaluation_gate_failed" if release.state == "blocked" else "deployment_failed"
+            error = {"code": code, "message": "; ".join(release.reasons) or code, "param": None}
+        else:
+            status = "running"
     estimated_finish = None
     eta = (training.get("estimate") or {}).get("seconds")
     if status in ("queued", "running") and training.get("started_at") and isinstance(eta, int | float):
@@ -130,7 +152,7 @@ def job_object(
         "id": row.id,
         "object": "fine_tuning.job",
         "created_at": ts(row.created_at),
-        "finished_at": ts(training.get("finished_at")),
+        "finished_at": ts(training.get("finished_at")) if status in ("succeeded", "failed", "cancelled") else None,
         "model": row.model,
         "fine_tuned_model": fine_tuned_model,
         "organization_id": row.owner,

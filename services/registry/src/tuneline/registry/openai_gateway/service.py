@@ -14,11 +14,13 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuneline.common.auth import Principal, audit
+from tuneline.common.auth import audit
 from tuneline.common.storage import ObjectStore
 from tuneline.registry.openai_gateway import mapping
 from tuneline.registry.openai_gateway import repository as repo
+from tuneline.registry.openai_gateway.auth import Caller
 from tuneline.registry.openai_gateway.errors import OpenAIError
+from tuneline.registry.openai_gateway.release import release_of
 from tuneline.registry.openai_gateway.tables import OpenAIFileRow, OpenAIJobRow
 from tuneline.registry.openai_gateway.upstream import UpstreamError, Upstreams, call, call_json
 from tuneline.registry.settings import RegistrySettings
@@ -28,13 +30,6 @@ log = structlog.get_logger(__name__)
 DATASET_NAME = "openai-fine-tune-files"
 USABLE_USECASE = frozenset({"approved", "in_progress", "deployed"})
 UPLOAD_POLL_S = 0.5
-
-
-@dataclass
-class Caller:
-    principal: Principal
-    token: str
-    project: str | None  # OpenAI-Project header: the Tuneline use case the files and jobs belong to
 
 
 @dataclass
@@ -218,6 +213,7 @@ async def create_job(
         id=f"ftjob-{uuid4().hex}",
         owner=owner,
         idempotency_key=idempotency_key,
+        key_prefix=caller.key_prefix,
         training_job_id=UUID(training["id"]),
         usecase_id=training_file.usecase_id,
         model=request.model,
@@ -292,10 +288,9 @@ async def job_view(session: AsyncSession, gw: Gateway, caller: Caller, row: Open
 
 
 async def _view(session: AsyncSession, gw: Gateway, row: OpenAIJobRow, training: dict[str, Any]) -> dict[str, Any]:
-    name = await repo.model_name_for_job(session, row.training_job_id) if training["status"] == "succeeded" else None
-    return mapping.job_object(
-        row, training, fine_tuned_model=name, base_learning_rate=gw.settings.openai_base_learning_rate
-    )
+    trained = training["status"] == "succeeded"
+    release = await release_of(session, row.training_job_id) if trained else None
+    return mapping.job_object(row, training, release=release, base_learning_rate=gw.settings.openai_base_learning_rate)
 
 
 async def act(session: AsyncSession, gw: Gateway, caller: Caller, job_id: str, action: str) -> dict[str, Any]:

@@ -42,6 +42,7 @@ class OpenAIJobRow(SQLModel, table=True):
     id: str = Field(primary_key=True)  # ftjob-<hex>
     owner: str
     idempotency_key: str | None = None
+    key_prefix: str | None = None  # the Tuneline key that created the job: its scope gains the tuned model
     training_job_id: UUID = Field(unique=True)
     usecase_id: UUID
     model: str
