@@ -30,6 +30,7 @@ SMALL_FLAGS: dict[str, list[str]] = {
     "data_pii": ["--records", "500", "--baseline", "100"],
     "data_stream": ["--rows", "20000", "--near-max", "20000"],
     "eval_generation": ["--samples", "8"],
+    "forgetting": ["--records", "120", "--epochs", "1", "--test-records", "20", "--replay", "0", "0.25"],
     "intake_portfolio": ["--usecases", "1000", "--requests", "50"],
     "monitoring_ingest": ["--events", "3000", "--batch", "500", "--markers", "5", "--load-rate", "200"],
     "serving": ["--model", "tiny", "--requests", "8", "--concurrent", "8", "--concurrent-requests", "16"],
@@ -37,7 +38,7 @@ SMALL_FLAGS: dict[str, list[str]] = {
     "time_to_model": ["--records", "80", "--epochs", "1"],
 }
 #: Seconds a bench may take before it is stopped (default for the others: DEFAULT_BUDGET_S).
-BUDGET_S: dict[str, float] = {"training": 900, "time_to_model": 1500, "serving": 600, "eval_generation": 600}
+BUDGET_S: dict[str, float] = {"forgetting": 1500, "training": 900, "time_to_model": 1500, "serving": 600, "eval_generation": 600}
 DEFAULT_BUDGET_S = 300.0
 
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)

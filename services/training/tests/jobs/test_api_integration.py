@@ -168,3 +168,42 @@ async def test_estimate_prices_every_profile_and_refuses_what_cannot_fit(setting
 
         unknown = await client.post("/jobs/estimate", json={**body, "base_model": "gpt-9"}, headers=headers)
         assert unknown.status_code == 422 and unknown.json()["field"] == "base_model"
+
+
+async def test_a_retrain_request_reuses_the_recipe_of_the_last_succeeded_job(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    """A model retrained on drift keeps what made it pass the release gate (e.g. its general replay); without an
+    earlier job the use case's preset applies."""
+    from tuneline.common.events import RETRAIN_REQUESTED, RetrainRequested
+    from tuneline.training.jobs import service
+
+    app = create_app(settings)
+    async with running_app(app) as client:
+        usecase_id, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        recipe = {"epochs": 2, "batch_size": 8, "learning_rate": 3e-4, "lora_dropout": 0.0, "general_replay": 0.25}
+        r = await client.post(
+            "/jobs",
+            json={"dataset_version_id": str(version_id), "preset": "balanced", "hyperparameters": recipe},
+            headers=headers,
+        )
+        assert r.status_code == 201, r.text
+        first = UUID(r.json()["id"])
+        state = app.state.tuneline
+        async with transaction(state.sessions) as session:  # as the worker leaves a finished run
+            job = await repository.get_job(session, first)
+            assert job is not None
+            job.status = "running"
+            await service.complete_job(session, settings, job, "file:///adapter", {"status": "completed"})
+
+        request = RetrainRequested(producer="monitoring", usecase_id=usecase_id, reason="input drift")
+        await publish_now(state.broker, RETRAIN_REQUESTED, request)
+
+        async def retrain_job():  # type: ignore[no-untyped-def]
+            jobs = (await client.get("/jobs", params={"usecase_id": str(usecase_id)}, headers=headers)).json()
+            items = jobs["items"] if isinstance(jobs, dict) else jobs
+            return next((j for j in items if j["source"] == "retrain.requested"), None)
+
+        retrain = await eventually(retrain_job, timeout_s=30, what="the retraining job")
+        assert retrain["preset"] == "balanced"
+        assert {k: retrain["hyperparameters"][k] for k in recipe} == recipe
+        assert retrain["dataset_version_id"] == str(version_id)

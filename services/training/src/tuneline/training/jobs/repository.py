@@ -80,6 +80,16 @@ async def list_jobs(
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def latest_succeeded_job(session: AsyncSession, usecase_id: UUID) -> TrainingJob | None:
+    stmt = (
+        sa.select(TrainingJob)
+        .where(TrainingJob.usecase_id == usecase_id, TrainingJob.status == JobStatus.SUCCEEDED.value)
+        .order_by(TrainingJob.finished_at.desc().nulls_last(), TrainingJob.created_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
 async def claim_next_job(session: AsyncSession, worker: str, max_active: int) -> TrainingJob | None:
     """Take the most urgent queued job for `worker`, if fewer than `max_active` jobs are active.
 

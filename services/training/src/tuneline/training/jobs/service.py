@@ -135,6 +135,17 @@ async def on_retrain_requested(
     if usecase is None or version is None:
         log.warning("training.retrain.nothing_to_train", usecase_id=str(event.usecase_id))
         return None
+    previous = await repository.latest_succeeded_job(session, event.usecase_id)
+    if previous is not None:  # retrain with the recipe that produced the served model, on the newest data
+        request = CreateJobRequest(
+            dataset_version_id=version.version_id,
+            preset=Preset(previous.preset),
+            hyperparameters=dict(previous.hyperparameters),
+            base_model=previous.base_model,
+            method=previous.method_requested if previous.method_requested in ("lora", "qlora") else None,
+        )
+        created_by = f"{settings.service_name} (retrain.requested, recipe of job {previous.id})"
+        return await create_job(session, settings, request, created_by=created_by, source="retrain.requested")
     return await _auto_job(session, settings, usecase, version, source="retrain.requested")
 
 
