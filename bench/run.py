@@ -38,7 +38,13 @@ SMALL_FLAGS: dict[str, list[str]] = {
     "time_to_model": ["--records", "80", "--epochs", "1"],
 }
 #: Seconds a bench may take before it is stopped (default for the others: DEFAULT_BUDGET_S).
-BUDGET_S: dict[str, float] = {"forgetting": 1500, "training": 900, "time_to_model": 1500, "serving": 600, "eval_generation": 600}
+BUDGET_S: dict[str, float] = {
+    "forgetting": 1500,
+    "training": 900,
+    "time_to_model": 1500,
+    "serving": 600,
+    "eval_generation": 600,
+}
 DEFAULT_BUDGET_S = 300.0
 
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
