@@ -143,7 +143,8 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
         (ab, at), (sb, st), (pb, pt) = r["accuracy"], r["suite"], r["perplexity"]
         print(
             f"| {r['replay']:g} ({r['replay_examples']} ex) | {r['steps']} | {r['train_s']:.0f} | {ab:.1%} → {at:.1%} "
-            f"| {sb:.1%} → {st:.1%} ({sb - st:+.1%}) | {pt / pb:.2f} | {'pass' if r['gate_passed'] else 'block'} |"
+            f"| {sb:.1%} → {st:.1%} ({(st - sb) * 100:+.1f} points) | {pt / pb:.2f} "
+            f"| {'pass' if r['gate_passed'] else 'block'} |"
         )
     for r in rows:
         for reason in r["gate_reasons"]:

@@ -36,8 +36,11 @@ def free_port_block(size: int, low: int = 20000, high: int = 40000) -> int:
 
 
 @pytest.fixture
-def start_stack(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[Callable[..., stack_mod.Stack]]:
-    """start_stack(services=(...), workers=False, env={...}): the services as subprocesses, stopped at teardown."""
+def start_stack(
+    fresh_database_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> Iterator[Callable[..., stack_mod.Stack]]:
+    """start_stack(services=(...), workers=False, env={...}): the services as subprocesses, stopped at teardown.
+    Each test's stack gets a database of its own: no registry deployment or job of another test leaks in."""
     started: list[stack_mod.Stack] = []
 
     def start(
@@ -47,7 +50,7 @@ def start_stack(database_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iter
             data_dir=tmp_path / f"stack{len(started)}",
             base_port=free_port_block(len(stack_mod.SERVICES)),
             serving_port=free_port_block(1),
-            database_url=database_url,
+            database_url=fresh_database_url,
             kafka_bootstrap=kafka_bootstrap,
             services=services,
             workers=workers,
@@ -104,6 +107,6 @@ def json_log_lines() -> Callable[[Path], list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def sql(database_url: str) -> Callable[..., list[asyncpg.Record]]:
-    """sql(query, *args): rows from the test database."""
-    return lambda query, *args: _sql(database_url, query, *args)
+def sql(fresh_database_url: str) -> Callable[..., list[asyncpg.Record]]:
+    """sql(query, *args): rows from the database of this test's stack."""
+    return lambda query, *args: _sql(fresh_database_url, query, *args)

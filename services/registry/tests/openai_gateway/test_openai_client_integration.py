@@ -71,8 +71,18 @@ class HostRouter(httpx.AsyncBaseTransport):
         return await self._transports[request.url.host].handle_async_request(request)
 
 
+@pytest.fixture(scope="module")
+def gateway_database_url(postgres_admin_url):
+    """A database of this module's own: key creation re-applies every deployment in the registry's schema, and
+    deployments other registry tests left behind name base models this app does not have."""
+    from tuneline.common.testing.fixtures import scratch_database
+
+    with scratch_database(postgres_admin_url, "gateway") as url:
+        yield url
+
+
 @pytest_asyncio.fixture(scope="module")
-async def stack(database_url, kafka_bootstrap, tmp_path_factory, fake_runtime):
+async def stack(gateway_database_url, kafka_bootstrap, tmp_path_factory, fake_runtime):
     from tuneline.data.app import create_app as data_app
     from tuneline.data.settings import DataSettings
     from tuneline.intake.app import create_app as intake_app
@@ -84,7 +94,7 @@ async def stack(database_url, kafka_bootstrap, tmp_path_factory, fake_runtime):
 
     common = {
         "environment": "test",
-        "database_url": database_url,
+        "database_url": gateway_database_url,
         "kafka_bootstrap_servers": kafka_bootstrap,
         "kafka_session_timeout_ms": 2000,
         "kafka_fetch_max_wait_ms": 10,

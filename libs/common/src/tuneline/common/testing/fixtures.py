@@ -14,6 +14,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,34 +80,41 @@ def _can_connect(url: str) -> bool:
     return asyncio.run(probe())
 
 
-@pytest.fixture(scope="session")
-def database_url(postgres_admin_url: str) -> Iterator[str]:
-    """A fresh database for this test run (services each migrate their own schema into it)."""
+@contextmanager
+def scratch_database(postgres_admin_url: str, label: str = "test") -> Iterator[str]:
+    """A new empty database on the admin URL's server (asyncpg URL), dropped on exit even if still in use."""
     import asyncpg
 
-    name = f"tuneline_test_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"tuneline_{label}_{os.getpid()}_{secrets.token_hex(3)}"
 
-    async def create() -> None:
+    async def run(statement: str) -> None:
         conn = await asyncpg.connect(postgres_admin_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(statement)
         finally:
             await conn.close()
 
-    async def drop() -> None:
-        conn = await asyncpg.connect(postgres_admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
     base, _, query = postgres_admin_url.partition("?")
     url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
     try:
         yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
     finally:
-        asyncio.run(drop())
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh database for this test run (services each migrate their own schema into it)."""
+    with scratch_database(postgres_admin_url) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(postgres_admin_url: str) -> Iterator[str]:
+    """A database of this test's own (for whole stacks whose state must not meet another test's)."""
+    with scratch_database(postgres_admin_url, "iso") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

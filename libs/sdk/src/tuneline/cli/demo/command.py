@@ -14,7 +14,7 @@ from tuneline.common.settings import ServiceSettings
 #: Settings the demo's processes get: quick consumer-group joins, a quick outbox, drift checked every 15 s.
 DEMO_ENV = {
     "TUNELINE_KAFKA_SESSION_TIMEOUT_MS": "3000",
-    "TUNELINE_KAFKA_FETCH_MAX_WAIT_MS": "50",
+    "TUNELINE_KAFKA_FETCH_MAX_WAIT_MS": "250",  # Tansu answers a fetch at its max wait: CPU vs hop latency
     "TUNELINE_OUTBOX_POLL_INTERVAL_S": "0.2",
     "TUNELINE_DRIFT_INTERVAL_S": "15",
     "TUNELINE_DRIFT_WINDOW_HOURS": "0.05",

@@ -19,7 +19,7 @@ _CLASSIFY: dict[str, Any] = {
         {
             "statement": "Route every log entry to the right crew automatically",
             "kpis": [
-                {"name": "accuracy", "target": 0.9, "unit": "", "baseline": 0.1, "direction": "increase"},
+                {"name": "accuracy", "target": 0.8, "unit": "", "baseline": 0.1, "direction": "increase"},
                 {"name": "triage time", "target": 1, "unit": "minutes", "baseline": 6, "direction": "decrease"},
             ],
         }
@@ -33,7 +33,7 @@ _CLASSIFY: dict[str, Any] = {
     "candidate_base_model": BASE_MODEL,
     "fine_tuning_method": "lora",
     "evaluation_metrics": ["accuracy", "macro_f1"],
-    "expected_outcome": "Entries routed in seconds with at least 90% accuracy",
+    "expected_outcome": "Entries routed in seconds, at least 80% to the right crew; planners check the rest",
     "owner": "maria.keller",
     "stakeholders": [{"name": "Maintenance planning", "role": "business owner"}],
     "examples": [

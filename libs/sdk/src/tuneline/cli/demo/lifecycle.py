@@ -32,13 +32,17 @@ from tuneline.sdk.training import Job
 T = TypeVar("T")
 Say = Callable[[str], None]
 
-#: The recipe measured to reach a clear improvement on this task (TRAPS.md): LoRA r16, lr 5e-4, no dropout.
+#: The recipe measured on this task (bench/bench_forgetting.py and the e2e test's data, 2 cores): LoRA r16, no
+#: dropout, lr 1e-3, with self-distilled general replay 0.25. Without replay the general suite fell 21 points and
+#: the forgetting gate blocked the release; with it at lr 5e-4 held-out accuracy varied 60-90% between data draws,
+#: at 1e-3 it reached 91-93% with the suite unchanged (text perplexity x1.3, within the gate's x1.5).
 DEMO_HYPERPARAMETERS: dict[str, Any] = {
     "batch_size": 8,
-    "learning_rate": 5e-4,
+    "learning_rate": 1e-3,
     "lora_rank": 16,
     "lora_dropout": 0.0,
     "early_stopping_patience": 0,
+    "general_replay": 0.25,
 }
 
 
@@ -58,8 +62,8 @@ class Stage:
 class DemoSizes:
     """How big the demo is; the defaults reach a clear improvement within the 10-minute time-to-model target."""
 
-    records: int = 160
-    epochs: int = 2
+    records: int = 320
+    epochs: int = 1
     served_requests: int = 20
     drift_requests: int = 60
     max_tokens: int = 8
@@ -287,9 +291,9 @@ class Lifecycle:
             version = self._required(self.outcome.dataset_version)
             hyper = {**DEMO_HYPERPARAMETERS, "epochs": self.sizes.epochs}
             job = engineer.training.create_job(version.id, preset="balanced", hyperparameters=hyper)
-            self.say(
-                f"  job {job.id} {job.status}: {job.total_steps} steps, estimate {job.estimate.get('seconds', '?')}"
-            )
+            seconds = job.estimate.get("seconds")
+            estimate = f"{seconds:.0f} s" if isinstance(seconds, int | float) else "unknown"
+            self.say(f"  job {job.id} {job.status}: {job.total_steps} steps, training estimate {estimate}")
             shown = [-1]
 
             def show(j: Job) -> None:
@@ -361,9 +365,10 @@ class Lifecycle:
             key = engineer.registry.create_key("demo-client", [name])
             inference = engineer.inference(self._required(key.key), url=deployment.endpoint)
             held_out = maintenance_classification(n=self.sizes.served_requests, seed=4242)
+            labels = self._trained_labels()
             correct = 0
             for i, record in enumerate(held_out):
-                prompt = classification_prompt(record["text"], MAINTENANCE_LABELS)
+                prompt = classification_prompt(record["text"], labels)
                 answer = self._until(partial(self._ask, inference, name, prompt), 120, "an answer", poll_s=2.0)
                 if i == 0:
                     self.outcome.first_answer_at = time.monotonic()
@@ -415,20 +420,15 @@ class Lifecycle:
                 lambda: sre.monitoring.retrain_actions(usecase_id), 60, "monitoring's retraining decision", poll_s=2.0
             )
             self.outcome.retrain_actions = [f"{a.action} ({a.trigger})" for a in actions]
-            stage.detail = f"drifted checks: {[c.get('detector') for c in report.checks if c.get('drifted')]}; " + (
-                ", ".join(self.outcome.retrain_actions)
-            )
+            drifted = [str(c.get("name")) for c in report.checks if c.get("drifted")]
+            stage.detail = f"drifted checks: {drifted}; " + (", ".join(self.outcome.retrain_actions))
 
     def canary(self) -> None:
         with self.stage("retrained version: 10% canary → 100%") as stage:
             engineer, sre = self.people.ml_engineer, self.people.sre
             name, first = self._required(self.outcome.model_name), self._required(self.outcome.job)
 
-            def retrain_job() -> Job | None:
-                jobs = engineer.training.list_jobs(usecase_id=first.usecase_id)
-                return next((j for j in jobs if j.id != first.id and j.source == "retrain.requested"), None)
-
-            job = self._until(retrain_job, 60, "training queueing the job retrain.requested asked for", poll_s=2.0)
+            job = self._retraining_job(first)
             self.say(f"  retraining job {job.id}: {job.total_steps} steps")
             job = engineer.training.wait(job.id, timeout_s=self.sizes.wait_s, poll_s=2.0)
             if job.status != "succeeded":
@@ -444,8 +444,9 @@ class Lifecycle:
             deployment = self._until(lambda: self._healthy(engineer, name), 300, "the canary serving", poll_s=2.0)
             key = engineer.registry.create_key("demo-canary-client", [name])
             inference = engineer.inference(self._required(key.key), url=deployment.endpoint)
+            labels = self._trained_labels()
             for record in maintenance_classification(n=self.sizes.served_requests, seed=777):
-                prompt = classification_prompt(record["text"], MAINTENANCE_LABELS)
+                prompt = classification_prompt(record["text"], labels)
                 self._until(partial(self._ask, inference, name, prompt), 120, "an answer", poll_s=2.0)
             arms = {item.arm: item.figures.requests for item in sre.monitoring.current(name).items}
             promoted = engineer.registry.promote_canary(name)
@@ -454,6 +455,42 @@ class Lifecycle:
                 f"v{version.version} served as a 10% canary (requests per arm: {arms}), "
                 f"then promoted: v{promoted.stable_version} takes 100%"
             )
+
+    def _retraining_job(self, first: Job) -> Job:
+        """The job monitoring's decision leads to. `retrain` (a newer dataset existed): training queues it from
+        retrain.requested. `request_new_data` (drift, but nothing newer to train on): the data owner exports this
+        week's logs as a new version and the ML engineer retrains on it with the recipe of the served model."""
+        engineer = self.people.ml_engineer
+        if any(action.startswith("retrain ") for action in self.outcome.retrain_actions):
+
+            def queued() -> Job | None:
+                jobs = engineer.training.list_jobs(usecase_id=first.usecase_id)
+                return next((j for j in jobs if j.id != first.id and j.source == "retrain.requested"), None)
+
+            return self._until(queued, 60, "training queueing the job retrain.requested asked for", poll_s=2.0)
+        owner, version = self.people.data_owner, self._required(self.outcome.dataset_version)
+        path = self.workdir / "maintenance_logs_fresh.jsonl"
+        write_maintenance_logs(path, n=self.sizes.records, seed=11)
+        fresh = owner.data.upload(version.dataset_id, path, split="80/10/10").version
+        if fresh is None or fresh.status != "ready":
+            raise StageBlocked(f"the fresh export was not accepted: {fresh.status if fresh else 'no version'}")
+        self.say(f"  monitoring asked for new data: fresh export v{fresh.number} ({fresh.record_count} records)")
+        hyper = {**DEMO_HYPERPARAMETERS, "epochs": self.sizes.epochs}
+
+        def created() -> Job | None:
+            try:
+                return engineer.training.create_job(fresh.id, preset="balanced", hyperparameters=hyper)
+            except ApiError as exc:
+                if exc.status == 404:  # training has not seen this version's dataset.ready yet
+                    return None
+                raise
+
+        return self._until(created, 60, "training learning of the fresh version (dataset.ready)", poll_s=1.0)
+
+    def _trained_labels(self) -> list[str]:
+        """The label list exactly as training showed it (the dataset version's), so the prompt matches."""
+        version = self.outcome.dataset_version
+        return list(version.labels) if version is not None and version.labels else sorted(MAINTENANCE_LABELS)
 
     @staticmethod
     def _required(value: T | None) -> T:

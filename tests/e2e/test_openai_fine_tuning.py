@@ -1,0 +1,137 @@
+"""The official `openai` client drives a whole fine-tune on the real stack with one Tuneline key: files.create →
+fine_tuning.jobs.create → retrieve until succeeded → list_events → checkpoints.list → chat.completions.create.
+
+Real processes as `tuneline up` runs them: the training worker trains SmolLM2-135M (a few LoRA steps), the
+evaluation runner compares base and tuned with the forgetting gate, the registry registers the version and serves
+it on Ray Serve, and the chat request goes through the gateway to the deployment's router.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from tuneline.cli import stack as stack_mod
+from tuneline.cli.demo.command import DEMO_ENV
+from tuneline.common.auth import mint_token
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
+
+FORM: dict[str, Any] = {
+    "title": "Answer routine machine questions",
+    "industry": "Manufacturing",
+    "business_unit": "Plant Operations",
+    "problem_statement": "Technicians wait for answers to routine questions about service intervals.",
+    "objectives": [{"statement": "Answer routine questions", "kpis": [{"name": "wait", "target": 1, "unit": "min"}]}],
+    "data_sources": [{"name": "service plan", "kind": "documents", "volume_estimate": 500, "owner": "ops-data"}],
+    "sensitivity": {"pii": False, "regulatory": False, "proprietary": False},
+    "model_type": "text",
+    "task_type": "generation",
+    "candidate_base_model": "smollm2-135m-instruct",
+    "fine_tuning_method": "LoRA",
+    "evaluation_metrics": ["rougeL"],
+    "expected_outcome": "Answers in seconds",
+    "owner": "ana",
+    "examples": [
+        {"input": "When is press 4 serviced?", "desired_output": "Every 3 weeks."},
+        {"input": "When is the boiler serviced?", "desired_output": "Every 4 weeks."},
+        {"input": "When is the crane serviced?", "desired_output": "Every 5 weeks."},
+    ],
+    "request_volume": {"requests_per_day": 100},
+    "latency": {"p95_ms": 5000, "interactive": True},
+    "time_savings": {"minutes_saved_per_task": 3, "hourly_cost_usd": 60},
+    "policy": {"auto_train": False, "data_quality": {"min_examples": 10, "min_quality_score": 0}},
+}
+MACHINES = ["press", "conveyor", "robot arm", "compressor", "boiler", "lathe", "mill", "pump", "fan", "crane"]
+
+
+def chat_jsonl() -> bytes:
+    lines = [
+        {
+            "messages": [
+                {"role": "user", "content": f"How often is the {m} number {i} serviced?"},
+                {"role": "assistant", "content": f"The {m} number {i} is serviced every {i % 5 + 2} weeks."},
+            ]
+        }
+        for i, m in enumerate(MACHINES * 4)
+    ]
+    return "\n".join(json.dumps(line) for line in lines).encode()
+
+
+def approved_usecase(intake_url: str, settings: Any) -> str:
+    def headers(role: str, subject: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(settings, subject, [role])}"}
+
+    with httpx.Client(base_url=intake_url, timeout=30) as http:
+        created = http.post("/usecases", json=FORM, headers=headers("data_owner", "ana"))
+        assert created.status_code == 201, created.text
+        uid = created.json()["id"]
+        assert http.post(f"/usecases/{uid}/submit", headers=headers("data_owner", "ana")).is_success
+        assert http.post(f"/usecases/{uid}/start-review", headers=headers("reviewer", "rex")).is_success
+        approved = http.post(f"/usecases/{uid}/approve", headers=headers("reviewer", "rex"))
+        assert approved.status_code == 200, approved.text
+    return str(uid)
+
+
+def fine_tuning_key(registry_url: str, settings: Any) -> str:
+    token = mint_token(settings, "ana", ["data_owner", "ml_engineer"])
+    with httpx.Client(base_url=registry_url, timeout=30) as http:
+        created = http.post(
+            "/models/keys",
+            json={"name": "faq-pipeline", "fine_tuning": True},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert created.status_code == 201, created.text
+    return str(created.json()["key"])
+
+
+def test_the_official_client_fine_tunes_and_chats_with_one_key(start_stack, dev_settings):
+    stack = start_stack(stack_mod.runnable_services(), workers=True, env=DEMO_ENV)
+    urls = {p.name: p.url for p in stack.processes if p.url}
+    usecase_id = approved_usecase(urls["intake"], dev_settings)
+    key = fine_tuning_key(urls["registry"], dev_settings)
+    client = openai.OpenAI(base_url=f"{urls['registry']}/v1", api_key=key, project=usecase_id, timeout=120)
+
+    deadline = time.monotonic() + 60
+    while True:  # the data service learns of the approval through usecase.approved
+        try:
+            uploaded = client.files.create(file=("faq.jsonl", chat_jsonl()), purpose="fine-tune")
+            break
+        except openai.APIStatusError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    assert uploaded.status == "processed", uploaded.status_details
+
+    job = client.fine_tuning.jobs.create(
+        model="smollm2-135m-instruct",
+        training_file=uploaded.id,
+        hyperparameters={"n_epochs": 1, "batch_size": 8, "learning_rate_multiplier": 2},
+        suffix="faq",
+    )
+    deadline = time.monotonic() + 1500
+    while job.status not in ("succeeded", "failed", "cancelled"):
+        assert time.monotonic() < deadline, f"job stayed {job.status}"
+        time.sleep(3)
+        job = client.fine_tuning.jobs.retrieve(job.id)
+    assert job.status == "succeeded", job.error
+    assert job.fine_tuned_model and job.trained_tokens and job.finished_at
+
+    events = client.fine_tuning.jobs.list_events(job.id, limit=100).data
+    assert any(e.type == "metrics" for e in events) and any(e.type == "message" for e in events)
+    checkpoints = client.fine_tuning.jobs.checkpoints.list(job.id).data
+    assert checkpoints and all(c.fine_tuned_model_checkpoint.startswith(job.fine_tuned_model) for c in checkpoints)
+
+    assert job.fine_tuned_model in [m.id for m in client.models.list().data]
+    reply = client.chat.completions.create(
+        model=job.fine_tuned_model,
+        messages=[{"role": "user", "content": "How often is the pump number 7 serviced?"}],
+        max_tokens=16,
+    )
+    assert reply.choices[0].message.content
+    assert reply.model == job.fine_tuned_model
