@@ -116,9 +116,13 @@ async def test_shifted_prompts_produce_a_drift_report_and_a_single_rate_limited_
                 stored = await session.scalar(
                     sa.text("SELECT count(*) FROM monitoring_inference_events WHERE model_name = :m"), {"m": model}
                 )
-                return reference is not None and stored == 80
+                # deployment.updated (which model serves the use case) travels on another topic: no ordering
+                served = await session.scalar(
+                    sa.text("SELECT count(*) FROM monitoring_models WHERE model_name = :m"), {"m": model}
+                )
+                return reference is not None and stored == 80 and served == 1
 
-        await eventually(ready, timeout_s=40, what="reference built and prompts stored")
+        await eventually(ready, timeout_s=40, what="reference built, model known and prompts stored")
         reports = [r for r in await drift_once(state) if r.model == model]
         assert len(reports) == 1 and reports[0].drifted
         assert {"token_distribution", "embedding_distribution"} <= {n.value for n in reports[0].drifted_checks}
