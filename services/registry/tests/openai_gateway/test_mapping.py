@@ -82,6 +82,8 @@ def test_job_object_maps_status_tokens_eta_and_failure():
         (mapping.Release("serving", "m"), "succeeded", "m", None),
         (mapping.Release("blocked", "m", ("suite fell 20 points",)), "failed", None, "evaluation_gate_failed"),
         (mapping.Release("failed", "m", ("replica crashed",)), "failed", None, "deployment_failed"),
+        (mapping.Release("reviewing", "m", ("waits for a human review",)), "running", None, None),
+        (mapping.Release("rejected", "m", ("rex did not approve",)), "failed", None, "human_review_rejected"),
     ],
 )
 def test_a_trained_job_succeeds_only_once_its_model_serves(release, status, model, code):
@@ -129,6 +131,23 @@ def test_events_merge_logs_and_metrics_newest_first_with_levels():
     ]
     assert events[1]["message"] == "Step 3: training loss=1.2500" and events[1]["data"]["step"] == 3
     assert len({e["id"] for e in events}) == 4
+
+
+def test_events_include_the_release_steps_after_training_in_time_order():
+    from datetime import UTC, datetime
+
+    notes = (
+        mapping.ReleaseNote(datetime(2025, 1, 1, 0, 1, tzinfo=UTC), "info", "Evaluation passed; registered m v1"),
+        mapping.ReleaseNote(datetime(2025, 1, 1, 0, 2, tzinfo=UTC), "warn", "version 1 of m waits for a human review"),
+    )
+    log = "2025-01-01T00:00:30+00:00 INFO    job succeeded\n"
+    events = mapping.job_events("ftjob-1", log, [], mapping.Release("reviewing", "m", (), notes))
+    assert [(e["level"], e["message"]) for e in events] == [
+        ("warn", "version 1 of m waits for a human review"),
+        ("info", "Evaluation passed; registered m v1"),
+        ("info", "job succeeded"),
+    ]
+    assert events[0]["data"] == {"model": "m"} and events[0]["type"] == "message"
 
 
 def test_checkpoints_list_last_saved_and_final_step_with_nearest_metrics():

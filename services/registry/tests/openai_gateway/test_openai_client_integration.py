@@ -261,7 +261,9 @@ async def finish_training(stack, training_job_id: str) -> None:
         await training.complete_job(session, state.settings, job, "file:///adapters/faq", metadata)
 
 
-async def evaluation_completed(stack, usecase_id: str, training_job_id: str, *, passed: bool, adapter: str) -> None:
+async def evaluation_completed(
+    stack, usecase_id: str, training_job_id: str, *, passed: bool, adapter: str, review_required: bool = False
+) -> None:
     from uuid import UUID, uuid4
 
     from tuneline.common.events import EVALUATION_COMPLETED, EvaluationCompleted
@@ -280,6 +282,7 @@ async def evaluation_completed(stack, usecase_id: str, training_job_id: str, *, 
         reasons=["general suite 55% -> 52%"] if passed else ["general suite fell from 55% to 30% (-25 points)"],
         metrics_base={"rougeL": 0.2},
         metrics_tuned={"rougeL": 0.6},
+        review_required=review_required,
     )
     await publish_now(stack["registry"].state.tuneline.broker, EVALUATION_COMPLETED, event)
 
@@ -354,6 +357,62 @@ async def test_a_job_the_release_gate_blocks_fails_with_the_gates_reasons(stack,
     assert failed.fine_tuned_model is None
 
 
+async def review(stack, model: str, *, approved: bool, comment: str = "") -> None:
+    settings, registry = stack["settings"], stack["registry"]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=registry), base_url="http://registry") as http:
+        r = await http.post(
+            f"/models/{model}/versions/1/review",
+            json={"approved": approved, "comment": comment},
+            headers=bearer(settings, "reviewer", subject="rex"),
+        )
+    assert r.status_code == 200, r.text
+
+
+async def trained_and_evaluated_needing_review(stack, adapter_dir) -> tuple[openai.AsyncOpenAI, str, str]:
+    """A job whose version passed the gate but needs a human review (free-text answers); returns its model name."""
+    usecase_id = await approved_usecase(stack)
+    key = await fine_tuning_key(stack)
+    client = client_for(stack, usecase_id, api_key=key)
+    uploaded = await client.files.create(file=("train.jsonl", chat_jsonl()), purpose="fine-tune")
+    job = await client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=uploaded.id)
+    training_job_id = await training_job_of(stack, job.id)
+    await finish_training(stack, training_job_id)
+    await evaluation_completed(
+        stack, usecase_id, training_job_id, passed=True, adapter=adapter_dir.as_uri(), review_required=True
+    )
+    import asyncio
+
+    for _ in range(200):
+        events = (await client.fine_tuning.jobs.list_events(job.id, limit=50)).data
+        waiting = [e for e in events if "waits for a human review" in e.message]
+        if waiting:
+            break
+        await asyncio.sleep(0.1)
+    assert waiting and waiting[0].level == "warn", [e.message for e in events]
+    assert (await client.fine_tuning.jobs.retrieve(job.id)).status == "running"
+    return client, job.id, str(waiting[0].data["model"])
+
+
+async def test_a_job_waiting_for_human_review_is_served_once_a_reviewer_approves(stack, fake_runtime, adapter_dir):
+    client, job_id, model = await trained_and_evaluated_needing_review(stack, adapter_dir)
+    live = fake_runtime.applied[-1] if fake_runtime.applied else []
+    assert all(app.name != model for app in live)  # nothing serves it before the review
+
+    await review(stack, model, approved=True, comment="answers read well")
+    done = await wait_for_status(client, job_id, "succeeded")
+    assert done.fine_tuned_model == model and fake_runtime.current(model)
+    messages = [e.message for e in (await client.fine_tuning.jobs.list_events(job_id, limit=50)).data]
+    assert any("rex approved" in m for m in messages) and any(f"serves as model {model!r}" in m for m in messages)
+
+
+async def test_a_job_whose_review_is_rejected_fails_with_the_reviewers_verdict(stack, fake_runtime, adapter_dir):
+    client, job_id, model = await trained_and_evaluated_needing_review(stack, adapter_dir)
+    await review(stack, model, approved=False, comment="invents service intervals")
+    failed = await wait_for_status(client, job_id, "failed")
+    assert failed.error.code == "human_review_rejected" and "invents service intervals" in failed.error.message
+    assert failed.fine_tuned_model is None
+
+
 async def test_keys_that_may_not_fine_tune_are_refused_in_openai_shape(stack):
     usecase_id = await approved_usecase(stack)
     inference_only = await fine_tuning_key(stack, fine_tuning=False, models=["some-model"])
@@ -366,3 +425,105 @@ async def test_keys_that_may_not_fine_tune_are_refused_in_openai_shape(stack):
     with pytest.raises(openai.AuthenticationError) as unknown:
         await client_for(stack, usecase_id, api_key=forged).files.list()
     assert unknown.value.body["code"] == "invalid_api_key"
+
+
+def validation_jsonl() -> bytes:
+    """Held-out questions of the same kind (other halls), uploaded as a job's validation_file."""
+    lines = [
+        {
+            "messages": [
+                {"role": "user", "content": f"Which crew looks after the {m} in hall {i + 5}?"},
+                {"role": "assistant", "content": f"Crew {i + 1} looks after the {m} in hall {i + 5}."},
+            ]
+        }
+        for i, m in enumerate(MACHINES)
+    ]
+    return "\n".join(json.dumps(line) for line in lines).encode()
+
+
+async def version_of(stack, file_id: str) -> str:
+    from tuneline.common.db import transaction
+    from tuneline.registry.openai_gateway.tables import OpenAIFileRow
+
+    async with transaction(stack["registry"].state.tuneline.sessions) as session:
+        row = await session.get(OpenAIFileRow, file_id)
+        assert row is not None and row.version_id is not None
+        return str(row.version_id)
+
+
+async def test_a_validation_file_is_what_the_training_job_validates_on(stack):
+    from uuid import UUID
+
+    from tuneline.training.jobs import repository as training_jobs
+
+    client = client_for(stack, await approved_usecase(stack))
+    train = await client.files.create(file=("train.jsonl", chat_jsonl()), purpose="fine-tune")
+    held_out = await client.files.create(file=("valid.jsonl", validation_jsonl()), purpose="fine-tune")
+    assert held_out.status == "processed", held_out.status_details
+
+    job = await client.fine_tuning.jobs.create(
+        model="smollm2-135m-instruct", training_file=train.id, validation_file=held_out.id
+    )
+    assert job.validation_file == held_out.id
+    training_job_id = await training_job_of(stack, job.id)
+    viewer = bearer(stack["settings"], "viewer")
+    training = (await stack["clients"]["training"].get(f"/jobs/{training_job_id}", headers=viewer)).json()
+    assert training["validation_dataset_version_id"] == await version_of(stack, held_out.id)
+    assert training["dataset_version_id"] == await version_of(stack, train.id)
+    async with stack["apps"]["training"].state.tuneline.sessions() as session:
+        row = await training_jobs.get_job(session, UUID(training_job_id))
+        assert row is not None
+        version = await training_jobs.get_dataset_version(session, UUID(training["validation_dataset_version_id"]))
+        assert version is not None
+    # every record of the file: all the splits the data service cut it into, none of the training file's
+    assert row.validation_uris and sorted(row.validation_uris) == sorted(version.split_uris.values())
+    assert not set(row.validation_uris) & set(row.split_uris.values())
+    await client.fine_tuning.jobs.cancel(job.id)
+
+
+async def upload_once_data_knows_the_usecase(client: openai.AsyncOpenAI, content: bytes) -> Any:
+    """The approval reaches the data service over Kafka: a file uploaded right after it may be early."""
+    import asyncio
+
+    for _ in range(100):
+        try:
+            return await client.files.create(file=("valid.jsonl", content), purpose="fine-tune")
+        except openai.NotFoundError as exc:
+            if "not approved" not in exc.message:
+                raise
+            await asyncio.sleep(0.1)
+    raise AssertionError("the data service never saw the use case's approval")
+
+
+async def test_a_validation_file_of_another_use_case_or_record_format_is_refused_naming_it(stack):
+    client = client_for(stack, await approved_usecase(stack))
+    train = await client.files.create(file=("train.jsonl", chat_jsonl()), purpose="fine-tune")
+
+    elsewhere = client_for(stack, await approved_usecase(stack))  # the same person, another use case
+    foreign = await upload_once_data_knows_the_usecase(elsewhere, validation_jsonl())
+    with pytest.raises(openai.BadRequestError) as other_usecase:
+        await client.fine_tuning.jobs.create(
+            model="smollm2-135m-instruct", training_file=train.id, validation_file=foreign.id
+        )
+    assert other_usecase.value.body["param"] == "validation_file"
+    assert "another use case" in other_usecase.value.body["message"]
+
+    # prompt/completion records while the training file holds chats: refused by the training service
+    completions = "\n".join(
+        json.dumps({"prompt": f"Service interval of the {m}?", "completion": f"{i + 2} weeks"})
+        for i, m in enumerate(MACHINES)
+    ).encode()
+    other_format = await client.files.create(file=("valid.jsonl", completions), purpose="fine-tune")
+    assert other_format.status == "processed", other_format.status_details
+    with pytest.raises(openai.BadRequestError) as wrong_format:
+        await client.fine_tuning.jobs.create(
+            model="smollm2-135m-instruct", training_file=train.id, validation_file=other_format.id
+        )
+    assert wrong_format.value.body["param"] == "validation_file"
+    assert "records" in wrong_format.value.body["message"]
+
+    with pytest.raises(openai.NotFoundError) as missing:
+        await client.fine_tuning.jobs.create(
+            model="smollm2-135m-instruct", training_file=train.id, validation_file="file-nope"
+        )
+    assert missing.value.body["param"] == "validation_file"

@@ -207,3 +207,78 @@ async def test_a_retrain_request_reuses_the_recipe_of_the_last_succeeded_job(set
         assert retrain["preset"] == "balanced"
         assert {k: retrain["hyperparameters"][k] for k in recipe} == recipe
         assert retrain["dataset_version_id"] == str(version_id)
+
+
+async def ready_version(app, events, usecase_id: UUID, split_uris: dict[str, str], record_format="instruction") -> UUID:  # type: ignore[no-untyped-def]
+    """Another ready dataset version of a use case (e.g. an OpenAI validation_file), no job queued for it."""
+    from tuneline.training.jobs import service
+
+    state, version_id = app.state.tuneline, uuid4()
+    counts = {split: 4 for split in split_uris}
+    ready = events.dataset_ready(usecase_id, uuid4(), version_id, split_uris, counts, record_format=record_format)
+    async with transaction(state.sessions) as session:
+        assert await service.record_dataset_ready(session, ready, state.settings) is None
+    return version_id
+
+
+async def test_a_job_with_a_validation_version_stores_every_split_of_it_and_logs_it(
+    settings,
+    seed_dataset,
+    events,  # type: ignore[no-untyped-def]
+) -> None:
+    app = create_app(settings)
+    async with running_app(app) as client:
+        usecase_id, version_id = await seed_dataset(app)
+        uris = {split: f"file:///validation-file/{split}.jsonl" for split in ("test", "train", "validation")}
+        validation_id = await ready_version(app, events, usecase_id, uris)
+        headers = bearer(settings, "ml_engineer")
+        body = {"dataset_version_id": str(version_id), "validation_dataset_version_id": str(validation_id)}
+
+        created = await client.post("/jobs", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        job_id = UUID(created.json()["id"])
+        assert created.json()["validation_dataset_version_id"] == str(validation_id)
+        async with app.state.tuneline.sessions() as session:
+            job = await repository.get_job(session, job_id)
+        assert job is not None and job.validation_dataset_version_id == validation_id
+        assert job.validation_uris == [uris["train"], uris["validation"], uris["test"]]
+        assert job.split_uris["validation"].endswith("/validation.jsonl")  # the training version's, kept as is
+        logs = (await client.get(f"/jobs/{job_id}/logs", headers=headers)).text
+        assert f"validates on dataset version {validation_id}" in logs
+
+        plain = (await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)).json()
+        assert plain["validation_dataset_version_id"] is None
+        async with app.state.tuneline.sessions() as session:
+            plain_job = await repository.get_job(session, UUID(plain["id"]))
+        assert plain_job is not None and plain_job.validation_uris == []
+        for queued in (str(job_id), plain["id"]):  # the claim test expects no other queued jobs in this schema
+            await client.post(f"/jobs/{queued}/cancel", headers=headers)
+
+
+async def test_a_validation_version_unknown_or_of_another_use_case_or_format_is_refused_naming_the_field(
+    settings,
+    seed_dataset,
+    events,  # type: ignore[no-untyped-def]
+) -> None:
+    app = create_app(settings)
+    async with running_app(app) as client:
+        usecase_id, version_id = await seed_dataset(app)
+        _, foreign_id = await seed_dataset(app)  # a ready version of another use case
+        chat_id = await ready_version(
+            app, events, usecase_id, {"train": "file:///chat/train.jsonl"}, record_format="conversational"
+        )
+        headers = bearer(settings, "ml_engineer")
+
+        async def create(validation_id: UUID):  # type: ignore[no-untyped-def]
+            body = {"dataset_version_id": str(version_id), "validation_dataset_version_id": str(validation_id)}
+            return await client.post("/jobs", json=body, headers=headers)
+
+        unknown = await create(uuid4())
+        assert unknown.status_code == 404, unknown.text
+        assert unknown.json()["field"] == "validation_dataset_version_id"
+        foreign = await create(foreign_id)
+        assert foreign.status_code == 422 and foreign.json()["field"] == "validation_dataset_version_id"
+        assert "use case" in foreign.json()["detail"]
+        other_format = await create(chat_id)
+        assert other_format.status_code == 422 and other_format.json()["field"] == "validation_dataset_version_id"
+        assert "conversational" in other_format.json()["detail"]

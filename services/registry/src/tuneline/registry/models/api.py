@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse
 from tuneline.common.app import SessionDep
 from tuneline.common.auth import CurrentUser, Principal, Role, require_roles
 from tuneline.common.errors import NotFound
+from tuneline.registry.deployments.api import Serving
 from tuneline.registry.models import repository as repo
 from tuneline.registry.models import service
 from tuneline.registry.models.schemas import (
@@ -21,6 +22,7 @@ from tuneline.registry.models.schemas import (
     TransitionIn,
     VersionOut,
 )
+from tuneline.registry.openai_gateway import release as openai_release
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -73,8 +75,12 @@ async def transition(
 
 
 @router.post("/{name}/versions/{version}/review")
-async def review(name: str, version: int, body: ReviewIn, session: SessionDep, user: Reviewer) -> VersionOut:
+async def review(
+    name: str, version: int, body: ReviewIn, session: SessionDep, ctx: Serving, user: Reviewer
+) -> VersionOut:
     await service.record_review(session, name, version, user.subject, body.approved, body.comment)
+    # A fine-tune started through the OpenAI API waits for this approval to be served.
+    await openai_release.on_reviewed(session, ctx, name, version, body.approved)
     loaded = await service.load(session, name)
     return VersionOut.of(loaded.versions[version])
 

@@ -80,6 +80,11 @@ async def get_version(session: AsyncSession, version_id: UUID) -> VersionRow | N
     return await session.get(VersionRow, version_id)
 
 
+async def version_of(session: AsyncSession, model_id: UUID, number: int) -> VersionRow | None:
+    stmt = sa.select(VersionRow).where(VersionRow.model_id == model_id, VersionRow.version == number)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def load(session: AsyncSession, row: ModelRow) -> Loaded:
     versions = list(
         (

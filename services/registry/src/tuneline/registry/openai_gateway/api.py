@@ -136,7 +136,7 @@ async def job_events(
     job_id: str, session: SessionDep, gw: GatewayDep, caller: CallerDep, after: str | None = None, limit: Limit = 20
 ) -> dict[str, Any]:
     row = await service.owned_job(session, caller, job_id)
-    return mapping.page(await service.events(gw, caller, row), after, limit)
+    return mapping.page(await service.events(session, gw, caller, row), after, limit)
 
 
 @router.get("/fine_tuning/jobs/{job_id}/checkpoints", summary="Saved checkpoints with their metrics")

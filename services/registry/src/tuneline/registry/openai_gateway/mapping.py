@@ -101,12 +101,30 @@ def reported_hyperparameters(resolved: dict[str, Any], base_learning_rate: float
 
 
 @dataclass(frozen=True)
-class Release:
-    """Where the version of a succeeded training job stands, for the OpenAI job's status."""
+class ReleaseNote:
+    """One step of the release after training (evaluated, waiting for review, served …), as a job event."""
 
-    state: str  # evaluating | blocked | deploying | serving | failed
+    at: datetime
+    level: str  # info | warn | error
+    message: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """Where the version of a succeeded training job stands, for the OpenAI job's status and events."""
+
+    state: str  # evaluating | blocked | reviewing | rejected | deploying | serving | failed
     model: str | None = None
     reasons: tuple[str, ...] = ()
+    notes: tuple[ReleaseNote, ...] = ()
+
+
+#: Release states that end an OpenAI job as failed, with the error code the job reports.
+FAILURE_CODES = {
+    "blocked": "evaluation_gate_failed",
+    "rejected": "human_review_rejected",
+    "failed": "deployment_failed",
+}
 
 
 def job_status(training: dict[str, Any]) -> str:
@@ -135,9 +153,9 @@ def job_object(
     elif status == "succeeded" and release is not None:
         if release.state == "serving":
             fine_tuned_model = release.model
-        elif release.state in ("blocked", "failed"):
+        elif release.state in FAILURE_CODES:
             status = "failed"
-            code = "evaluation_gate_failed" if release.state == "blocked" else "deployment_failed"
+            code = FAILURE_CODES[release.state]
             error = {"code": code, "message": "; ".join(release.reasons) or code, "param": None}
         else:
             status = "running"
@@ -196,9 +214,23 @@ def parse_log_line(line: str) -> tuple[datetime, str, str] | None:
     return at, level, parts[2] if len(parts) > 2 else ""
 
 
-def job_events(job_id: str, log_text: str, metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The job's log lines (type message) and metric points (type metrics), newest first like OpenAI's."""
+def job_events(
+    job_id: str, log_text: str, metrics: list[dict[str, Any]], release: Release | None = None
+) -> list[dict[str, Any]]:
+    """The job's log lines and release steps (type message) and metric points (type metrics), newest first like
+    OpenAI's."""
     events: list[tuple[float, dict[str, Any]]] = []
+    for index, note in enumerate(release.notes if release is not None else ()):
+        event = {
+            "id": _event_id(job_id, "release", index, note.message),
+            "object": "fine_tuning.job.event",
+            "created_at": int(note.at.timestamp()),
+            "level": note.level,
+            "message": note.message,
+            "type": "message",
+            "data": {"model": release.model} if release is not None and release.model else {},
+        }
+        events.append((note.at.timestamp(), event))
     for index, line in enumerate(log_text.splitlines()):
         parsed = parse_log_line(line)
         if parsed is None:

@@ -195,19 +195,21 @@ async def create_job(
     seed = request.seed if request.seed is not None else 42
     overrides["seed"] = seed
     training_file = await _usable_file(session, caller, request.training_file, "training_file")
-    if request.validation_file is not None:
-        validation = await _usable_file(session, caller, request.validation_file, "validation_file")
-        if validation.usecase_id != training_file.usecase_id:
-            raise OpenAIError(
-                400, "validation_file belongs to another use case than training_file", param="validation_file"
-            )
-    body = {
+    body: dict[str, Any] = {
         "dataset_version_id": str(training_file.version_id),
         "base_model": request.model,
         "method": "lora",
         "preset": "quick_start",
         "hyperparameters": overrides,
     }
+    if request.validation_file is not None:
+        validation = await _usable_file(session, caller, request.validation_file, "validation_file")
+        if validation.usecase_id != training_file.usecase_id:
+            raise OpenAIError(
+                400, "validation_file belongs to another use case than training_file", param="validation_file"
+            )
+        # training validates on this file (all its splits) instead of the training file's validation split
+        body["validation_dataset_version_id"] = str(validation.version_id)
     training = await _create_training_job(gw, caller, body)
     row = OpenAIJobRow(
         id=f"ftjob-{uuid4().hex}",
@@ -249,18 +251,22 @@ async def _usable_file(session: AsyncSession, caller: Caller, file_id: str, para
     return row
 
 
+# the training API's fields that name a file's dataset version -> the OpenAI parameter that gave the file
+_FILE_PARAMS = {"dataset_version_id": "training_file", "validation_dataset_version_id": "validation_file"}
+
+
 async def _create_training_job(gw: Gateway, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
-    """POST /jobs, waiting while the training service has not yet seen the version's dataset.ready event."""
+    """POST /jobs, waiting while the training service has not yet seen the versions' dataset.ready events."""
     deadline = time.monotonic() + gw.settings.openai_dataset_wait_s
     while True:
         try:
             return dict(await call_json(gw.upstreams.training, "training", caller.token, "POST", "/jobs", json=body))
         except UpstreamError as exc:
-            waiting = exc.status == 404 and exc.field == "dataset_version_id"
+            waiting = exc.status == 404 and exc.field in _FILE_PARAMS
             if waiting and time.monotonic() < deadline:
                 await asyncio.sleep(0.25)
                 continue
-            param = {"dataset_version_id": "training_file", "base_model": "model"}.get(exc.field or "")
+            param = {**_FILE_PARAMS, "base_model": "model"}.get(exc.field or "")
             if param is None and exc.field:
                 param = "hyperparameters" if exc.field.startswith("hyperparameters") else exc.field
             raise exc.to_openai(param) from exc
@@ -304,14 +310,15 @@ async def act(session: AsyncSession, gw: Gateway, caller: Caller, job_id: str, a
     return await _view(session, gw, row, dict(training))
 
 
-async def events(gw: Gateway, caller: Caller, row: OpenAIJobRow) -> list[dict[str, Any]]:
+async def events(session: AsyncSession, gw: Gateway, caller: Caller, row: OpenAIJobRow) -> list[dict[str, Any]]:
     base = f"/jobs/{row.training_job_id}"
     try:
         metrics = await call_json(gw.upstreams.training, "training", caller.token, "GET", f"{base}/metrics")
         logs = await call(gw.upstreams.training, "training", caller.token, "GET", f"{base}/logs")
     except UpstreamError as exc:
         raise exc.to_openai() from exc
-    return mapping.job_events(row.id, logs.text if logs.status_code == 200 else "", list(metrics))
+    release = await release_of(session, row.training_job_id)
+    return mapping.job_events(row.id, logs.text if logs.status_code == 200 else "", list(metrics), release)
 
 
 async def checkpoints(session: AsyncSession, gw: Gateway, caller: Caller, row: OpenAIJobRow) -> list[dict[str, Any]]:

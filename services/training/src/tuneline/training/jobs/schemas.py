@@ -22,6 +22,14 @@ class CreateJobRequest(BaseModel):
     base_model: str | None = Field(default=None, description="Default: the use case's base model.")
     method: Literal["lora", "qlora", "full"] | None = Field(default=None, description="Default: the use case's.")
     priority: int = Field(default=0, ge=0, le=100, description="Higher runs first; equal priorities run in order.")
+    validation_dataset_version_id: UUID | None = Field(
+        default=None,
+        description=(
+            "Validate on every record of this dataset version (all its splits) instead of the training version's "
+            "validation split, e.g. an OpenAI validation_file; same use case and record format. Each evaluation "
+            "reads at most the recipe's first 200 of them (max_eval_samples), in split order train, validation, test."
+        ),
+    )
 
 
 class EstimateRequest(BaseModel):
@@ -65,6 +73,7 @@ class JobResponse(BaseModel):
     usecase_id: UUID
     dataset_id: UUID
     dataset_version_id: UUID
+    validation_dataset_version_id: UUID | None
     status: str
     requested_action: str | None
     source: str

@@ -189,6 +189,7 @@ async def create_job(
         raise InvalidInput("method 'full' is not supported by the training worker; use lora or qlora", field="method")
     if "train" not in version.split_uris:
         raise InvalidInput(f"dataset version {version.version_id} has no train split", field="dataset_version_id")
+    validation = await _validation_version(session, request, version)
     shape = model_shape(base_model)
     train_records = max(1, version.record_counts.get("train", 1))
     hp = validated_hyperparameters(request.preset, request.hyperparameters, shape)
@@ -208,6 +209,8 @@ async def create_job(
         hyperparameters=hp.model_dump(mode="json"),
         resolved=asdict(resolved),
         split_uris=dict(version.split_uris),
+        validation_dataset_version_id=validation.version_id if validation else None,
+        validation_uris=_all_split_uris(validation) if validation else [],
         labels=list(version.labels or (usecase.labels if usecase else [])),
         source=source,
         created_by=created_by,
@@ -216,7 +219,10 @@ async def create_job(
         estimate=estimate,
     )
     await repository.add_job(session, job)
-    await repository.add_log(session, job.id, f"queued by {created_by} ({source}), preset {request.preset.value}")
+    validates_on = f", validates on dataset version {validation.version_id}" if validation else ""
+    await repository.add_log(
+        session, job.id, f"queued by {created_by} ({source}), preset {request.preset.value}{validates_on}"
+    )
     await audit(session, created_by, "training.job.queued", "training_job", job.id, source=source)
     await add_event(
         session,
@@ -235,6 +241,41 @@ async def create_job(
     )
     log.info("training.job.queued", job_id=str(job.id), usecase_id=str(job.usecase_id), source=source)
     return job
+
+
+async def _validation_version(
+    session: AsyncSession, request: CreateJobRequest, version: TrainingDatasetVersion
+) -> TrainingDatasetVersion | None:
+    """The separate version to validate on, if asked for: ready, of the same use case and record format."""
+    if request.validation_dataset_version_id is None:
+        return None
+    field = "validation_dataset_version_id"
+    validation = await repository.get_dataset_version(session, request.validation_dataset_version_id)
+    if validation is None:
+        raise NotFound(
+            f"dataset version {request.validation_dataset_version_id} is not ready for training "
+            "(no dataset.ready seen)",
+            field=field,
+        )
+    if validation.usecase_id != version.usecase_id:
+        raise InvalidInput(
+            f"validation dataset version {validation.version_id} belongs to use case {validation.usecase_id}, "
+            f"not to the training version's use case {version.usecase_id}",
+            field=field,
+        )
+    if validation.record_format != version.record_format:
+        raise InvalidInput(
+            f"validation dataset version {validation.version_id} holds {validation.record_format} records; "
+            f"the training version holds {version.record_format} records",
+            field=field,
+        )
+    if not _all_split_uris(validation):
+        raise InvalidInput(f"validation dataset version {validation.version_id} has no split", field=field)
+    return validation
+
+
+def _all_split_uris(version: TrainingDatasetVersion) -> list[str]:
+    return [version.split_uris[split] for split in ("train", "validation", "test") if version.split_uris.get(split)]
 
 
 def validated_hyperparameters(preset: Preset, overrides: dict[str, Any], shape: ModelShape | None) -> Any:

@@ -61,6 +61,10 @@ class TrainingJob(SQLModel, table=True):
     hyperparameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     resolved: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     split_uris: dict[str, str] = Field(default_factory=dict, sa_type=JSONB)
+    # A separate dataset version to validate on (an OpenAI validation_file): its split URIs, all of them, in order
+    # train, validation, test; empty = validate on split_uris["validation"].
+    validation_dataset_version_id: UUID | None = None
+    validation_uris: list[str] = Field(default_factory=list, sa_type=JSONB)
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
     source: str = "api"  # api | dataset.ready | retrain.requested
     created_by: str

@@ -45,6 +45,9 @@ class ExecutionSpec:
     store: dict[str, Any] = field(default_factory=dict)
     """store_from_url arguments: url, endpoint, access_key, secret_key, secure, region."""
     resume_checkpoint_key: str | None = None
+    validation_uris: list[str] = field(default_factory=list)
+    """JSONL objects to validate on instead of split_uris["validation"], concatenated in this order (a separate
+    validation dataset version); empty = the training version's validation split. Defaulted so older specs parse."""
 
 
 def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> None:
@@ -87,16 +90,36 @@ def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> 
 
 async def _fetch_inputs(store: ObjectStore, spec: ExecutionSpec, workdir: Path) -> dict[str, Path]:
     paths: dict[str, Path] = {}
-    for split in ("train", "validation"):
-        uri = spec.split_uris.get(split)
-        if uri:
-            paths[split] = await download_to(store, store.key_from_uri(uri), workdir / "data" / f"{split}.jsonl")
+    data = workdir / "data"
+    if uri := spec.split_uris.get("train"):
+        paths["train"] = await download_to(store, store.key_from_uri(uri), data / "train.jsonl")
+    if spec.validation_uris:  # a separate validation dataset version replaces the training version's split
+        paths["validation"] = await _concatenate(store, spec.validation_uris, data / "validation.jsonl")
+    elif uri := spec.split_uris.get("validation"):
+        paths["validation"] = await download_to(store, store.key_from_uri(uri), data / "validation.jsonl")
     if "train" not in paths:
         raise ValueError(f"job {spec.job_id}: no train split uri")
     if spec.resume_checkpoint_key:
         target = workdir / "resume" / Path(spec.resume_checkpoint_key).name
         paths["resume"] = await download_prefix(store, spec.resume_checkpoint_key, target)
     return paths
+
+
+async def _concatenate(store: ObjectStore, uris: list[str], path: Path) -> Path:
+    """Stream JSONL objects into one file; a part without a final newline still ends its last record."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("wb") as out:
+        for uri in uris:
+            last = b"\n"
+            async for chunk in store.get(store.key_from_uri(uri)):
+                if chunk:
+                    await asyncio.to_thread(out.write, chunk)
+                    last = chunk[-1:]
+            if last != b"\n":
+                out.write(b"\n")
+    tmp.replace(path)
+    return path
 
 
 def _die_with_parent() -> None:

@@ -119,7 +119,8 @@ class Worker:
         if task is None:
             raise ValueError(f"record format {job.record_format!r} cannot be fine-tuned by the recipe")
         r = job.resolved
-        has_validation = "validation" in job.split_uris
+        # a separate validation version (job.validation_uris) replaces the training version's validation split
+        has_validation = bool(job.validation_uris) or "validation" in job.split_uris
         recipe: dict[str, Any] = {
             "base_model": job.base_model,
             "task": task,
@@ -157,6 +158,7 @@ class Worker:
             job_id=str(job.id),
             recipe=recipe,
             split_uris=dict(job.split_uris),
+            validation_uris=list(job.validation_uris),
             output_prefix=f"jobs/{job.id}",
             workdir=str(workdir.resolve()),
             store=store,
