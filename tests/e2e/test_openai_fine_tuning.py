@@ -1,9 +1,11 @@
-"""The official `openai` client drives a whole fine-tune on the real stack with one Tuneline key: files.create →
-fine_tuning.jobs.create → retrieve until succeeded → list_events → checkpoints.list → chat.completions.create.
+"""The official `openai` client drives a whole fine-tune on the real stack with one Tuneline key: files.create
+(training and validation files) → fine_tuning.jobs.create → retrieve until succeeded → list_events →
+checkpoints.list → chat.completions.create.
 
-Real processes as `tuneline up` runs them: the training worker trains SmolLM2-135M (a few LoRA steps), the
-evaluation runner compares base and tuned with the forgetting gate, the registry registers the version and serves
-it on Ray Serve, and the chat request goes through the gateway to the deployment's router.
+Real processes as `tuneline up` runs them: the training worker trains SmolLM2-135M (a few LoRA steps, validating on
+the validation file), the evaluation runner compares base and tuned with the forgetting gate, the registry registers
+the version; free-text answers need a person, so the job waits (running, saying so in its events) until a reviewer
+approves the version, and is then served on Ray Serve; the chat request goes through the gateway to its router.
 """
 
 from __future__ import annotations
@@ -50,15 +52,18 @@ FORM: dict[str, Any] = {
 MACHINES = ["press", "conveyor", "robot arm", "compressor", "boiler", "lathe", "mill", "pump", "fan", "crane"]
 
 
-def chat_jsonl() -> bytes:
+def chat_jsonl(first: int, count: int) -> bytes:
     lines = [
         {
             "messages": [
-                {"role": "user", "content": f"How often is the {m} number {i} serviced?"},
-                {"role": "assistant", "content": f"The {m} number {i} is serviced every {i % 5 + 2} weeks."},
+                {"role": "user", "content": f"How often is the {MACHINES[i % 10]} number {i} serviced?"},
+                {
+                    "role": "assistant",
+                    "content": f"The {MACHINES[i % 10]} number {i} is serviced every {i % 5 + 2} weeks.",
+                },
             ]
         }
-        for i, m in enumerate(MACHINES * 4)
+        for i in range(first, first + count)
     ]
     return "\n".join(json.dumps(line) for line in lines).encode()
 
@@ -90,6 +95,17 @@ def fine_tuning_key(registry_url: str, settings: Any) -> str:
     return str(created.json()["key"])
 
 
+def approve_version(registry_url: str, settings: Any, model: str, version: int) -> None:
+    token = mint_token(settings, "rex", ["reviewer"])
+    with httpx.Client(base_url=registry_url, timeout=30) as http:
+        approved = http.post(
+            f"/models/{model}/versions/{version}/review",
+            json={"approved": True, "comment": "answers give the right intervals"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert approved.status_code == 200, approved.text
+
+
 def test_the_official_client_fine_tunes_and_chats_with_one_key(start_stack, dev_settings):
     stack = start_stack(stack_mod.runnable_services(), workers=True, env=DEMO_ENV)
     urls = {p.name: p.url for p in stack.processes if p.url}
@@ -100,30 +116,40 @@ def test_the_official_client_fine_tunes_and_chats_with_one_key(start_stack, dev_
     deadline = time.monotonic() + 60
     while True:  # the data service learns of the approval through usecase.approved
         try:
-            uploaded = client.files.create(file=("faq.jsonl", chat_jsonl()), purpose="fine-tune")
+            uploaded = client.files.create(file=("faq.jsonl", chat_jsonl(0, 40)), purpose="fine-tune")
             break
         except openai.APIStatusError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1)
     assert uploaded.status == "processed", uploaded.status_details
+    validation = client.files.create(file=("faq-validation.jsonl", chat_jsonl(40, 12)), purpose="fine-tune")
+    assert validation.status == "processed", validation.status_details
 
     job = client.fine_tuning.jobs.create(
         model="smollm2-135m-instruct",
         training_file=uploaded.id,
+        validation_file=validation.id,
         hyperparameters={"n_epochs": 1, "batch_size": 8, "learning_rate_multiplier": 2},
         suffix="faq",
     )
-    deadline = time.monotonic() + 1500
+    deadline, reviewed = time.monotonic() + 1500, False
     while job.status not in ("succeeded", "failed", "cancelled"):
         assert time.monotonic() < deadline, f"job stayed {job.status}"
         time.sleep(3)
         job = client.fine_tuning.jobs.retrieve(job.id)
+        waiting = [e for e in client.fine_tuning.jobs.list_events(job.id, limit=5).data if "human review" in e.message]
+        if waiting and not reviewed:  # free text: a reviewer reads the side-by-side sample and approves
+            assert job.status == "running" and waiting[0].level == "warn"
+            approve_version(urls["registry"], dev_settings, waiting[0].data["model"], 1)
+            reviewed = True
     assert job.status == "succeeded", job.error
+    assert reviewed, "a free-text fine-tune is served only after a human review"
     assert job.fine_tuned_model and job.trained_tokens and job.finished_at
 
     events = client.fine_tuning.jobs.list_events(job.id, limit=100).data
     assert any(e.type == "metrics" for e in events) and any(e.type == "message" for e in events)
+    assert any(e.type == "metrics" and e.data.get("valid_loss") is not None for e in events)  # the validation file
     checkpoints = client.fine_tuning.jobs.checkpoints.list(job.id).data
     assert checkpoints and all(c.fine_tuned_model_checkpoint.startswith(job.fine_tuned_model) for c in checkpoints)
 
