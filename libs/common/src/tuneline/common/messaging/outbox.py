@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tuneline.common.db import OutboxRecord, SessionFactory, transaction
 from tuneline.common.events import E, Topic, utcnow
 from tuneline.common.messaging.broker import JSON_HEADERS, trace_headers
+from tuneline.common.waiting import wait_event
 
 log = structlog.get_logger(__name__)
 
@@ -133,8 +134,7 @@ class OutboxRelay:
             if sent >= self._batch_size:
                 continue  # more waiting: no sleep
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval_s)
+            await wait_event(self._wake, self._poll_interval_s)
 
     async def relay_once(self) -> int:
         """Send one batch of due rows; returns how many were acknowledged by the broker."""

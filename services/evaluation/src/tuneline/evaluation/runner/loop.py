@@ -10,7 +10,6 @@ split (greedy decoding makes the rerun give the same result), up to ``runner_max
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import socket
@@ -22,6 +21,7 @@ import structlog
 
 from tuneline.common.db import SessionFactory, transaction
 from tuneline.common.storage import ObjectStore
+from tuneline.common.waiting import wait_event
 from tuneline.evaluation.evaluations import repository, service
 from tuneline.evaluation.runner.execute import JobInputs, JobResult, evaluate_job
 from tuneline.evaluation.settings import EvaluationSettings
@@ -43,8 +43,7 @@ class EvaluationRunner:
         while not stop.is_set():
             if await self.tick():
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.runner_poll_interval_s)
+            await wait_event(stop, self.settings.runner_poll_interval_s)
         log.info("evaluation.runner.stopped", worker=self.name)
 
     async def tick(self) -> bool:

@@ -9,7 +9,6 @@ checkpoint in object storage.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import socket
@@ -21,6 +20,7 @@ from uuid import UUID, uuid4
 import structlog
 
 from tuneline.common.db import SessionFactory, transaction
+from tuneline.common.waiting import wait_event
 from tuneline.training.jobs import repository, service
 from tuneline.training.jobs.states import ACTIVE, JobStatus
 from tuneline.training.jobs.tables import TrainingJob
@@ -46,8 +46,7 @@ class Worker:
         try:
             while not stop.is_set():
                 await self.tick()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_interval_s)
+                await wait_event(stop, self.settings.worker_poll_interval_s)
         finally:
             for task in self.running.values():
                 task.cancel()
