@@ -1,7 +1,7 @@
 """Time to model: seconds from the dataset upload to the fine-tuned model answering its first request.
 
-    .venv/bin/python bench/bench_time_to_model.py                      # 160 records, 2 epochs (the demo's size)
-    .venv/bin/python bench/bench_time_to_model.py --records 80 --epochs 1
+    .venv/bin/python bench/bench_time_to_model.py                      # the demo's size (320 records, 1 epoch)
+    .venv/bin/python bench/bench_time_to_model.py --records 80
 
 Starts the embedded stack (`tuneline up` in this process, on free ports), drives the demo's lifecycle through the
 public APIs (intake → data → training → evaluation → registry → Ray Serve) and prints the time of each stage,
@@ -38,8 +38,9 @@ def _free_block(size: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=160, help="maintenance-log entries uploaded")
-    parser.add_argument("--epochs", type=int, default=2)
+    demo = DemoSizes()
+    parser.add_argument("--records", type=int, default=demo.records, help="maintenance-log entries uploaded")
+    parser.add_argument("--epochs", type=int, default=demo.epochs)
     args = parser.parse_args()
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="tuneline-ttm-") as tmp:

@@ -1,9 +1,10 @@
 """The whole lifecycle on the real stack, as `tuneline demo` runs it: every step through public APIs and events.
 
 Real SmolLM2-135M training on CPU (twice: the release and the retrained canary), evaluation, Ray Serve,
-monitoring and drift: about 30-35 minutes on 2 cores (measured 2026-11-22 through the drift stage: data 12 s,
-training 349 s, evaluation 242 s, release 38 s, serving 19 s, drift 116 s). The services run as the processes
-`tuneline up` starts; teardown stops every one of them (and their children) whether the test passes or not.
+monitoring and drift: 12.7 minutes on this 2-core machine (2026-12-06: data 6 s, training 245 s with the general
+replay answers generated cold, evaluation 91 s, release 17 s, serving 8 s, drift 56 s, canary leg 318 s). The
+services run as the processes `tuneline up` starts; teardown stops every one of them (and their children) whether
+the test passes or not. Time to model is measured by bench/bench_time_to_model.py, not asserted here.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def test_use_case_to_served_model_to_drift_and_retraining(start_stack, dev_setti
     # serving and monitoring: the served model answers with labels, and monitoring counted the traffic
     assert out.served_accuracy is not None and out.served_accuracy >= 0.6
     assert out.monitored_requests >= SIZES.served_requests
-    assert out.time_to_model_s() is not None and out.time_to_model_s() < 900
+    assert out.time_to_model_s() is not None
 
     # the official OpenAI client reaches the served model through the registry's /v1 gateway with a scoped key
     name, deployment = out.model_name, out.deployment
