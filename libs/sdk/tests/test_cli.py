@@ -72,3 +72,16 @@ def test_up_refuses_a_busy_port_and_names_it(tmp_path: Path) -> None:
 def test_generated_configuration_and_api_docs_are_up_to_date() -> None:
     result = runner.invoke(app, ["docs", "--docs-dir", str(REPO / "docs"), "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_demo_runs_the_demo_sizes_unless_told_otherwise(monkeypatch, tmp_path: Path) -> None:
+    """`make demo`, the e2e test and the time-to-model bench must drive the same dataset and recipe."""
+    from tuneline.cli.demo import command
+    from tuneline.cli.demo.lifecycle import DemoSizes
+
+    seen: list[DemoSizes] = []
+    monkeypatch.setattr(command, "run_demo", lambda config, console, sizes, teardown: seen.append(sizes) or 0)
+    assert runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--teardown"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--records", "80"]).exit_code == 0
+    assert (seen[0].records, seen[0].epochs) == (DemoSizes().records, DemoSizes().epochs)
+    assert (seen[1].records, seen[1].epochs) == (80, DemoSizes().epochs)

@@ -125,8 +125,12 @@ def demo(
     kafka_port: Annotated[int, typer.Option(help="Port of the embedded Kafka broker.")] = 9092,
     serving_port: Annotated[int, typer.Option(help="Port of the Ray Serve HTTP proxy (inference).")] = 8000,
     teardown: Annotated[bool, typer.Option("--teardown", help="Stop the stack at the end.")] = False,
-    records: Annotated[int, typer.Option(help="Maintenance-log entries in the bundled dataset.")] = 160,
-    epochs: Annotated[int, typer.Option(help="Training epochs (2 x 160 records ≈ 32 steps of batch 8).")] = 2,
+    records: Annotated[
+        int | None, typer.Option(help="Maintenance-log entries in the bundled dataset (default: the demo's 320).")
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option(help="Training epochs (default 1: 320 records ≈ 40 steps of batch 8 with replay).")
+    ] = None,
 ) -> None:
     """The whole lifecycle on the embedded stack: use case → data → training → evaluation → serving → drift."""
     from tuneline.cli.demo.command import run_demo
@@ -139,7 +143,10 @@ def demo(
         serving_port=serving_port,
         services=_services(None),
     )
-    raise typer.Exit(run_demo(config, console, DemoSizes(records=records, epochs=epochs), teardown))
+    sizes = DemoSizes()
+    sizes.records = records if records is not None else sizes.records
+    sizes.epochs = epochs if epochs is not None else sizes.epochs
+    raise typer.Exit(run_demo(config, console, sizes, teardown))
 
 
 @app.command()
