@@ -29,25 +29,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
 import sqlalchemy as sa
 
 from tuneline.common.db import AuditRecord, OutboxRecord, create_engine, migrate, session_factory, transaction
 from tuneline.common.events import USECASE_SUBMITTED, UseCaseSubmitted
-from tuneline.common.infra import free_port, port_in_use, start_embedded_postgres, start_tansu
+from tuneline.common.infra import free_port, scratch_database, start_tansu
 from tuneline.common.messaging import OutboxRelay, add_event, ensure_topics
 from tuneline.common.settings import ServiceSettings
 from tuneline.common.testing.helpers import running_app
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE_PATH = ROOT / "libs" / "common" / "tests" / "probe.py"
-LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 TARGET_P99_MS = 50.0
 TARGET_RELAY_EPS = 2_000.0
@@ -64,46 +60,6 @@ def load_probe() -> Any:
 # ---------------------------------------------------------------------------------------------------------------
 # Infrastructure
 # ---------------------------------------------------------------------------------------------------------------
-
-
-async def _can_connect(url: str) -> bool:
-    try:
-        conn = await asyncpg.connect(url, timeout=3)
-    except Exception:
-        return False
-    await conn.close()
-    return True
-
-
-@asynccontextmanager
-async def scratch_database(admin_url: str | None, work: Path) -> AsyncIterator[str]:
-    """A fresh database on the given / local / embedded PostgreSQL, dropped at the end."""
-    async with AsyncExitStack() as stack:
-        if admin_url is None:
-            if port_in_use(5432) and await _can_connect(LOCAL_POSTGRES):
-                admin_url = LOCAL_POSTGRES
-                print("postgres: local server at 127.0.0.1:5432")
-            else:
-                server = await asyncio.to_thread(start_embedded_postgres, work / "pg", delete_on_stop=True)
-                stack.callback(server.stop)
-                admin_url = server.url.replace("postgresql+asyncpg://", "postgresql://", 1)
-                print("postgres: embedded")
-        name = f"tuneline_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-        base, _, query = admin_url.partition("?")
-        url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
-        try:
-            yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
-        finally:
-            conn = await asyncpg.connect(admin_url)
-            try:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await conn.close()
 
 
 def percentile(values: list[float], q: float) -> float:

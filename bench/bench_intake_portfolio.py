@@ -20,23 +20,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import os
 import random
-import secrets
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
 import sqlalchemy as sa
 
 from tuneline.common.events import utcnow
-from tuneline.common.infra import free_port, port_in_use, start_embedded_postgres, start_tansu
+from tuneline.common.infra import free_port, scratch_database, start_tansu
 from tuneline.common.testing.helpers import bearer, running_app
 from tuneline.intake.app import create_app
 from tuneline.intake.qualification.assess import assess
@@ -45,7 +40,6 @@ from tuneline.intake.settings import IntakeSettings
 from tuneline.intake.usecases.tables import UseCaseRow
 from tuneline.intake.usecases.validation import validate_submission
 
-LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 TARGET_P95_MS = 50.0
 INDUSTRIES = ["Manufacturing", "Supply Chain", "Inventory", "Retail", "Energy", "Logistics", "Finance", "Health"]
 UNITS = [f"Unit {i:02d}" for i in range(12)]
@@ -88,45 +82,6 @@ FORM: dict[str, Any] = {
     "latency": {"p95_ms": 2000},
     "time_savings": {"minutes_saved_per_task": 3, "hourly_cost_usd": 60},
 }
-
-
-async def _can_connect(url: str) -> bool:
-    try:
-        conn = await asyncpg.connect(url, timeout=3)
-    except Exception:
-        return False
-    await conn.close()
-    return True
-
-
-@asynccontextmanager
-async def scratch_database(admin_url: str | None, work: Path) -> AsyncIterator[str]:
-    async with AsyncExitStack() as stack:
-        if admin_url is None:
-            if port_in_use(5432) and await _can_connect(LOCAL_POSTGRES):
-                admin_url = LOCAL_POSTGRES
-                print("postgres: local server at 127.0.0.1:5432")
-            else:
-                server = await asyncio.to_thread(start_embedded_postgres, work / "pg", delete_on_stop=True)
-                stack.callback(server.stop)
-                admin_url = server.url.replace("postgresql+asyncpg://", "postgresql://", 1)
-                print("postgres: embedded")
-        name = f"tuneline_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-        base, _, query = admin_url.partition("?")
-        url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
-        try:
-            yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
-        finally:
-            conn = await asyncpg.connect(admin_url)
-            try:
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            finally:
-                await conn.close()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,6 +183,67 @@ def start_embedded_postgres(data_dir: Path, *, delete_on_stop: bool = False) -> 
     uri = server.get_uri("postgres")
     url = uri.replace("postgresql://", "postgresql+asyncpg://", 1)
     return EmbeddedPostgres(url=url, data_dir=data_dir, _server=server)
+
+
+#: The machine's own PostgreSQL where one runs (trust auth), preferred over starting an embedded one.
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+async def can_connect(url: str) -> bool:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(url, timeout=3)
+    except Exception:
+        return False
+    await conn.close()
+    return True
+
+
+async def _admin_execute(admin_url: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def create_scratch_database(admin_url: str, label: str) -> tuple[str, str]:
+    """A new empty database on the admin URL's server: (its name, its asyncpg URL). Drop it with
+    `drop_scratch_database`."""
+    name = f"tuneline_{label}_{os.getpid()}_{secrets.token_hex(3)}"
+    await _admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+    base, _, query = admin_url.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    return name, url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+async def drop_scratch_database(admin_url: str, name: str) -> None:
+    """Drop it even while sessions are still connected."""
+    await _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(admin_url: str | None, work: Path, label: str = "bench") -> AsyncIterator[str]:
+    """A fresh database, dropped at the end, on `admin_url`'s server, else the local one at 127.0.0.1:5432 when it
+    answers, else an embedded PostgreSQL started under `work` (and stopped at the end)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if admin_url is None:
+            if port_in_use(5432) and await can_connect(LOCAL_POSTGRES):
+                admin_url = LOCAL_POSTGRES
+            else:
+                import asyncio
+
+                server = await asyncio.to_thread(start_embedded_postgres, work / "pg", delete_on_stop=True)
+                stack.callback(server.stop)
+                admin_url = server.url.replace("postgresql+asyncpg://", "postgresql://", 1)
+        name, url = await create_scratch_database(admin_url, label)
+        try:
+            yield url
+        finally:
+            await drop_scratch_database(admin_url, name)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -21,8 +21,12 @@ from typing import Any, TypeVar
 import pytest
 
 from tuneline.common.infra import (
+    LOCAL_POSTGRES,
     Broker,
     S3Server,
+    can_connect,
+    create_scratch_database,
+    drop_scratch_database,
     free_port,
     port_in_use,
     start_embedded_postgres,
@@ -33,8 +37,6 @@ from tuneline.common.settings import ServiceSettings
 from tuneline.common.testing.receivers import HttpReceiver, SmtpReceiver, serve_http_receiver, serve_smtp_receiver
 
 S = TypeVar("S", bound=ServiceSettings)
-
-LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,7 +58,7 @@ def postgres_admin_url(infra_dir: Path) -> Iterator[str]:
     if url:
         yield url
         return
-    if port_in_use(5432) and _can_connect(LOCAL_POSTGRES):
+    if port_in_use(5432) and asyncio.run(can_connect(LOCAL_POSTGRES)):
         yield LOCAL_POSTGRES
         return
     server = start_embedded_postgres(infra_dir / "pg", delete_on_stop=True)
@@ -66,41 +68,14 @@ def postgres_admin_url(infra_dir: Path) -> Iterator[str]:
         server.stop()
 
 
-def _can_connect(url: str) -> bool:
-    import asyncpg
-
-    async def probe() -> bool:
-        try:
-            conn = await asyncpg.connect(url, timeout=3)
-        except Exception:
-            return False
-        await conn.close()
-        return True
-
-    return asyncio.run(probe())
-
-
 @contextmanager
 def scratch_database(postgres_admin_url: str, label: str = "test") -> Iterator[str]:
     """A new empty database on the admin URL's server (asyncpg URL), dropped on exit even if still in use."""
-    import asyncpg
-
-    name = f"tuneline_{label}_{os.getpid()}_{secrets.token_hex(3)}"
-
-    async def run(statement: str) -> None:
-        conn = await asyncpg.connect(postgres_admin_url)
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    base, _, query = postgres_admin_url.partition("?")
-    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    name, url = asyncio.run(create_scratch_database(postgres_admin_url, label))
     try:
-        yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        yield url
     finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_scratch_database(postgres_admin_url, name))
 
 
 @pytest.fixture(scope="session")
