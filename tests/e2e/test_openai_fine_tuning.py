@@ -20,35 +20,12 @@ import pytest
 
 from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.command import DEMO_ENV
+from tuneline.cli.demo.forms import service_questions_form
 from tuneline.common.auth import mint_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
 
-FORM: dict[str, Any] = {
-    "title": "Answer routine machine questions",
-    "industry": "Manufacturing",
-    "business_unit": "Plant Operations",
-    "problem_statement": "Technicians wait for answers to routine questions about service intervals.",
-    "objectives": [{"statement": "Answer routine questions", "kpis": [{"name": "wait", "target": 1, "unit": "min"}]}],
-    "data_sources": [{"name": "service plan", "kind": "documents", "volume_estimate": 500, "owner": "ops-data"}],
-    "sensitivity": {"pii": False, "regulatory": False, "proprietary": False},
-    "model_type": "text",
-    "task_type": "generation",
-    "candidate_base_model": "smollm2-135m-instruct",
-    "fine_tuning_method": "LoRA",
-    "evaluation_metrics": ["rougeL"],
-    "expected_outcome": "Answers in seconds",
-    "owner": "ana",
-    "examples": [
-        {"input": "When is press 4 serviced?", "desired_output": "Every 3 weeks."},
-        {"input": "When is the boiler serviced?", "desired_output": "Every 4 weeks."},
-        {"input": "When is the crane serviced?", "desired_output": "Every 5 weeks."},
-    ],
-    "request_volume": {"requests_per_day": 100},
-    "latency": {"p95_ms": 5000, "interactive": True},
-    "time_savings": {"minutes_saved_per_task": 3, "hourly_cost_usd": 60},
-    "policy": {"auto_train": False, "data_quality": {"min_examples": 10, "min_quality_score": 0}},
-}
+FORM = service_questions_form()
 MACHINES = ["press", "conveyor", "robot arm", "compressor", "boiler", "lathe", "mill", "pump", "fan", "crane"]
 
 

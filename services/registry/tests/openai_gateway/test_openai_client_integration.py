@@ -14,36 +14,13 @@ import openai
 import pytest
 import pytest_asyncio
 
+from tuneline.cli.demo.forms import service_questions_form
 from tuneline.common.auth import mint_token
 from tuneline.common.testing.helpers import bearer, running_app
 
 pytestmark = pytest.mark.integration
 
-FORM: dict[str, Any] = {
-    "title": "Answer plant questions",
-    "industry": "Manufacturing",
-    "business_unit": "Plant Operations",
-    "problem_statement": "Technicians wait for answers to routine questions about the machines.",
-    "objectives": [{"statement": "Answer routine questions", "kpis": [{"name": "wait", "target": 1, "unit": "min"}]}],
-    "data_sources": [{"name": "faq", "kind": "documents", "volume_estimate": 500, "owner": "ops-data"}],
-    "sensitivity": {"pii": False, "regulatory": False, "proprietary": False},
-    "model_type": "text",
-    "task_type": "generation",
-    "candidate_base_model": "smollm2-135m-instruct",
-    "fine_tuning_method": "LoRA",
-    "evaluation_metrics": ["Accuracy"],
-    "expected_outcome": "Answers in seconds",
-    "owner": "ana",
-    "examples": [
-        {"input": "How do I reset press 4?", "desired_output": "Hold the red button for 5 seconds."},
-        {"input": "When is the boiler serviced?", "desired_output": "Every second Monday."},
-        {"input": "Who repairs the crane?", "desired_output": "The lifting crew."},
-    ],
-    "request_volume": {"requests_per_day": 100},
-    "latency": {"p95_ms": 2000, "interactive": True},
-    "time_savings": {"minutes_saved_per_task": 3, "hourly_cost_usd": 60},
-    "policy": {"auto_train": False, "data_quality": {"min_examples": 5, "min_quality_score": 0}},
-}
+FORM = service_questions_form(policy={"auto_train": False, "data_quality": {"min_examples": 5, "min_quality_score": 0}})
 MACHINES = ["press", "conveyor", "robot arm", "compressor", "boiler", "lathe", "mill", "pump", "fan", "crane"]
 
 

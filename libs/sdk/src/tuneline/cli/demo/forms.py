@@ -1,4 +1,5 @@
-"""The demo's two manufacturing use cases, as a plant's business unit would fill in the intake form."""
+"""The demo's manufacturing use cases, as a plant's business unit would fill in the intake form: the two the demo
+drives, and the question-answering one that the OpenAI-client examples and tests fine-tune."""
 
 from __future__ import annotations
 
@@ -111,3 +112,35 @@ def classification_form(**changes: Any) -> dict[str, Any]:
 def summarisation_form(**changes: Any) -> dict[str, Any]:
     """The quality-issue summarisation use case (generation type)."""
     return {**copy.deepcopy(_SUMMARISE), **changes}
+
+
+_SERVICE_QUESTIONS: dict[str, Any] = {
+    "title": "Answer routine machine questions",
+    "industry": "Manufacturing",
+    "business_unit": "Plant Operations",
+    "problem_statement": "Technicians wait for answers to routine questions about service intervals.",
+    "objectives": [{"statement": "Answer routine questions", "kpis": [{"name": "wait", "target": 1, "unit": "min"}]}],
+    "data_sources": [{"name": "service plan", "kind": "documents", "volume_estimate": 500, "owner": "ops-data"}],
+    "sensitivity": {"pii": False, "regulatory": False, "proprietary": False},
+    "model_type": "text",
+    "task_type": "generation",
+    "candidate_base_model": BASE_MODEL,
+    "fine_tuning_method": "LoRA",
+    "evaluation_metrics": ["rougeL"],
+    "expected_outcome": "Answers in seconds",
+    "owner": "ana",
+    "examples": [
+        {"input": "When is press 4 serviced?", "desired_output": "Every 3 weeks."},
+        {"input": "When is the boiler serviced?", "desired_output": "Every 4 weeks."},
+        {"input": "When is the crane serviced?", "desired_output": "Every 5 weeks."},
+    ],
+    "request_volume": {"requests_per_day": 100},
+    "latency": {"p95_ms": 5000, "interactive": True},
+    "time_savings": {"minutes_saved_per_task": 3, "hourly_cost_usd": 60},
+    "policy": {"auto_train": False, "data_quality": {"min_examples": 10, "min_quality_score": 0}},
+}
+
+
+def service_questions_form(**changes: Any) -> dict[str, Any]:
+    """Answering technicians' service-interval questions (generation type, chat data, no personal data)."""
+    return {**copy.deepcopy(_SERVICE_QUESTIONS), **changes}
