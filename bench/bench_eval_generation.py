@@ -39,7 +39,7 @@ def main() -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from tuneline.evaluation.runner.base_model import resolve_base_model
+    from tuneline.common.base_models import resolve_base_model
     from tuneline.evaluation.runner.config import GenerationSettings
     from tuneline.evaluation.runner.generation import format_prompt, generate_batched, generate_one_by_one
 

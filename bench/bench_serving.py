@@ -78,7 +78,8 @@ def _args() -> argparse.Namespace:
 
 
 def _base_model(model: str, tmp: Path) -> Path:
-    from tuneline.training.worker.base_models import build_tiny_model, resolve_base_model
+    from tuneline.common.base_models import resolve_base_model
+    from tuneline.training.worker.base_models import build_tiny_model
 
     if model == "tiny":
         return build_tiny_model(tmp / "tiny")

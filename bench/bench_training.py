@@ -143,8 +143,8 @@ def train_trl(
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
+    from tuneline.common.base_models import resolve_base_model
     from tuneline.common.samples import classification_prompt
-    from tuneline.training.worker.base_models import resolve_base_model
 
     base_dir = resolve_base_model(args.model)
     # Conversational prompt/completion: TRL applies the chat template and trains on the completion only,

@@ -8,8 +8,8 @@ model (×1.83, 24.7 → 45.2; compare the forgetting adapter in TRAPS.md, ×2.16
 
 import pytest
 
+from tuneline.common.base_models import resolve_base_model
 from tuneline.evaluation.gate.decision import GateThresholds, decide
-from tuneline.evaluation.runner.base_model import resolve_base_model
 from tuneline.evaluation.runner.config import EvalConfig, GenerationSettings
 from tuneline.evaluation.runner.recipe import general_capability, run_evaluation, setup
 

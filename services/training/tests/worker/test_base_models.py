@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tuneline.training.worker import base_models
-from tuneline.training.worker.base_models import SMOLLM2_REF, resolve_base_model
+from tuneline.common import base_models
+from tuneline.common.base_models import SMOLLM2_REF, BaseModelNotFoundError, resolve_base_model
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_local_model_directory_resolves_to_itself(tiny_model_dir: Path) -> None:
 
 
 def test_hub_style_reference_is_refused_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"base_model .HuggingFaceTB/SmolLM2-1\.7B. is neither"):
+    with pytest.raises(BaseModelNotFoundError, match=r"base_model .HuggingFaceTB/SmolLM2-1\.7B. is neither"):
         resolve_base_model("HuggingFaceTB/SmolLM2-1.7B", tmp_path)
 
 

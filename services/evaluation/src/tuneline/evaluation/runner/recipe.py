@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.base_models import offline, resolve_base_model
 from tuneline.evaluation.gate.decision import CapabilityScores, decide
 from tuneline.evaluation.gate.suite import load_general_texts, load_instruction_suite, score_suite
 from tuneline.evaluation.metrics.perplexity import corpus_perplexity
 from tuneline.evaluation.metrics.speed import SampleTiming, summarise_speed
 from tuneline.evaluation.results import EvaluationOutcome, ModelPass, SampleOutput, SampleResult
-from tuneline.evaluation.runner.base_model import offline, resolve_base_model
 from tuneline.evaluation.runner.checkpoint import PassOutput, PassStore, fingerprint, pass_from_dict, pass_to_dict
 from tuneline.evaluation.runner.config import EvalConfig
 from tuneline.evaluation.runner.generation import format_prompt, generate_batched

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.base_models import offline, resolve_base_model
 from tuneline.common.samples import classification_prompt
-from tuneline.training.worker.base_models import offline, resolve_base_model
 
 
 def load_for_inference(base_model: str, adapter_dir: Path | None = None) -> tuple[Any, Any]:

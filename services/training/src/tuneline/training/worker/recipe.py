@@ -44,8 +44,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.base_models import default_cache_dir, offline, resolve_base_model
 from tuneline.common.samples import classification_prompt
-from tuneline.training.worker.base_models import default_cache_dir, offline, resolve_base_model
 from tuneline.training.worker.replay import general_replay_records, replay_count
 
 IGNORE_INDEX = -100
