@@ -289,8 +289,7 @@ class Lifecycle:
         with self.stage("training: LoRA on SmolLM2-135M") as stage:
             engineer = self.people.ml_engineer
             version = self._required(self.outcome.dataset_version)
-            hyper = {**DEMO_HYPERPARAMETERS, "epochs": self.sizes.epochs}
-            job = engineer.training.create_job(version.id, preset="balanced", hyperparameters=hyper)
+            job = self._create_job(str(version.id))
             seconds = job.estimate.get("seconds")
             estimate = f"{seconds:.0f} s" if isinstance(seconds, int | float) else "unknown"
             self.say(f"  job {job.id} {job.status}: {job.total_steps} steps, training estimate {estimate}")
@@ -475,17 +474,22 @@ class Lifecycle:
         if fresh is None or fresh.status != "ready":
             raise StageBlocked(f"the fresh export was not accepted: {fresh.status if fresh else 'no version'}")
         self.say(f"  monitoring asked for new data: fresh export v{fresh.number} ({fresh.record_count} records)")
+        return self._create_job(str(fresh.id))
+
+    def _create_job(self, version_id: str) -> Job:
+        """Queue the demo's recipe on a version, once training has heard of it (dataset.ready is an event)."""
+        engineer = self.people.ml_engineer
         hyper = {**DEMO_HYPERPARAMETERS, "epochs": self.sizes.epochs}
 
         def created() -> Job | None:
             try:
-                return engineer.training.create_job(fresh.id, preset="balanced", hyperparameters=hyper)
+                return engineer.training.create_job(version_id, preset="balanced", hyperparameters=hyper)
             except ApiError as exc:
                 if exc.status == 404:  # training has not seen this version's dataset.ready yet
                     return None
                 raise
 
-        return self._until(created, 60, "training learning of the fresh version (dataset.ready)", poll_s=1.0)
+        return self._until(created, 60, "training learning of the version (dataset.ready)", poll_s=0.5)
 
     def _trained_labels(self) -> list[str]:
         """The label list exactly as training showed it (the dataset version's), so the prompt matches."""
