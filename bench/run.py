@@ -47,6 +47,8 @@ BUDGET_S: dict[str, float] = {
 }
 DEFAULT_BUDGET_S = 300.0
 
+#: A log line a bench's libraries print (structlog's console format), not a figure.
+_LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
 
 
@@ -69,6 +71,8 @@ def figures_of(output: str) -> list[tuple[str, str]]:
     found = []
     for raw in output.splitlines():
         line = raw.strip().strip("|").strip()
+        if _LOG_LINE.match(line):
+            continue
         if not line or not _NUMBER.search(line) or set(line) <= set("-=|+: "):
             continue
         for separator in (": ", " = ", "|", "  "):

@@ -301,7 +301,7 @@ class Lifecycle:
                     loss = f"{j.train_loss:.3f}" if j.train_loss is not None else "-"
                     self.say(f"  {j.status} step {j.step}/{j.total_steps} loss {loss}")
 
-            final = engineer.training.wait(job.id, timeout_s=self.sizes.wait_s, poll_s=2.0, on_update=show)
+            final = engineer.training.wait(job.id, timeout_s=self.sizes.wait_s, poll_s=0.5, on_update=show)
             self.outcome.job = final
             if final.status != "succeeded":
                 raise StageBlocked(f"job {final.status}: {final.failure_reason}")
@@ -314,7 +314,9 @@ class Lifecycle:
         with self.stage("evaluation: base vs tuned, forgetting gate, registration") as stage:
             engineer = self.people.ml_engineer
             job = self._required(self.outcome.job)
-            evaluation = engineer.evaluation.for_job(job.id, usecase_id=job.usecase_id, timeout_s=self.sizes.wait_s)
+            evaluation = engineer.evaluation.for_job(
+                job.id, usecase_id=job.usecase_id, timeout_s=self.sizes.wait_s, poll_s=0.5
+            )
             self.outcome.evaluation = evaluation
             self.say(f"  evaluation {evaluation.id} {evaluation.status}: passed={evaluation.passed}")
             for name in sorted(set(evaluation.metrics_base) | set(evaluation.metrics_tuned)):
@@ -429,7 +431,7 @@ class Lifecycle:
 
             job = self._retraining_job(first)
             self.say(f"  retraining job {job.id}: {job.total_steps} steps")
-            job = engineer.training.wait(job.id, timeout_s=self.sizes.wait_s, poll_s=2.0)
+            job = engineer.training.wait(job.id, timeout_s=self.sizes.wait_s, poll_s=0.5)
             if job.status != "succeeded":
                 raise StageBlocked(f"retraining job {job.status}: {job.failure_reason}")
 

@@ -25,6 +25,7 @@ from tuneline.common.events import (
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.common.waiting import announce_work
 from tuneline.evaluation.evaluations import repository
 from tuneline.evaluation.evaluations.tables import (
     EvaluationRating,
@@ -80,6 +81,7 @@ async def schedule_for_job(session: AsyncSession, settings: EvaluationSettings, 
         log.info("evaluation.run.duplicate_job", job_id=str(event.job_id))
         return None
     await audit(session, settings.service_name, "evaluation.queued", "evaluation", run.id, job_id=str(event.job_id))
+    await announce_work(session)
     log.info("evaluation.run.queued", evaluation_id=str(run.id), job_id=str(event.job_id))
     if event.test_split_uri is None:
         stored = await repository.get_run(session, run.id, for_update=True)
@@ -204,6 +206,7 @@ async def recover_lost_run(session: AsyncSession, settings: EvaluationSettings, 
     run.status = "queued"
     run.worker = None
     run.heartbeat_at = None
+    await announce_work(session)
     await audit(session, settings.service_name, "evaluation.requeued", "evaluation", run.id, attempts=run.attempts)
     return "requeued"
 

@@ -21,7 +21,7 @@ import structlog
 
 from tuneline.common.db import SessionFactory, transaction
 from tuneline.common.storage import ObjectStore
-from tuneline.common.waiting import wait_event
+from tuneline.common.waiting import WorkListener, wait_any
 from tuneline.evaluation.evaluations import repository, service
 from tuneline.evaluation.runner.execute import JobInputs, JobResult, evaluate_job
 from tuneline.evaluation.settings import EvaluationSettings
@@ -40,10 +40,12 @@ class EvaluationRunner:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("evaluation.runner.started", worker=self.name)
-        while not stop.is_set():
-            if await self.tick():
-                continue
-            await wait_event(stop, self.settings.runner_poll_interval_s)
+        async with WorkListener(self.settings.database_url, self.settings.db_schema) as work:
+            while not stop.is_set():
+                work.wake.clear()  # a run queued during the tick wakes the next wait at once
+                if await self.tick():
+                    continue
+                await wait_any([stop, work.wake], self.settings.runner_poll_interval_s)
         log.info("evaluation.runner.stopped", worker=self.name)
 
     async def tick(self) -> bool:

@@ -37,6 +37,7 @@ from tuneline.common.events import (
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.common.waiting import announce_work
 from tuneline.training.estimate.hardware import DEFAULT_PROFILES, HardwareTable, estimate_duration
 from tuneline.training.estimate.hyperparameters import resolve
 from tuneline.training.estimate.memory import KNOWN_MODELS, Method, ModelShape, check_fits, estimate_memory
@@ -219,6 +220,7 @@ async def create_job(
         estimate=estimate,
     )
     await repository.add_job(session, job)
+    await announce_work(session)
     validates_on = f", validates on dataset version {validation.version_id}" if validation else ""
     await repository.add_log(
         session, job.id, f"queued by {created_by} ({source}), preset {request.preset.value}{validates_on}"
@@ -305,6 +307,7 @@ async def request_action(
         await _finish_cancelled(session, settings, job, actor)
     else:  # resume: back to the queue, the next worker continues from the last checkpoint
         _update(job, status=JobStatus.QUEUED.value, requested_action=None, worker=None)
+        await announce_work(session)
         await repository.add_log(session, job.id, f"resumed by {actor} from step {job.last_checkpoint_step or 0}")
     await audit(session, actor, f"training.job.{action}", "training_job", job.id)
     return job
@@ -616,6 +619,7 @@ async def recover_lost_job(session: AsyncSession, settings: TrainingSettings, jo
         return JobStatus.CANCELLED.value
     if job.attempts < settings.max_job_attempts:
         _update(job, status=JobStatus.QUEUED.value, worker=None, requested_action=None)
+        await announce_work(session)
         resume = f"step {job.last_checkpoint_step}" if job.last_checkpoint_step else "the start (no checkpoint yet)"
         await repository.add_log(session, job.id, f"{why}; re-queued to resume from {resume}", level="warning")
         log.warning("training.job.requeued", job_id=str(job.id), reason=why)

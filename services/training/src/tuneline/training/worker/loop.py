@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 import structlog
 
 from tuneline.common.db import SessionFactory, transaction
-from tuneline.common.waiting import wait_event
+from tuneline.common.waiting import WorkListener, wait_any
 from tuneline.training.jobs import repository, service
 from tuneline.training.jobs.states import ACTIVE, JobStatus
 from tuneline.training.jobs.tables import TrainingJob
@@ -44,9 +44,11 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         log.info("training.worker.started", worker=self.name, runner=self.runner.name)
         try:
-            while not stop.is_set():
-                await self.tick()
-                await wait_event(stop, self.settings.worker_poll_interval_s)
+            async with WorkListener(self.settings.database_url, self.settings.db_schema) as work:
+                while not stop.is_set():
+                    work.wake.clear()  # a job queued during the tick wakes the next wait at once
+                    await self.tick()
+                    await wait_any([stop, work.wake], self.settings.worker_poll_interval_s)
         finally:
             for task in self.running.values():
                 task.cancel()
