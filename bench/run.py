@@ -71,7 +71,7 @@ def figures_of(output: str) -> list[tuple[str, str]]:
     found = []
     for raw in output.splitlines():
         line = raw.strip().strip("|").strip()
-        if _LOG_LINE.match(line):
+        if _LOG_LINE.match(line) or "(raylet)" in line or "\x1b[" in line:
             continue
         if not line or not _NUMBER.search(line) or set(line) <= set("-=|+: "):
             continue
