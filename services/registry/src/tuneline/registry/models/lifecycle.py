@@ -79,6 +79,11 @@ class EvaluationSummary:
     review_required: bool = False
 
 
+def needs_review(review_required_by_use_case: bool, evaluation: EvaluationSummary | None) -> bool:
+    """A person must approve before production: the use case's policy says so, or the evaluation asked for it."""
+    return review_required_by_use_case or (evaluation is not None and evaluation.review_required)
+
+
 @dataclass(frozen=True)
 class HumanReview:
     reviewer: str
@@ -126,8 +131,7 @@ class ModelVersion:
         elif not self.evaluation.passed:
             detail = "; ".join(self.evaluation.reasons) or "no reason given"
             reasons.append(f"evaluation {self.evaluation.evaluation_id} did not pass ({detail})")
-        needs_review = review_required_by_use_case or (self.evaluation is not None and self.evaluation.review_required)
-        if needs_review:
+        if needs_review(review_required_by_use_case, self.evaluation):
             if self.review is None:
                 reasons.append("a human review is required and none is recorded")
             elif not self.review.approved:

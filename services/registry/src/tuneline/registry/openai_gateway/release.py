@@ -24,6 +24,7 @@ from tuneline.registry.deployments import service as deployments
 from tuneline.registry.deployments.service import ServingContext
 from tuneline.registry.keys import service as keys
 from tuneline.registry.models import repository as models_repo
+from tuneline.registry.models.lifecycle import needs_review
 from tuneline.registry.models.tables import ModelRow, VersionRow
 from tuneline.registry.openai_gateway.mapping import Release, ReleaseNote
 from tuneline.registry.openai_gateway.tables import OpenAIJobRow
@@ -132,7 +133,7 @@ async def release_of(session: AsyncSession, training_job_id: UUID) -> Release:
         # served, or served until a newer fine-tune replaced it
         notes.append(ReleaseNote(deployment.updated_at, "info", f"{label} serves as model {name!r}"))
         return Release("serving", name, (), tuple(notes))
-    if models_repo.policy_of(model).human_review_required or evaluation.review_required:
+    if needs_review(models_repo.policy_of(model).human_review_required, evaluation):
         if review is None:
             reasons = _review_reasons(version, name)
             notes.append(ReleaseNote(version.created_at, "warn", "; ".join(reasons)))
