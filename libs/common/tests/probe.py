@@ -44,20 +44,32 @@ def producer_app(settings: ServiceSettings) -> Any:
     )
 
 
-def consumer_app(settings: ServiceSettings, *, fail_times: int = 0) -> Any:
+def consumer_app(
+    settings: ServiceSettings,
+    *,
+    fail_times: int = 0,
+    group: str = "probe-consumer",
+    seen: list[UseCaseSubmitted] | None = None,
+    failing_sql: str | None = None,
+) -> Any:
+    """`failing_sql`: a statement the handler runs with the event's title bound as :title (one that fails)."""
     failures = {"left": fail_times}
 
     def register(broker: KafkaBroker, state: AppState) -> None:
         async def on_submitted(event: UseCaseSubmitted) -> None:
             async with transaction(state.sessions) as session:
-                if not await claim_event(session, "probe-consumer", event.event_id, USECASE_SUBMITTED.name):
+                if not await claim_event(session, group, event.event_id, USECASE_SUBMITTED.name):
                     return
                 if failures["left"] > 0:
                     failures["left"] -= 1
                     raise RuntimeError("simulated handler failure")
+                if failing_sql is not None:
+                    await session.execute(sa.text(failing_sql), {"title": event.title})
                 await audit(session, "probe-consumer", "thing.seen", "thing", event.usecase_id)
+            if seen is not None:
+                seen.append(event)
 
-        subscribe(broker, USECASE_SUBMITTED, group="probe-consumer", settings=settings, handler=on_submitted)
+        subscribe(broker, USECASE_SUBMITTED, group=group, settings=settings, handler=on_submitted)
 
     return create_service_app(
         settings, title="probe consumer", description="probe", consumers=[register], migrations=MIGRATIONS

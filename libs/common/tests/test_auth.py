@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, FastAPI
 
+from tuneline.common.app import install_error_handlers
 from tuneline.common.auth import AuthError, CurrentUser, Principal, Role, mint_token, require_roles
 from tuneline.common.events import utcnow
 from tuneline.common.settings import ServiceSettings
@@ -34,6 +35,7 @@ def _settings(**overrides: Any) -> ServiceSettings:
 def _app(settings: ServiceSettings) -> FastAPI:
     app = FastAPI()
     app.state.settings = settings
+    install_error_handlers(app)  # a refusal is a DomainError the service app answers (and audits)
 
     @app.get("/me")
     async def me(user: CurrentUser) -> dict[str, Any]:

@@ -41,6 +41,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "approved_by": "rita",
     },
     "usecase.rejected": {"usecase_id": U, "reason": "no business owner", "rejected_by": "rita"},
+    "usecase.retired": {
+        "usecase_id": U,
+        "reason": "replaced by a RAG assistant",
+        "retired_by": "ada",
+        "team": "plant-ops",
+    },
     "usecase.intake-requested": {
         "source_system": "servicenow",
         "external_ref": "RITM0012345",
@@ -62,6 +68,25 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "quality_score": 91.5,
     },
     "dataset.rejected": {"usecase_id": U, "dataset_id": D, "version_id": V, "reasons": ["too few records"]},
+    "dataset.erased": {
+        "usecase_id": U,
+        "erasure_id": M,
+        "dataset_id": D,
+        "version_ids": [V],
+        "whole_dataset": True,
+        "team": "plant-ops",
+        "requested_by": "alice",
+        "reason": "GDPR art. 17 request #42",
+    },
+    "erasure.applied": {
+        "usecase_id": U,
+        "erasure_id": M,
+        "dataset_id": D,
+        "version_ids": [V],
+        "service": "registry",
+        "counts": {"archived": 1},
+        "model_version_ids": [M],
+    },
     "job.queued": {
         "usecase_id": U,
         "job_id": J,

@@ -16,7 +16,7 @@ from tuneline.common.db import migrate
 pytestmark = pytest.mark.integration
 
 MIGRATIONS = Path(__file__).parent / "probe_migrations"
-KERNEL_TABLES = {"alembic_version", "outbox_events", "inbox_events", "audit_log"}
+KERNEL_TABLES = {"alembic_version", "outbox_events", "inbox_events", "audit_log", "dead_letters"}
 
 
 def _plain(url: str) -> str:
@@ -59,7 +59,7 @@ async def test_migrating_twice_is_a_no_op_that_keeps_data(database_url: str) -> 
 
     assert await _tables(database_url, schema) == KERNEL_TABLES
     versions = await _fetch(database_url, schema, "SELECT version_num FROM alembic_version")
-    assert [r["version_num"] for r in versions] == ["0001"]
+    assert [r["version_num"] for r in versions] == ["0002_resilience"]
     rows = await _fetch(database_url, schema, "SELECT event_id FROM outbox_events")
     assert [r["event_id"] for r in rows] == [event_id], "the second run touched no data"
 
@@ -69,7 +69,7 @@ async def test_two_concurrent_migrations_in_one_process_both_succeed(database_ur
     await asyncio.gather(migrate(database_url, schema, MIGRATIONS), migrate(database_url, schema, MIGRATIONS))
     assert await _tables(database_url, schema) == KERNEL_TABLES
     versions = await _fetch(database_url, schema, "SELECT version_num FROM alembic_version")
-    assert [r["version_num"] for r in versions] == ["0001"]
+    assert [r["version_num"] for r in versions] == ["0002_resilience"]
 
 
 async def test_two_replicas_migrating_at_once_both_succeed(database_url: str) -> None:
@@ -125,4 +125,4 @@ async def test_two_replicas_migrating_at_once_both_succeed(database_url: str) ->
         assert proc.returncode == 0, err.decode()[-3000:]
     assert await _tables(database_url, schema) == KERNEL_TABLES
     versions = await _fetch(database_url, schema, "SELECT version_num FROM alembic_version")
-    assert [r["version_num"] for r in versions] == ["0001"]
+    assert [r["version_num"] for r in versions] == ["0002_resilience"]

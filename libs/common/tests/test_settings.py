@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import Field
 
-from tuneline.common.settings import DEV_JWT_SECRET, ConfigurationError, ServiceSettings, load_settings
+from tuneline.common.settings import (
+    DEV_JWT_SECRET,
+    JWT_SECRET_FILE,
+    ConfigurationError,
+    ServiceSettings,
+    load_settings,
+    state_secret,
+    weak_secret,
+)
 
-REAL_SECRET = "k3P9-not-a-placeholder-9f2c1a7e"
+REAL_SECRET = "k3P9-not-a-placeholder-9f2c1a7e-d41b6c"
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import os
 
     for name in list(os.environ):
         if name.startswith("TUNELINE_"):
             monkeypatch.delenv(name)
+    # A generated development secret lands in this test's directory, not the working directory.
+    monkeypatch.setenv("TUNELINE_STATE_DIR", str(tmp_path / "default-state"))
 
 
 @pytest.mark.parametrize(
@@ -73,34 +85,94 @@ def test_service_subclass_fields_are_validated_and_named() -> None:
     assert settings.db_schema == "traininglike"
 
 
-def test_development_without_secret_uses_the_dev_signing_key() -> None:
-    settings = load_settings(ServiceSettings, environment="development")
-    assert settings.jwt_secret is not None
-    assert settings.jwt_secret.get_secret_value() == DEV_JWT_SECRET
+WEAK_SECRETS = {
+    "placeholder": "change-me",
+    "empty": "",
+    "old built-in default": DEV_JWT_SECRET,
+    "31 bytes": "x7Qm2vR9pL4kT8wZ1cF6hN3bJ5dG0sA",
+}
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "127.0.0.2"]
+REACHABLE_HOSTS = ["0.0.0.0", "10.1.2.3", "::", "tuneline.internal"]
 
 
-def test_development_accepts_a_placeholder_secret() -> None:
-    settings = load_settings(ServiceSettings, environment="development", jwt_secret="changeme")
-    assert settings.jwt_secret is not None and settings.jwt_secret.get_secret_value() == "changeme"
+@pytest.mark.parametrize("environment", ["development", "test", "production"])
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS[:1] + REACHABLE_HOSTS[:1])
+def test_a_strong_secret_is_accepted_in_every_environment_on_any_host(environment: str, host: str) -> None:
+    settings = load_settings(ServiceSettings, environment=environment, http_host=host, jwt_secret=REAL_SECRET)
+    assert settings.jwt_secret is not None and settings.jwt_secret.get_secret_value() == REAL_SECRET
 
 
-def test_production_without_any_token_key_is_refused() -> None:
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+@pytest.mark.parametrize("weak", list(WEAK_SECRETS.values()), ids=list(WEAK_SECRETS))
+def test_development_on_loopback_accepts_a_weak_secret(host: str, weak: str) -> None:
+    settings = load_settings(ServiceSettings, environment="development", http_host=host, jwt_secret=weak)
+    assert settings.jwt_secret is not None and settings.jwt_secret.get_secret_value() == weak
+
+
+@pytest.mark.parametrize("host", REACHABLE_HOSTS)
+@pytest.mark.parametrize("weak", list(WEAK_SECRETS.values()), ids=list(WEAK_SECRETS))
+def test_development_refuses_to_bind_a_reachable_host_with_a_weak_secret(host: str, weak: str) -> None:
     with pytest.raises(ConfigurationError) as info:
-        load_settings(ServiceSettings, environment="production")
-    assert "TUNELINE_JWT_SECRET" in str(info.value) or "TUNELINE_JWT_PUBLIC_KEY" in str(info.value)
+        load_settings(ServiceSettings, environment="development", http_host=host, jwt_secret=weak)
+    message = str(info.value)
+    assert "TUNELINE_JWT_SECRET" in message and "TUNELINE_HTTP_HOST" in message and host in message
 
 
-@pytest.mark.parametrize("placeholder", ["changeme", "secret", "", DEV_JWT_SECRET])
-def test_production_refuses_a_placeholder_jwt_secret(placeholder: str) -> None:
-    with pytest.raises(ConfigurationError, match="TUNELINE_JWT_SECRET"):
-        load_settings(ServiceSettings, environment="production", jwt_secret=placeholder)
+@pytest.mark.parametrize("environment", ["test", "production"])
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS[:1] + REACHABLE_HOSTS[:1])
+@pytest.mark.parametrize("weak", list(WEAK_SECRETS.values()), ids=list(WEAK_SECRETS))
+def test_test_and_production_refuse_a_weak_secret_even_on_loopback(environment: str, host: str, weak: str) -> None:
+    with pytest.raises(ConfigurationError, match="TUNELINE_JWT_SECRET") as info:
+        load_settings(ServiceSettings, environment=environment, http_host=host, jwt_secret=weak)
+    assert weak == "" or weak not in str(info.value), "the refusal does not repeat the secret"
 
 
-def test_production_refuses_placeholder_secret_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUNELINE_ENVIRONMENT", "production")
+def test_a_weak_secret_from_the_environment_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNELINE_ENVIRONMENT", "development")
+    monkeypatch.setenv("TUNELINE_HTTP_HOST", "0.0.0.0")
     monkeypatch.setenv("TUNELINE_JWT_SECRET", "change-me")
     with pytest.raises(ConfigurationError, match="TUNELINE_JWT_SECRET"):
         load_settings(ServiceSettings)
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_without_a_secret_one_is_generated_once_in_the_state_dir(environment: str, tmp_path: Path) -> None:
+    first = load_settings(ServiceSettings, environment=environment, http_host="0.0.0.0", state_dir=str(tmp_path))
+    again = load_settings(ServiceSettings, environment=environment, state_dir=str(tmp_path))
+    assert first.jwt_secret is not None and again.jwt_secret is not None
+    generated = first.jwt_secret.get_secret_value()
+    assert generated == again.jwt_secret.get_secret_value(), "every process of one state dir shares the secret"
+    assert weak_secret(generated) is None and generated != DEV_JWT_SECRET
+    path = tmp_path / JWT_SECRET_FILE
+    assert path.read_text().strip() == generated
+    assert path.stat().st_mode & 0o777 == 0o600
+    other = load_settings(ServiceSettings, environment=environment, state_dir=str(tmp_path / "elsewhere"))
+    assert other.jwt_secret is not None and other.jwt_secret.get_secret_value() != generated
+
+
+def test_a_generated_secret_others_can_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / JWT_SECRET_FILE
+    path.write_text("a" * 64)
+    path.chmod(0o644)
+    with pytest.raises(ConfigurationError, match="chmod 600"):
+        load_settings(ServiceSettings, state_dir=str(tmp_path))
+
+
+def test_processes_starting_together_agree_on_the_generated_secret(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "state" / JWT_SECRET_FILE
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        values = set(pool.map(lambda _: state_secret(path), range(32)))
+    assert values == {path.read_text().strip()}
+    assert [p.name for p in path.parent.iterdir()] == [JWT_SECRET_FILE], "no temporary file is left behind"
+
+
+def test_production_without_any_token_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        load_settings(ServiceSettings, environment="production", state_dir=str(tmp_path))
+    assert "TUNELINE_JWT_SECRET" in str(info.value) or "TUNELINE_JWT_PUBLIC_KEY" in str(info.value)
+    assert not (tmp_path / JWT_SECRET_FILE).exists(), "production never generates its own signing secret"
 
 
 def test_production_accepts_a_real_secret_or_a_public_key() -> None:
@@ -108,7 +180,7 @@ def test_production_accepts_a_real_secret_or_a_public_key() -> None:
     with_key = load_settings(
         ServiceSettings, environment="production", jwt_public_key="-----BEGIN PUBLIC KEY-----", jwt_algorithms=["RS256"]
     )
-    assert with_key.jwt_secret is None, "no dev signing key is invented when a public key verifies tokens"
+    assert with_key.jwt_secret is None, "no signing key is invented when a public key verifies tokens"
 
 
 @pytest.mark.parametrize("s3_secret", [None, "changeme", "secret", ""])

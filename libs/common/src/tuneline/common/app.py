@@ -12,9 +12,9 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 import structlog
@@ -25,9 +25,15 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tuneline.common.auth import AuthError, audit, verify_token
 from tuneline.common.db import SessionFactory, create_engine, migrate, session_factory
-from tuneline.common.errors import DomainError
+from tuneline.common.errors import AccessDenied, DomainError
+from tuneline.common.limits import BodyLimitMiddleware, Scope, bearer_present
 from tuneline.common.messaging.broker import create_broker, ensure_topics
+from tuneline.common.messaging.deadletters import CONTEXT_KEY as DEAD_LETTERS_CONTEXT_KEY
+from tuneline.common.messaging.deadletters import DeadLetterStore
+from tuneline.common.messaging.epoch import start_broker_recovery
+from tuneline.common.messaging.metrics import refresh_consumer_lag, refresh_outbox_backlog
 from tuneline.common.messaging.outbox import OutboxRelay
 from tuneline.common.observability import configure_logging, configure_tracing
 from tuneline.common.settings import ServiceSettings
@@ -44,9 +50,16 @@ HTTP_LATENCY = Histogram(
 )
 
 
+_C = TypeVar("_C")
+
+
 @dataclass
 class AppState:
-    """Everything a request or message handler may need; built in the lifespan, never a module global."""
+    """Everything a request or message handler may need; built in the lifespan, never a module global.
+
+    `context` is the service's own typed state (its runtime handles, background tasks), built by the service's
+    `context` factory before consumers are registered; read it with `context_as(TheServiceContext)`.
+    """
 
     settings: ServiceSettings
     engine: AsyncEngine
@@ -54,10 +67,17 @@ class AppState:
     broker: KafkaBroker
     store: ObjectStore
     relay: OutboxRelay | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    context: object = None
+
+    def context_as(self, kind: type[_C]) -> _C:
+        """The service's context, typed; a wrong or missing context is a wiring error, raised at once."""
+        if not isinstance(self.context, kind):
+            raise RuntimeError(f"app state holds {type(self.context).__name__}, not {kind.__name__}")
+        return self.context
 
 
 ConsumerRegistration = Callable[[KafkaBroker, AppState], None]
+ContextFactory = Callable[[AppState], object]
 Hook = Callable[[AppState], Any]
 
 
@@ -75,7 +95,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+#: scope="function": the transaction commits before the response is sent. With FastAPI's default ("request") the
+#: commit ran after the client had its 201, so a process killed in between, or a failing commit, lost an answered
+#: write (found by the chaos test: a created use case was gone after intake was killed).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def get_store(request: Request) -> ObjectStore:
@@ -92,6 +115,7 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter] = (),
     consumers: Sequence[ConsumerRegistration] = (),
+    context: ContextFactory | None = None,
     migrations: Path | None = None,
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
@@ -101,7 +125,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.service_name, settings.log_level, settings.log_file)
-        configure_tracing(settings.service_name, settings.otlp_endpoint)
+        configure_tracing(settings.service_name, settings.otlp_endpoint, export_dir=settings.trace_export_dir)
         async with AsyncExitStack() as stack:
             if migrations is not None and settings.migrate_on_start:
                 await migrate(settings.database_url, settings.db_schema, migrations)
@@ -120,6 +144,9 @@ def create_service_app(
                 broker=broker,
                 store=open_store(settings),
             )
+            if context is not None:
+                state.context = context(state)
+            broker.context.set_global(DEAD_LETTERS_CONTEXT_KEY, DeadLetterStore(state.sessions))
             for register in consumers:
                 register(broker, state)
             await broker.start()
@@ -132,7 +159,12 @@ def create_service_app(
                     schema=settings.db_schema,
                     batch_size=settings.outbox_batch_size,
                     poll_interval_s=settings.outbox_poll_interval_s,
+                    retention_s=settings.outbox_retention_s,
                 )
+            # A restarted (memory) broker is noticed, and recovered from, without restarting this service.
+            watch = await start_broker_recovery(settings, relay=state.relay, broker=broker)
+            stack.push_async_callback(watch.stop)
+            if state.relay is not None:
                 await state.relay.start()
                 stack.push_async_callback(state.relay.stop)
             app.state.tuneline = state
@@ -148,15 +180,52 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
-    _install_error_handlers(app)
+    install_error_handlers(app)
     _install_metrics(app, settings.service_name)
+    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(), authenticate=bearer_checker(settings))
     app.include_router(_ops_router())
+    from tuneline.common.messaging.admin import dead_letter_router  # it depends on this module's SessionDep
+
+    app.include_router(dead_letter_router())
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    if settings.environment != "production" and settings.jwt_public_key is None:
+        from tuneline.common.dev_sign_in import dev_sign_in_router
+
+        app.include_router(dev_sign_in_router())
     for router in routers:
         app.include_router(router)
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app
+
+
+def bearer_checker(settings: ServiceSettings) -> Callable[[Scope], str | None]:
+    """The credential check run before a large body is read: a valid token; under /v1/ (OpenAI-compatible
+    routes, where an inference key is also accepted and checked by the gateway against its keys) a bearer
+    credential must at least be present."""
+
+    def check(scope: Scope) -> str | None:
+        missing = bearer_present(scope)
+        if missing is not None or str(scope.get("path", "")).startswith("/v1/"):
+            return missing
+        token = dict(scope.get("headers", ())).get(b"authorization", b"").decode("latin-1").partition(" ")[2]
+        try:
+            verify_token(settings, token.strip())
+        except AuthError as exc:
+            return exc.detail
+        return None
+
+    return check
 
 
 async def _call_hook(hook: Hook, state: AppState) -> None:
@@ -194,10 +263,26 @@ def _ops_router() -> APIRouter:
         )
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        state: AppState | None = getattr(request.app.state, "tuneline", None)
+        if state is not None:
+            await _refresh_backbone_metrics(state)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+async def _refresh_backbone_metrics(state: AppState) -> None:
+    """Consumer lag and outbox backlog, read at scrape time; a failing read leaves the last values, never a 500."""
+    service = state.settings.service_name
+    try:
+        await asyncio.wait_for(refresh_consumer_lag(service, state.broker), timeout=2)
+    except Exception as exc:
+        log.warning("metrics.consumer_lag.unavailable", error=f"{type(exc).__name__}: {exc}")
+    try:
+        await asyncio.wait_for(refresh_outbox_backlog(service, state.sessions), timeout=2)
+    except Exception as exc:
+        log.warning("metrics.outbox_backlog.unavailable", error=f"{type(exc).__name__}: {exc}")
 
 
 def _install_metrics(app: FastAPI, service: str) -> None:
@@ -213,9 +298,13 @@ def _install_metrics(app: FastAPI, service: str) -> None:
         return response
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
+    """Domain errors become their 4xx answers (refusals audited), validation errors a 422 naming each field."""
+
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, AccessDenied):
+            await _audit_denial(request, exc)
         return JSONResponse(exc.to_body(), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -226,6 +315,37 @@ def _install_error_handlers(app: FastAPI) -> None:
             errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", ""), "type": err.get("type")})
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return JSONResponse({"error": "invalid_input", "detail": detail, "errors": errors}, status_code=422)
+
+
+async def _audit_denial(request: Request, exc: AccessDenied) -> None:
+    """Every refusal lands in the audit log. The request's own transaction was rolled back with the error, so the
+    record is written in a transaction of its own; a failure to write it is logged, never turned into a 500."""
+    log.info(
+        "access.denied",
+        actor=exc.actor,
+        action=exc.action,
+        resource_type=exc.resource_type,
+        resource_id=exc.resource_id,
+        team=exc.team,
+    )
+    state: AppState | None = getattr(request.app.state, "tuneline", None)
+    if state is None:
+        return
+    try:
+        async with state.sessions() as session, session.begin():
+            await audit(
+                session,
+                exc.actor,
+                "access.denied",
+                exc.resource_type,
+                exc.resource_id,
+                attempted=exc.action,
+                team=exc.team,
+                method=request.method,
+                path=request.url.path,
+            )
+    except Exception as err:
+        log.warning("access.denied.audit_failed", error=type(err).__name__)
 
 
 def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:

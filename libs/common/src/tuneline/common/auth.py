@@ -1,8 +1,9 @@
 """Bearer-token authentication, roles and the audit log.
 
 Every endpoint needs a JWT from the configured issuer. In development the platform is its own issuer (HS256 with
-the dev secret; `tuneline token` mints one); in production tokens come from the organisation's identity provider
-and are checked with its public key. Roles travel in the ``roles`` claim.
+TUNELINE_JWT_SECRET, generated in the state directory when unset; `tuneline token` mints one); in production
+tokens come from the organisation's identity provider and are checked with its public key. Roles travel in the
+``roles`` claim.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.db import AuditRecord
+from tuneline.common.errors import AccessDenied
 from tuneline.common.events import utcnow
 from tuneline.common.observability import current_trace_id
 from tuneline.common.settings import ServiceSettings
@@ -140,11 +142,14 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """Dependency: the caller must hold one of `roles` (admin always passes)."""
 
-    async def check(principal: CurrentUser) -> Principal:
+    async def check(request: Request, principal: CurrentUser) -> Principal:
         if not principal.has(*roles):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
+            raise AccessDenied(
                 f"requires one of the roles: {', '.join(r.value for r in roles)}",
+                actor=principal.subject,
+                action=f"{request.method} {request.url.path}",
+                resource_type="route",
+                resource_id=request.url.path,
             )
         return principal
 

@@ -8,12 +8,15 @@ evaluation runner, serving replicas). transformers is imported only inside the c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from tuneline.common.settings import ModelCacheSettings
 
 SMOLLM2_REF = "smollm2-135m-instruct"
 _SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -33,8 +36,8 @@ def offline() -> None:
 
 
 def default_cache_dir() -> Path:
-    configured = os.environ.get("TUNELINE_MODEL_CACHE")
-    return Path(configured) if configured else Path.home() / ".cache" / "tuneline" / "models"
+    """TUNELINE_MODEL_CACHE_DIR (declared in `ModelCacheSettings`), else ~/.cache/tuneline/models."""
+    return ModelCacheSettings().model_cache_path()
 
 
 def resolve_base_model(reference: str, cache_dir: Path | None = None) -> Path:
@@ -53,6 +56,30 @@ def resolve_base_model(reference: str, cache_dir: Path | None = None) -> Path:
         f"base_model {reference!r} is neither {SMOLLM2_REF!r} nor a local model directory with a config.json; "
         "model hubs are not used, copy the model to a local directory first"
     )
+
+
+def locate_base_model(reference: str, cache_dir: Path | None = None) -> Path | None:
+    """The local directory `reference` resolves to if it is already there, else None; never converts anything
+    (the API uses it to see what a worker will find, without paying for or importing the conversion)."""
+    path = Path(reference).expanduser()
+    if (path / "config.json").is_file():
+        return path
+    if reference.strip().lower().rsplit("/", 1)[-1] != SMOLLM2_REF:
+        return None
+    try:
+        gguf = smollm2_gguf_path()
+    except FileNotFoundError:
+        return None
+    stat = gguf.stat()
+    target = (
+        cache_dir or default_cache_dir()
+    ) / f"{SMOLLM2_REF}-{_file_sha256_cached(str(gguf), stat.st_size, stat.st_mtime_ns)[:16]}"
+    return target if (target / COMPLETE_MARKER).is_file() else None
+
+
+@functools.lru_cache(maxsize=8)
+def _file_sha256_cached(path: str, _size: int, _mtime_ns: int) -> str:
+    return file_sha256(Path(path))
 
 
 def smollm2_gguf_path() -> Path:

@@ -19,10 +19,13 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from tuneline.common.events import utcnow
+from tuneline.common.text import clean_before_flush
 
 
 def to_asyncpg_url(url: str) -> str:
@@ -32,14 +35,21 @@ def to_asyncpg_url(url: str) -> str:
 
 
 def create_engine(url: str, schema: str, *, pool_size: int = 10, **kwargs: Any) -> AsyncEngine:
-    """Engine whose connections see `schema` first; the schema is created by `migrate()`."""
-    return create_async_engine(
+    """Engine whose connections see `schema` first; the schema is created by `migrate()`.
+
+    Its errors never carry the statement's bound values (``hide_parameters``): they reach logs, dead letters and
+    events, and the values are record contents. The database's own message can still quote a value: describe
+    errors with ``tuneline.common.redact.describe_error``.
+    """
+    # Looked up at call time: the SQLAlchemy instrumentation (observability) wraps the module's function.
+    return sa_asyncio.create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         connect_args={"server_settings": {"search_path": f"{schema},public", "application_name": schema}},
         **kwargs,
+        hide_parameters=True,
     )
 
 
@@ -48,6 +58,10 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# Text PostgreSQL refuses (NUL, lone surrogates) never fails a write: stripped and counted on every ORM flush.
+sa.event.listen(Session, "before_flush", clean_before_flush)
 
 
 @asynccontextmanager
@@ -78,6 +92,9 @@ class OutboxRecord(SQLModel, table=True):
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = None
+    #: The broker generation (`messaging.epoch`) that acknowledged the send; a sent row acknowledged by an earlier
+    #: generation is re-published while it is inside the retention window (a memory broker lost it on restart).
+    broker_epoch: str | None = None
 
 
 class InboxRecord(SQLModel, table=True):
@@ -106,7 +123,32 @@ class AuditRecord(SQLModel, table=True):
     trace_id: str | None = None
 
 
-KERNEL_TABLES = (OutboxRecord.__table__, InboxRecord.__table__, AuditRecord.__table__)  # type: ignore[attr-defined]
+class DeadLetterRecord(SQLModel, table=True):
+    """A message a consumer could not process, kept in PostgreSQL (never only on the broker) until replayed."""
+
+    __tablename__ = "dead_letters"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    original_topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    consumer_group: str
+    reason: str = Field(sa_type=sa.Text)
+    #: The message exactly as received (bytes: a payload may hold characters a text column refuses).
+    payload: bytes = Field(sa_type=sa.LargeBinary)
+    headers: dict[str, str] = Field(default_factory=dict, sa_type=JSONB)
+    replayed_at: datetime | None = None
+    replay_count: int = 0
+
+
+KERNEL_TABLES = (
+    OutboxRecord.__table__,  # type: ignore[attr-defined]
+    InboxRecord.__table__,  # type: ignore[attr-defined]
+    AuditRecord.__table__,  # type: ignore[attr-defined]
+    DeadLetterRecord.__table__,  # type: ignore[attr-defined]
+)
 
 
 def create_kernel_tables(op: Any) -> None:
@@ -117,6 +159,20 @@ def create_kernel_tables(op: Any) -> None:
     op.execute(
         "CREATE INDEX IF NOT EXISTS outbox_events_pending ON outbox_events (available_at, id) WHERE sent_at IS NULL"
     )
+
+
+def upgrade_kernel_resilience(op: Any) -> None:
+    """Call from each service's `000N_resilience_messaging` migration: the outbox's broker generation and the
+    dead-letter table. Idempotent, so a schema whose first migration already created the current kernel passes."""
+    op.execute("ALTER TABLE outbox_events ADD COLUMN IF NOT EXISTS broker_epoch VARCHAR")
+    op.execute("CREATE INDEX IF NOT EXISTS outbox_events_sent ON outbox_events (sent_at, id) WHERE sent_at IS NOT NULL")
+    DeadLetterRecord.__table__.create(bind=op.get_bind(), checkfirst=True)  # type: ignore[attr-defined]
+
+
+def downgrade_kernel_resilience(op: Any) -> None:
+    DeadLetterRecord.__table__.drop(bind=op.get_bind(), checkfirst=True)  # type: ignore[attr-defined]
+    op.execute("DROP INDEX IF EXISTS outbox_events_sent")
+    op.execute("ALTER TABLE outbox_events DROP COLUMN IF EXISTS broker_epoch")
 
 
 def drop_kernel_tables(op: Any) -> None:
@@ -184,7 +240,7 @@ def run_migrations_online(context: Any, target_metadata: Any = None) -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(url, poolclass=sa.pool.NullPool)
+        engine = create_async_engine(url, poolclass=sa.pool.NullPool, hide_parameters=True)
         async with engine.connect() as conn:
             await conn.run_sync(do_run)
         await engine.dispose()

@@ -34,6 +34,28 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class AccessDenied(Forbidden):
+    """A refusal by the authorisation rule (`tuneline.common.access`); the app factory audits it as
+    ``access.denied`` with what is named here (never record contents)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        actor: str,
+        action: str,
+        resource_type: str,
+        resource_id: object,
+        team: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.action = action
+        self.resource_type = resource_type
+        self.resource_id = str(resource_id)
+        self.team = team
+
+
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"

@@ -14,6 +14,8 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tuneline.common.records import PromptTemplate
+
 SCHEMA_VERSION = 1
 
 
@@ -32,6 +34,12 @@ class Event(BaseModel):
     producer: str = Field(description="Service that produced the event, e.g. 'intake'.")
     schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this event's schema.")
     usecase_id: UUID | None = Field(default=None, description="The use case this event concerns, when any.")
+    traceparent: str | None = Field(
+        default=None,
+        max_length=55,
+        description="W3C trace context of the step that caused this event (filled in when it is staged), so a "
+        "consumer can continue that trace later or link its own to it; it also travels as the Kafka header.",
+    )
 
     #: Name of the field whose value is the partition key.
     key_field: ClassVar[str] = "usecase_id"
@@ -109,6 +117,11 @@ class UseCaseSubmitted(Event):
     business_unit: str | None = None
     task_type: TaskType
     submitted_by: str = Field(description="Subject of the user who submitted it.")
+    team: str | None = Field(
+        default=None,
+        description="The team the use case belongs to (its creator's); everything made for it inherits the team. "
+        "None only on events from before use cases had teams.",
+    )
 
 
 class UseCaseApproved(Event):
@@ -127,7 +140,22 @@ class UseCaseApproved(Event):
     sensitivity: DataSensitivity = Field(default_factory=DataSensitivity)
     policy: UseCasePolicy = Field(default_factory=UseCasePolicy)
     labels: list[str] = Field(default_factory=list, description="Label set for classification use cases.")
+    prompt_template: PromptTemplate | None = Field(
+        default=None,
+        description=(
+            "The task's instruction from the intake form (task description, labels, output format): the words "
+            "every input is put in for training, evaluation and serving."
+        ),
+    )
     approved_by: str
+    team: str | None = Field(
+        default=None,
+        description="The team the use case belongs to (its creator's); everything made for it inherits the team. "
+        "None only on events from before use cases had teams.",
+    )
+    submitted_by: str | None = Field(
+        default=None, description="Subject of the use case's creator: the owner of a use case that has no team."
+    )
 
 
 class UseCaseRejected(Event):
@@ -139,6 +167,17 @@ class UseCaseRejected(Event):
     rejected_by: str
 
 
+class UseCaseRetired(Event):
+    """A use case was retired: the other services close it (no new datasets or jobs, queued jobs cancelled, its
+    models undeployed and the keys bound to it revoked)."""
+
+    type: Literal["usecase.retired"] = "usecase.retired"
+    usecase_id: UUID
+    reason: str
+    retired_by: str
+    team: str | None = Field(default=None, description="The use case's team.")
+
+
 class UseCaseIntakeRequested(Event):
     """Ingress: an outside system (e.g. a ticketing system) asks to create a use case from an intake form."""
 
@@ -147,6 +186,7 @@ class UseCaseIntakeRequested(Event):
     external_ref: str = Field(description="The publishing system's id for the request (dedup key).")
     requested_by: str = Field(description="Who asked, in the publishing system.")
     form: dict[str, Any] = Field(description="The intake form or JSON intake template, validated by intake.")
+    team: str | None = Field(default=None, description="The team the requested use case belongs to.")
     key_field: ClassVar[str] = "external_ref"
 
 
@@ -181,6 +221,10 @@ class DatasetReady(Event):
     fields: list[str] = Field(description="Field names of the canonical records.")
     labels: list[str] = Field(default_factory=list, description="Label set, for classification.")
     quality_score: float = Field(ge=0, le=100)
+    prompt_template: PromptTemplate | None = Field(
+        default=None,
+        description="The use case's prompt template, stored with this dataset version.",
+    )
 
 
 class DatasetRejected(Event):
@@ -192,6 +236,38 @@ class DatasetRejected(Event):
     version_id: UUID
     reasons: list[str]
     quality_score: float | None = None
+
+
+class DatasetErased(Event):
+    """A dataset, or some of its versions, was erased (the right to deletion): every service erases what it holds
+    derived from those versions and acknowledges with erasure.applied."""
+
+    type: Literal["dataset.erased"] = "dataset.erased"
+    usecase_id: UUID
+    erasure_id: UUID = Field(description="The erasure (the data service's tombstone); acknowledgements name it.")
+    dataset_id: UUID
+    version_ids: list[UUID] = Field(description="Every erased dataset version, derived ones included.")
+    whole_dataset: bool = Field(description="The dataset itself was erased, not only some of its versions.")
+    team: str | None = Field(default=None, description="The dataset's team.")
+    requested_by: str = Field(description="Subject of the person (or service) who asked for the erasure.")
+    reason: str = Field(description="Why, in the requester's words (kept with the tombstone).")
+
+
+class ErasureApplied(Event):
+    """A service erased its part of an erasure (idempotent: a redelivered dataset.erased is acknowledged once)."""
+
+    type: Literal["erasure.applied"] = "erasure.applied"
+    usecase_id: UUID
+    erasure_id: UUID
+    dataset_id: UUID
+    version_ids: list[UUID] = Field(description="The erased dataset versions (as in dataset.erased).")
+    service: str = Field(description="The service that applied it: training, evaluation, registry, monitoring ...")
+    counts: dict[str, int] = Field(default_factory=dict, description="What was erased, by kind (rows, objects ...).")
+    model_version_ids: list[UUID] = Field(
+        default_factory=list,
+        description="Registry only: the model versions archived because they were trained on erased data "
+        "(monitoring erases their logged requests).",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -238,7 +314,20 @@ class JobProgress(Event):
     val_loss: float | None = None
     learning_rate: float | None = None
     tokens_per_second: float | None = None
-    eta_seconds: float | None = None
+    eta_seconds: float | None = Field(
+        default=None,
+        description="Estimated seconds to the end of the run, over every phase still ahead (replay answers, steps, "
+        "saving), not only the remaining steps.",
+    )
+    phase: str | None = Field(
+        default=None,
+        description="What the job is doing: preparing_data, loading_model, generating_replay, training, evaluating "
+        "or saving (None from producers before phases were reported).",
+    )
+    phase_done: int | None = Field(
+        default=None, description="Progress within the phase where it is counted: replay answers or steps done."
+    )
+    phase_total: int | None = Field(default=None, description="What phase_done counts up to.")
     key_field: ClassVar[str] = "job_id"
 
 
@@ -259,8 +348,22 @@ class JobCompleted(Event):
     labels: list[str] = Field(default_factory=list)
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
+    prompt_template: PromptTemplate | None = Field(
+        default=None,
+        description="The prompt template the adapter was trained with (labels included).",
+    )
     trained_tokens: int = 0
     duration_seconds: float = 0.0
+    hardware_profile: str | None = Field(
+        default=None, description="The hardware profile (tuneline.common.costing) the job trained on."
+    )
+    parameters: int | None = Field(default=None, description="Parameter count of the base model, when known.")
+    train_seconds: float = Field(
+        default=0.0, description="Seconds spent training (the measured throughput is trained_tokens / train_seconds)."
+    )
+    team: str | None = Field(
+        default=None, description="The team of the job's use case; the evaluation of the job inherits it."
+    )
     key_field: ClassVar[str] = "job_id"
 
 
@@ -309,6 +412,15 @@ class EvaluationCompleted(Event):
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     review_required: bool = False
     report_uri: str | None = None
+    prompt_template: PromptTemplate | None = Field(
+        default=None,
+        description="The prompt template the evaluation put every held-out input in; stored with the model version.",
+    )
+    team: str | None = Field(
+        default=None,
+        description="The team of the evaluation's use case; the registered model and its versions inherit it. "
+        "None only for an evaluation made before evaluations carried a team.",
+    )
     key_field: ClassVar[str] = "usecase_id"
 
 
@@ -329,6 +441,11 @@ class ModelRegistered(Event):
     stage: str
     job_id: UUID | None = None
     evaluation_id: UUID | None = None
+    team: str | None = Field(
+        default=None,
+        description="The team of the model's use case: who may see and act on it. None only for a model "
+        "registered before models carried a team.",
+    )
 
 
 class ModelPromoted(Event):
@@ -343,6 +460,11 @@ class ModelPromoted(Event):
     from_stage: str
     to_stage: str
     promoted_by: str
+    team: str | None = Field(
+        default=None,
+        description="The team of the model's use case: who may see and act on it. None only for a model "
+        "registered before models carried a team.",
+    )
 
 
 class DeploymentUpdated(Event):
@@ -363,6 +485,11 @@ class DeploymentUpdated(Event):
     stable_dataset_version_id: UUID | None = Field(
         default=None, description="Dataset version the stable version was trained on (drift reference)."
     )
+    team: str | None = Field(
+        default=None,
+        description="The team of the deployed model's use case: who may see and act on it. None only for a model "
+        "registered before models carried a team.",
+    )
 
 
 class ModelRolledBack(Event):
@@ -375,6 +502,11 @@ class ModelRolledBack(Event):
     from_version_id: UUID | None
     to_version_id: UUID | None
     reason: str
+    team: str | None = Field(
+        default=None,
+        description="The team of the model's use case: who may see and act on it. None only for a model "
+        "registered before models carried a team.",
+    )
 
 
 class InferenceLogged(Event):
@@ -416,6 +548,9 @@ class DriftDetected(Event):
     reference_size: int
     window_size: int
     evidence: dict[str, Any] = Field(default_factory=dict)
+    team: str | None = Field(
+        default=None, description="The model's team (deployment.updated's); None: monitoring does not know it."
+    )
 
 
 class AlertRaised(Event):
@@ -433,6 +568,9 @@ class AlertRaised(Event):
     threshold: float
     message: str
     action: Literal["none", "rollback_canary"] = "none"
+    team: str | None = Field(
+        default=None, description="The model's team (deployment.updated's); None: monitoring does not know it."
+    )
     key_field: ClassVar[str] = "model_name"
 
 
@@ -465,6 +603,9 @@ class DeadLettered(Event):
     consumer_group: str
     reason: str
     payload: str = Field(description="The original message body (decoded as UTF-8 with replacement).")
+    dead_letter_id: UUID | None = Field(
+        default=None, description="The dead letter's row in the consuming service's schema (to replay it)."
+    )
     key_field: ClassVar[str] = "original_topic"
 
 
@@ -472,8 +613,11 @@ USECASE_SUBMITTED = Topic("usecase.submitted", UseCaseSubmitted)
 USECASE_APPROVED = Topic("usecase.approved", UseCaseApproved)
 USECASE_REJECTED = Topic("usecase.rejected", UseCaseRejected)
 USECASE_INTAKE_REQUESTED = Topic("usecase.intake-requested", UseCaseIntakeRequested, ingress=True)
+USECASE_RETIRED = Topic("usecase.retired", UseCaseRetired)
 DATASET_READY = Topic("dataset.ready", DatasetReady)
 DATASET_REJECTED = Topic("dataset.rejected", DatasetRejected)
+DATASET_ERASED = Topic("dataset.erased", DatasetErased)
+ERASURE_APPLIED = Topic("erasure.applied", ErasureApplied)
 JOB_QUEUED = Topic("job.queued", JobQueued)
 JOB_STARTED = Topic("job.started", JobStarted)
 JOB_PROGRESS = Topic("job.progress", JobProgress)
@@ -496,8 +640,11 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     USECASE_APPROVED,
     USECASE_REJECTED,
     USECASE_INTAKE_REQUESTED,
+    USECASE_RETIRED,
     DATASET_READY,
     DATASET_REJECTED,
+    DATASET_ERASED,
+    ERASURE_APPLIED,
     JOB_QUEUED,
     JOB_STARTED,
     JOB_PROGRESS,

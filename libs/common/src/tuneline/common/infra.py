@@ -297,6 +297,8 @@ def start_seaweedfs(
         "-s3",
         f"-s3.port={port}",
         f"-s3.config={config}",
+        "-s3.port.iceberg=0",  # no Iceberg catalog or Lance namespace: their fixed default ports (8181, 9101)
+        "-s3.port.lance=0",  # would make a second server on this machine (another test run) exit at start
         f"-master.port={ports['master']}",
         f"-volume.port={ports['volume']}",
         f"-filer.port={ports['filer']}",

@@ -1,36 +1,203 @@
 """Settings shared by every service: one pydantic-settings class per service extends `ServiceSettings`.
 
 Every variable has the ``TUNELINE_`` prefix and is declared exactly once here or in a service's settings class.
-Invalid configuration fails at start with a message naming the variable; placeholder secrets are refused outside
-development.
+Invalid configuration fails at start with a message naming the variable.
+
+The token signing secret (``TUNELINE_JWT_SECRET``) must be strong — at least 32 bytes and none of the placeholders
+that ship in examples — in every environment. The one exception is ``development`` on a loopback interface, where
+nothing off the machine can reach the service. With no secret at all, development and test use one generated at
+random once and kept in ``TUNELINE_STATE_DIR/jwt-secret`` (mode 0600), so the embedded stack, `tuneline token`
+and every process started from the same state directory agree on it without any built-in value.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import os
+import secrets
+from pathlib import Path
 from typing import Literal, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: Secrets that ship in examples and must never reach production.
+from tuneline.common.costing import DEFAULT_PROFILE_NAMES
+from tuneline.common.limits import BodyLimits
+
+#: The signing secret earlier releases used when none was set; refused like any placeholder.
 DEV_JWT_SECRET = "tuneline-development-only-signing-key"
+#: Secrets that ship in examples and must never protect a reachable service.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development", DEV_JWT_SECRET})
+#: Shortest signing secret accepted outside loopback development (HS256 wants a key as long as its hash).
+MIN_SECRET_BYTES = 32
+#: The generated development signing secret, inside TUNELINE_STATE_DIR.
+JWT_SECRET_FILE = "jwt-secret"
 
 
 class ConfigurationError(RuntimeError):
     """Configuration is invalid; the message names the environment variable at fault."""
 
 
-class ServiceSettings(BaseSettings):
+def weak_secret(value: str) -> str | None:
+    """Why `value` cannot protect a reachable service (a placeholder, or shorter than 32 bytes), or None."""
+    if value in PLACEHOLDER_SECRETS or value.strip().lower() in PLACEHOLDER_SECRETS:
+        return "is a placeholder or shipped default"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"is shorter than {MIN_SECRET_BYTES} bytes"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """The interface only this machine reaches (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name (or 0.0.0.0's relatives) may resolve to anything: not loopback
+
+
+def state_secret(path: Path) -> str:
+    """The secret kept in `path` (mode 0600), generated at random on first use.
+
+    Safe when several processes start at once: the secret is written to a private temporary file and linked into
+    place, which fails if another process got there first; everyone then reads the one that won.
+    """
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48) + "\n")
+            with contextlib.suppress(FileExistsError):  # another process linked its secret first: read that one
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ValueError(f"{path} is readable by other users (mode {mode:o}); chmod 600 it or delete it")
+    return path.read_text().strip()
+
+
+def server_secret(
+    value: SecretStr | None,
+    *,
+    variable: str,
+    file_name: str,
+    environment: str,
+    http_host: str,
+    state_dir: str,
+    shipped_defaults: frozenset[str] = frozenset(),
+) -> SecretStr:
+    """A server-side secret under the platform's one rule (the signing secret's, see the module docstring).
+
+    Unset: production refuses to start; development and test generate one at random, kept in
+    ``TUNELINE_STATE_DIR/<file_name>`` (0600) so every process of one state directory agrees. Set: a placeholder,
+    an earlier release's built-in default or fewer than 32 bytes is refused in every environment except
+    development on a loopback interface. The refusal names the variable, never the value.
+    """
+    if value is None:
+        if environment == "production":
+            raise ValueError(f"{variable} must be set in production (at least {MIN_SECRET_BYTES} random bytes)")
+        try:
+            return SecretStr(state_secret(Path(state_dir) / file_name))
+        except OSError as exc:
+            raise ValueError(
+                f"TUNELINE_STATE_DIR: cannot keep the generated {variable} there ({exc.strerror}); "
+                f"set {variable} or a writable TUNELINE_STATE_DIR"
+            ) from exc
+    raw = value.get_secret_value()
+    weakness = "is a shipped default" if raw in shipped_defaults else weak_secret(raw)
+    if weakness is not None and not (environment == "development" and is_loopback(http_host)):
+        where = (
+            f"a development service on a non-loopback TUNELINE_HTTP_HOST ({http_host})"
+            if environment == "development"
+            else f"the {environment} environment"
+        )
+        raise ValueError(
+            f"{variable} {weakness}, so {where} refuses it; set at least {MIN_SECRET_BYTES} random bytes "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return value
+
+
+class ModelCacheSettings(BaseSettings):
+    """Where the shipped base model is converted once, shared by training workers, evaluation runners and serving.
+
+    A mixin of the settings of the services that load base models, and read on its own by worker processes
+    (`tuneline.common.base_models.default_cache_dir`): the variable is declared here only.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore")
+
+    model_cache_dir: str | None = Field(
+        default=None,
+        description="Where base models are converted once and found again (training writes, evaluation and serving "
+        "read); default ~/.cache/tuneline/models.",
+    )
+
+    def model_cache_path(self) -> Path:
+        return Path(self.model_cache_dir) if self.model_cache_dir else Path.home() / ".cache" / "tuneline" / "models"
+
+
+class TrainingHardwareSettings(BaseSettings):
+    """The hardware training runs on, costed with ``tuneline.common.costing``.
+
+    A mixin of the settings of training (which estimates and measures its jobs on it) and intake (which costs a
+    use case's training on it), so a use case and its first job are costed on the same profile.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore")
+
+    hardware_profile: str = Field(
+        default="cpu-2core",
+        description="Hardware profile training workers run on (one of "
+        + ", ".join(DEFAULT_PROFILE_NAMES)
+        + "); training estimates and measures jobs on it, intake costs use cases on it.",
+    )
+
+    @field_validator("hardware_profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        if value not in DEFAULT_PROFILE_NAMES:
+            raise ValueError(f"unknown hardware profile {value!r}; known: {', '.join(sorted(DEFAULT_PROFILE_NAMES))}")
+        return value
+
+
+class TelemetrySettings(BaseSettings):
+    """Where traces go. Separate from `ServiceSettings` so a process without a service's settings (a Ray Serve
+    replica) reads the same variables without validating secrets it does not use."""
+
+    model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore", validate_default=True)
+
+    otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP collector URL; tracing export off if unset.")
+    trace_export_dir: str | None = Field(
+        default=None,
+        description="Also write every finished span as one JSON line to <dir>/<process>-<pid>.jsonl (tests, "
+        "offline debugging without a collector).",
+    )
+
+
+class ServiceSettings(TelemetrySettings):
     """Configuration common to all services. Subclasses set ``service_name`` and add their own fields."""
 
     model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore", validate_default=True)
 
     service_name: str = Field(default="tuneline", description="Name of this service (logs, traces, producer).")
     environment: Literal["development", "test", "production"] = Field(
-        default="development", description="development and test allow the dev token issuer."
+        default="development",
+        description="development and test allow the dev token issuer; only development on a loopback "
+        "TUNELINE_HTTP_HOST accepts a weak (placeholder or short) TUNELINE_JWT_SECRET.",
     )
     http_host: str = Field(default="127.0.0.1", description="Interface the HTTP API listens on.")
+    state_dir: str = Field(
+        default="./.tuneline",
+        description="Where this process keeps generated state: the development signing secret (jwt-secret, "
+        "mode 0600) when TUNELINE_JWT_SECRET is unset outside production. `tuneline up` sets it to its data "
+        "directory.",
+    )
     http_port: int = Field(default=8100, ge=1, le=65535, description="Port the HTTP API listens on.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
     log_file: str | None = Field(default=None, description="Also write JSON logs to this file.")
@@ -59,6 +226,19 @@ class ServiceSettings(BaseSettings):
 
     outbox_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
     outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_retention_s: float = Field(
+        default=86_400,
+        ge=0,
+        description="How long sent events stay in the outbox. Sent events this recent are re-published when a new "
+        "broker generation is detected (a memory broker restarted and lost them); consumers' inboxes drop repeats.",
+    )
+    broker_check_interval_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=300,
+        description="How often a service checks whether the broker is a new generation (restarted, topics gone); "
+        "it then re-creates topics, re-joins its consumer groups and re-publishes retained events.",
+    )
 
     object_store_url: str = Field(
         default="file://./.tuneline/objects",
@@ -76,7 +256,32 @@ class ServiceSettings(BaseSettings):
     jwt_public_key: str | None = Field(default=None, description="PEM public key for RS256/ES256 tokens.")
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
 
-    otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP collector URL; tracing export off if unset.")
+    max_json_body_bytes: int = Field(
+        default=1024**2, ge=1024, description="Largest JSON (or form) request body; larger ones get 413 unread."
+    )
+    max_upload_body_bytes: int = Field(
+        default=2 * 1024**3 + 1024**2,
+        ge=1024,
+        description="Largest multipart upload or upload-part body (the data service also applies its own "
+        "TUNELINE_MAX_PART_BYTES / TUNELINE_MAX_UPLOAD_BYTES to the content).",
+    )
+    max_files_body_bytes: int = Field(
+        default=512 * 1024**2, ge=1024, description="Largest body sent to the OpenAI-compatible /v1/files."
+    )
+    max_inference_body_bytes: int = Field(
+        default=1024**2, ge=1024, description="Largest inference request body (/v1/chat/completions and others)."
+    )
+    auth_before_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Request bodies larger than this (or of unknown length) are read only after the bearer "
+        "credential checked out (401 otherwise).",
+    )
+
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call this API (the web console's, e.g. http://127.0.0.1:8100).",
+    )
     ray_address: str | None = Field(default=None, description="Ray cluster address; local Ray when unset.")
 
     @model_validator(mode="after")
@@ -84,14 +289,40 @@ class ServiceSettings(BaseSettings):
         if self.jwt_secret is None and self.jwt_public_key is None:
             if self.environment == "production":
                 raise ValueError("TUNELINE_JWT_PUBLIC_KEY or TUNELINE_JWT_SECRET must be set in production")
-            self.jwt_secret = SecretStr(DEV_JWT_SECRET)
+            try:
+                self.jwt_secret = SecretStr(state_secret(Path(self.state_dir) / JWT_SECRET_FILE))
+            except OSError as exc:
+                raise ValueError(
+                    f"TUNELINE_STATE_DIR: cannot keep the generated signing secret there ({exc.strerror}); "
+                    "set TUNELINE_JWT_SECRET or a writable TUNELINE_STATE_DIR"
+                ) from exc
+        if self.jwt_secret is not None:
+            weakness = weak_secret(self.jwt_secret.get_secret_value())
+            if weakness is not None and not (self.environment == "development" and is_loopback(self.http_host)):
+                where = (
+                    f"a development service on a non-loopback TUNELINE_HTTP_HOST ({self.http_host})"
+                    if self.environment == "development"
+                    else f"the {self.environment} environment"
+                )
+                raise ValueError(
+                    f"TUNELINE_JWT_SECRET {weakness}: anyone who knows it can sign admin tokens, so {where} refuses "
+                    f"it; set at least {MIN_SECRET_BYTES} random bytes (python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'), the same in every service"
+                )
         if self.environment == "production":
-            if self.jwt_secret is not None and self.jwt_secret.get_secret_value() in PLACEHOLDER_SECRETS:
-                raise ValueError("TUNELINE_JWT_SECRET is a placeholder; set a real secret in production")
             secret = self.s3_secret_key.get_secret_value() if self.s3_secret_key else None
             if self.object_store_url.startswith("s3://") and (secret is None or secret in PLACEHOLDER_SECRETS):
                 raise ValueError("TUNELINE_S3_SECRET_KEY is missing or a placeholder; set a real secret in production")
         return self
+
+    def body_limits(self) -> BodyLimits:
+        return BodyLimits(
+            json=self.max_json_body_bytes,
+            upload=self.max_upload_body_bytes,
+            files=self.max_files_body_bytes,
+            inference=self.max_inference_body_bytes,
+            auth_before_bytes=self.auth_before_body_bytes,
+        )
 
     @property
     def db_schema(self) -> str:
@@ -113,4 +344,5 @@ def load_settings(cls: type[S], **overrides: object) -> S:
             loc = [str(p) for p in err["loc"] if p != "__root__"]
             msg = str(err["msg"]).removeprefix("Value error, ")
             problems.append(f"{(prefix + '_'.join(loc)).upper()}: {msg}" if loc else msg)
-        raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from exc
+        # not chained: pydantic's own message repeats the input, secrets included
+        raise ConfigurationError("invalid configuration: " + "; ".join(problems)) from None

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tuneline.common.db import SessionFactory, create_engine, migrate, session_factory
+from tuneline.common.messaging.epoch import start_broker_recovery
 from tuneline.common.messaging.outbox import OutboxRelay
 from tuneline.common.observability import configure_logging, configure_tracing
 from tuneline.common.settings import ServiceSettings
@@ -24,7 +25,7 @@ async def run_worker(settings: ServiceSettings, *, role: str, migrations: Path, 
     """Run `body` inside a worker process of `settings.service_name` (`role` names it in logs and traces)."""
     name = f"{settings.service_name}-{role}"
     configure_logging(name, settings.log_level, settings.log_file)
-    configure_tracing(name, settings.otlp_endpoint)
+    configure_tracing(name, settings.otlp_endpoint, export_dir=settings.trace_export_dir)
     if settings.migrate_on_start:
         await migrate(settings.database_url, settings.db_schema, migrations)
     engine = create_engine(settings.database_url, settings.db_schema, pool_size=4)
@@ -36,7 +37,9 @@ async def run_worker(settings: ServiceSettings, *, role: str, migrations: Path, 
         schema=settings.db_schema,
         batch_size=settings.outbox_batch_size,
         poll_interval_s=settings.outbox_poll_interval_s,
+        retention_s=settings.outbox_retention_s,
     )
+    watch = await start_broker_recovery(settings, relay=relay)
     await relay.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -48,4 +51,5 @@ async def run_worker(settings: ServiceSettings, *, role: str, migrations: Path, 
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await relay.stop()
+        await watch.stop()
         await engine.dispose()

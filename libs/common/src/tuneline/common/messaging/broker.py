@@ -78,12 +78,20 @@ def trace_headers() -> dict[str, str]:
     return carrier
 
 
+def with_trace_context(event: E, headers: dict[str, str]) -> E:
+    """`event` carrying the trace context of the step that caused it, unless it already names one."""
+    if event.traceparent is not None or "traceparent" not in headers:
+        return event
+    return event.model_copy(update={"traceparent": headers["traceparent"]})
+
+
 async def publish_now(broker: KafkaBroker, topic: Topic[E], event: E) -> None:
     """Publish without the outbox: only for facts that change no state of ours (e.g. inference logs)."""
+    headers = trace_headers()
     await broker.publish(
-        event.model_dump_json().encode(),
+        with_trace_context(event, headers).model_dump_json().encode(),
         topic.name,
         key=topic.key_of(event),
-        headers={**JSON_HEADERS, **trace_headers()},
+        headers={**JSON_HEADERS, **headers},
         correlation_id=str(event.event_id),
     )

@@ -5,6 +5,11 @@ only when that transaction commits, which wakes the relay at once (a poll interv
 claims pending rows with ``FOR UPDATE SKIP LOCKED`` (several replicas may run one each), sends them in a batch
 without waiting for each acknowledgement in turn, marks the acknowledged ones sent and backs off the others.
 Delivery is at least once: a crash between send and mark re-sends, and consumers drop the duplicate by event id.
+
+A sent row is not deleted at once: it is kept for `retention_s` with the broker generation that acknowledged it
+(`messaging.epoch`). When the service notices a new generation (the memory broker restarted and lost every
+record), `republish_other_generations` makes the retained rows of earlier generations pending again, in their
+original order, so nothing acknowledged by a broker that is gone is lost. Rows older than the window are pruned.
 """
 
 from __future__ import annotations
@@ -19,14 +24,21 @@ import asyncpg
 import sqlalchemy as sa
 import structlog
 from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.db import OutboxRecord, SessionFactory, transaction
 from tuneline.common.events import E, Topic, utcnow
-from tuneline.common.messaging.broker import JSON_HEADERS, trace_headers
+from tuneline.common.messaging.broker import JSON_HEADERS, trace_headers, with_trace_context
 from tuneline.common.waiting import wait_event
 
 log = structlog.get_logger(__name__)
+
+OUTBOX_REPUBLISHED = Counter(
+    "tuneline_outbox_republished_total",
+    "Sent events queued again because the broker that acknowledged them was replaced (restarted empty)",
+    ["schema"],
+)
 
 NOTIFY_CHANNEL_PREFIX = "tuneline_outbox_"
 MAX_BACKOFF_S = 60.0
@@ -41,13 +53,14 @@ async def add_event(session: AsyncSession, topic: Topic[E], event: E) -> None:
     if not isinstance(event, topic.model):
         raise TypeError(f"{type(event).__name__} cannot travel on {topic.name} (expects {topic.model.__name__})")
     key = topic.key_of(event)
+    headers = trace_headers()
     session.add(
         OutboxRecord(
             event_id=event.event_id,
             topic=topic.name,
             key=key.decode() if key is not None else None,
-            payload=event.model_dump_json(),
-            headers=trace_headers(),
+            payload=with_trace_context(event, headers).model_dump_json(),
+            headers=headers,
         )
     )
     await session.execute(
@@ -72,6 +85,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
         producer: AIOKafkaProducer | None = None,
+        retention_s: float = 86_400,
     ) -> None:
         self._sessions = sessions
         self._bootstrap = bootstrap_servers
@@ -84,7 +98,12 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        self._retention_s = retention_s
+        self._next_prune = 0.0
         self.sent_total = 0
+        self.republished_total = 0
+        #: The broker generation sends are acknowledged by (set by the service's `BrokerWatch`).
+        self.epoch: str | None = None
 
     async def start(self) -> None:
         if self._producer is None:
@@ -133,6 +152,7 @@ class OutboxRelay:
                 sent = 0
             if sent >= self._batch_size:
                 continue  # more waiting: no sleep
+            await self._prune_now_and_then()
             self._wake.clear()
             await wait_event(self._wake, self._poll_interval_s)
 
@@ -181,12 +201,61 @@ class OutboxRelay:
                 await session.execute(
                     sa.update(OutboxRecord)
                     .where(OutboxRecord.id.in_(sent_ids))
-                    .values(sent_at=now)
+                    .values(sent_at=now, broker_epoch=self.epoch)
                     .execution_options(synchronize_session=False)
                 )
         sent = len(sent_ids)
         self.sent_total += sent  # counted once the marks are committed
         return sent
+
+    async def republish_other_generations(self, epoch: str) -> int:
+        """Make sent rows inside the retention window that an earlier broker generation acknowledged pending again.
+
+        Called when `epoch` is found to be a new generation (and once at start: a broker may have restarted while
+        this service was down). Returns how many rows will be sent again.
+        """
+        self.epoch = epoch
+        cutoff = utcnow() - timedelta(seconds=self._retention_s)
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                sa.update(OutboxRecord)
+                .where(
+                    OutboxRecord.sent_at.is_not(None),
+                    OutboxRecord.sent_at >= cutoff,
+                    OutboxRecord.broker_epoch.is_not(None),
+                    OutboxRecord.broker_epoch != epoch,
+                )
+                .values(sent_at=None, available_at=utcnow(), attempts=0)
+                .execution_options(synchronize_session=False)
+            )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            self.republished_total += count
+            OUTBOX_REPUBLISHED.labels(self._schema).inc(count)
+            log.warning("outbox.republish", schema=self._schema, events=count, epoch=epoch)
+            self.wake()
+        return count
+
+    async def prune(self) -> int:
+        """Delete sent rows older than the retention window; returns how many."""
+        cutoff = utcnow() - timedelta(seconds=self._retention_s)
+        async with transaction(self._sessions) as session:
+            result = await session.execute(
+                sa.delete(OutboxRecord).where(
+                    OutboxRecord.sent_at.is_not(None),
+                    OutboxRecord.sent_at < cutoff,
+                )
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _prune_now_and_then(self) -> None:
+        loop_now = asyncio.get_running_loop().time()
+        if loop_now < self._next_prune:
+            return
+        self._next_prune = loop_now + max(60.0, min(3600.0, self._retention_s / 10))
+        pruned = await self.prune()
+        if pruned:
+            log.info("outbox.pruned", schema=self._schema, events=pruned)
 
     async def _send(self, row: OutboxRecord) -> asyncio.Future[Any]:
         assert self._producer is not None

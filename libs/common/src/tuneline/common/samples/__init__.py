@@ -1,15 +1,14 @@
-"""Deterministic sample datasets in Tuneline's canonical record shapes.
+"""The demo's sample data: deterministic datasets in the record shapes of ``tuneline.common.records``.
 
-Record shapes shared by every service:
-- classification: {"text": str, "label": str}
-- instruction:    {"prompt": str, "completion": str}
-- conversational: {"messages": [{"role": "system"|"user"|"assistant", "content": str}, ...]}
+Only the demo, benches and tests import this package; the maintenance wording (``maintenance_template``) is the
+demo use case's own instruction, never a default of a production path.
 """
 
 from tuneline.common.samples.maintenance_logs import (
     MAINTENANCE_LABELS,
     classification_prompt,
     maintenance_classification,
+    maintenance_template,
     quality_summaries,
     quality_summary_conversations,
 )
@@ -18,6 +17,7 @@ __all__ = [
     "MAINTENANCE_LABELS",
     "classification_prompt",
     "maintenance_classification",
+    "maintenance_template",
     "quality_summaries",
     "quality_summary_conversations",
 ]

@@ -12,6 +12,8 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from tuneline.common.records import PromptTemplate
+
 MAINTENANCE_LABELS: tuple[str, ...] = (
     "hydraulic",
     "electrical",
@@ -182,9 +184,14 @@ _TEMPLATES = (
 )
 
 
-def classification_prompt(text: str, labels: Sequence[str]) -> str:
-    """The user turn that asks for a label: training and evaluation must phrase it identically."""
-    return f"Classify this maintenance log entry. Answer with one of: {', '.join(labels)}.\n\nEntry: {text}"
+def maintenance_template(labels: Sequence[str] = MAINTENANCE_LABELS) -> PromptTemplate:
+    """The demo use case's prompt template, as its intake form defines it (task description, labels)."""
+    return PromptTemplate(instruction="Classify this maintenance log entry.", labels=list(labels), input_name="Entry")
+
+
+def classification_prompt(text: str, labels: Sequence[str] = MAINTENANCE_LABELS) -> str:
+    """The demo's user turn for one log entry (what a client of the demo's served model sends)."""
+    return maintenance_template(labels).render(text)
 
 
 def maintenance_classification(n: int = 400, seed: int = 0) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +38,16 @@ from tuneline.common.settings import ServiceSettings
 from tuneline.common.testing.receivers import HttpReceiver, SmtpReceiver, serve_http_receiver, serve_smtp_receiver
 
 S = TypeVar("S", bound=ServiceSettings)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Settings built without a signing secret generate one in TUNELINE_STATE_DIR: a directory of this run, never
+    # the working directory's .tuneline, where a developer's own stack keeps its secret. Every settings object of
+    # the run shares it, so a token minted with one is accepted by an app built with another.
+    if "TUNELINE_STATE_DIR" not in os.environ:
+        state = tempfile.mkdtemp(prefix="tuneline-test-state-")
+        os.environ["TUNELINE_STATE_DIR"] = state
+        config.add_cleanup(lambda: shutil.rmtree(state, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -90,6 +101,17 @@ def fresh_database_url(postgres_admin_url: str) -> Iterator[str]:
     """A database of this test's own (for whole stacks whose state must not meet another test's)."""
     with scratch_database(postgres_admin_url, "iso") as url:
         yield url
+
+
+@pytest.fixture
+def fresh_kafka_bootstrap(tmp_path: Path) -> Iterator[str]:
+    """A Kafka-protocol broker of this test's own (for whole stacks): a stack's consumer groups never meet the
+    events earlier tests left on the session's broker, whose use cases, jobs and adapters its database lacks."""
+    broker = start_tansu(free_port(), tmp_path / "tansu.log")
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()
 
 
 @pytest.fixture(scope="session")
@@ -152,3 +174,27 @@ async def smtp_receiver() -> AsyncIterator[SmtpReceiver]:
     """A local SMTP server recording mails (add addresses to `.refuse` to make it refuse them)."""
     async with serve_smtp_receiver() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def recorded_spans() -> Callable[[], list[dict[str, Any]]]:
+    """Call it to read the spans this process finished since the fixture started, as plain records
+    (observability.span_record: trace/span ids, parent, links, attributes, service)."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from tuneline.common.observability import configure_tracing, span_record
+
+    exporter = InMemorySpanExporter()
+    provider = configure_tracing("tests", None, exporter=exporter)
+
+    def read() -> list[dict[str, Any]]:
+        provider.force_flush()
+        return [span_record(s) for s in exporter.get_finished_spans()]
+
+    return read
+
+
+def new_traceparent() -> tuple[str, str]:
+    """(trace id, W3C traceparent) of a fresh sampled trace, as a caller's header would carry it."""
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"

@@ -16,6 +16,9 @@ from tuneline.common.settings import ServiceSettings
 
 T = TypeVar("T")
 
+#: The team of the people tests sign in as, unless a test names another (a cross-team attack) or none.
+TEST_TEAM = "test-team"
+
 
 @asynccontextmanager
 async def running_app(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
@@ -26,7 +29,9 @@ async def running_app(app: FastAPI, base_url: str = "http://test") -> AsyncItera
             yield client
 
 
-def bearer(settings: ServiceSettings, *roles: str, subject: str = "tester", team: str | None = None) -> dict[str, str]:
+def bearer(
+    settings: ServiceSettings, *roles: str, subject: str = "tester", team: str | None = TEST_TEAM
+) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(settings, subject, list(roles), team=team)}"}
 
 
