@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 
-import jwt
+import pytest
 from typer.testing import CliRunner
 
 from tuneline.cli.main import app
@@ -42,13 +43,21 @@ def test_catalogue_check_fails_on_a_stale_document(tmp_path: Path) -> None:
     assert runner.invoke(app, ["catalogue", "--docs-dir", str(tmp_path), "--check"]).exit_code == 0
 
 
-def test_token_command_mints_a_verifiable_dev_token(monkeypatch) -> None:
+def test_token_command_mints_a_token_the_stack_of_its_data_dir_accepts(monkeypatch, tmp_path) -> None:
+    from tuneline.common.auth import AuthError, verify_token
+    from tuneline.common.settings import ServiceSettings
+
     monkeypatch.delenv("TUNELINE_ENVIRONMENT", raising=False)
-    result = runner.invoke(app, ["token", "--roles", "ml_engineer,reviewer", "--subject", "ana"])
+    monkeypatch.delenv("TUNELINE_JWT_SECRET", raising=False)
+    args = ["token", "--roles", "ml_engineer,reviewer", "--subject", "ana", "--data-dir", str(tmp_path)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    claims = jwt.decode(result.output.strip(), options={"verify_signature": False})
-    assert claims["sub"] == "ana"
-    assert claims["roles"] == ["ml_engineer", "reviewer"]
+    token = result.output.strip()
+    principal = verify_token(ServiceSettings(state_dir=str(tmp_path)), token)  # what the stack's services load
+    assert principal.subject == "ana"
+    assert {r.value for r in principal.roles} == {"ml_engineer", "reviewer"}
+    with pytest.raises(AuthError, match="Signature verification failed"):
+        verify_token(ServiceSettings(state_dir=str(tmp_path / "another-stack")), token)
 
 
 def test_token_command_refuses_an_unknown_role() -> None:
@@ -85,3 +94,15 @@ def test_demo_runs_the_demo_sizes_unless_told_otherwise(monkeypatch, tmp_path: P
     assert runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--records", "80"]).exit_code == 0
     assert (seen[0].records, seen[0].epochs) == (DemoSizes().records, DemoSizes().epochs)
     assert (seen[1].records, seen[1].epochs) == (80, DemoSizes().epochs)
+
+
+def test_status_lists_each_process_with_its_state_and_restarts(tmp_path: Path) -> None:
+    processes = [
+        {"name": "intake", "pid": 11, "log": "i.log", "state": "running", "restarts": 0, "last_exit_code": None},
+        {"name": "monitoring", "pid": 12, "log": "m.log", "state": "crash-loop", "restarts": 4, "last_exit_code": 3},
+    ]
+    (tmp_path / "stack.json").write_text(json.dumps({"supervisor_pid": os.getpid(), "processes": processes}))
+    result = CliRunner().invoke(app, ["status", "--data-dir", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output  # a crash-looping process makes the status a failure
+    assert "crash-loop" in result.output and "monitoring" in result.output and " 4 " in result.output
+    assert CliRunner().invoke(app, ["status", "--data-dir", str(tmp_path / "none")]).exit_code == 1

@@ -162,3 +162,170 @@ def test_model_key_creates_a_fine_tuning_key_without_models(services) -> None:
 def test_model_key_needs_a_model_or_fine_tuning(services) -> None:
     result = runner.invoke(app, ["model", "key"], env={"COLUMNS": "250"})
     assert result.exit_code == 2 and "name at least one model, or pass --fine-tuning" in result.output
+
+
+def _dead_letter(**extra: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "created_at": NOW,
+        "original_topic": "dataset.ready",
+        "partition": 1,
+        "offset": 7,
+        "key": "k",
+        "consumer_group": "training",
+        "reason": "handler failed 3 times: RuntimeError: boom",
+        "payload_bytes": 120,
+        "replayed_at": None,
+        "replay_count": 0,
+        **extra,
+    }
+
+
+def test_deadletter_list_asks_every_service_and_shows_where_each_letter_lives(services) -> None:
+    routes, calls = services
+    letter = _dead_letter()
+    routes[("GET", "/admin/deadletters")] = lambda r: httpx.Response(200, json=[letter] if r.url.port == 8103 else [])
+    result = runner.invoke(app, ["deadletter", "list", "--pending"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert {c.url.port for c in calls} == {8101, 8102, 8103, 8104, 8105, 8106}
+    assert all(c.url.params["replayed"] == "false" for c in calls)
+    assert letter["id"] in result.output and "training" in result.output and "dataset.ready" in result.output
+
+
+def test_deadletter_replay_of_one_letter_needs_its_service(services) -> None:
+    routes, calls = services
+    letter = _dead_letter(replay_count=1, replayed_at=NOW)
+    routes[("POST", f"/admin/deadletters/{letter['id']}/replay")] = letter
+    refused = runner.invoke(app, ["deadletter", "replay", letter["id"]])
+    assert refused.exit_code == 2 and "--service" in refused.output
+    result = runner.invoke(app, ["deadletter", "replay", letter["id"], "--service", "training"])
+    assert result.exit_code == 0, result.output
+    assert calls[-1].url.port == 8103 and "queued again for dataset.ready" in result.output
+
+
+def test_deadletter_replay_all_reports_how_many_each_service_queued(services) -> None:
+    routes, _ = services
+    routes[("POST", "/admin/deadletters/replay")] = {"replayed": [str(uuid4()), str(uuid4())]}
+    result = runner.invoke(app, ["deadletter", "replay", "--all", "-s", "data"])
+    assert result.exit_code == 0, result.output
+    assert "data: 2 dead letter(s) queued again" in result.output
+    assert runner.invoke(app, ["deadletter", "replay", "--all", "-s", "nope"]).exit_code == 2
+
+
+PDF_BYTES = b"%PDF-1.7\n%\xe2\xe3 a report \x00\x01 binary\n%%EOF"
+
+
+def _report_route(routes: dict[tuple[str, str], Any], evaluation_id: str) -> None:
+    media = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        fmt = request.url.params["format"]
+        body = PDF_BYTES if fmt == "pdf" else f"{fmt} report".encode()
+        return httpx.Response(200, content=body, headers={"content-type": media.get(fmt, "text/plain")})
+
+    routes[("GET", f"/evaluations/{evaluation_id}/report")] = answer
+
+
+def test_eval_report_writes_the_pdf_bytes_to_the_path_given(services, tmp_path: Path) -> None:
+    routes, calls = services
+    evaluation_id = str(uuid4())
+    _report_route(routes, evaluation_id)
+    out = tmp_path / "reports" / "march.pdf"
+    out.parent.mkdir()
+    result = runner.invoke(app, ["eval", "report", evaluation_id, "--format", "pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == PDF_BYTES
+    assert calls[-1].url.params["format"] == "pdf"
+    assert f"({len(PDF_BYTES)} bytes, pdf)" in result.output
+    assert [p.name for p in out.parent.iterdir()] == ["march.pdf"]  # no temporary file left beside it
+
+
+def test_eval_report_takes_the_format_from_the_file_suffix_or_names_the_file_after_the_evaluation(
+    services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routes, calls = services
+    evaluation_id = str(uuid4())
+    _report_route(routes, evaluation_id)
+    out = tmp_path / "metrics.XLSX"
+    assert runner.invoke(app, ["eval", "report", evaluation_id, "-o", str(out)]).exit_code == 0
+    assert calls[-1].url.params["format"] == "xlsx" and out.read_bytes() == b"xlsx report"
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["eval", "report", evaluation_id, "-f", "xlsx"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"evaluation-{evaluation_id}.xlsx").read_bytes() == b"xlsx report"
+
+
+def test_eval_report_refuses_a_format_its_file_name_contradicts_before_asking(services, tmp_path: Path) -> None:
+    _, calls = services
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(app, ["eval", "report", str(uuid4()), "--format", "xlsx", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "report.pdf names a .pdf file but --format is xlsx" in result.output
+    unknown = runner.invoke(app, ["eval", "report", str(uuid4()), "--out", str(tmp_path / "report.docx")])
+    assert unknown.exit_code == 2 and "cannot tell the report format from 'report.docx'" in unknown.output
+    bad = runner.invoke(app, ["eval", "report", str(uuid4()), "--format", "docx"])
+    assert bad.exit_code == 2 and "docx" in bad.output
+    assert calls == [] and list(tmp_path.iterdir()) == []
+
+
+def test_eval_report_refused_by_the_service_leaves_the_existing_file_untouched(services, tmp_path: Path) -> None:
+    routes, _ = services
+    evaluation_id = str(uuid4())
+    routes[("GET", f"/evaluations/{evaluation_id}/report")] = httpx.Response(
+        404, json={"error": "not_found", "detail": f"evaluation {evaluation_id} has no report (status running)"}
+    )
+    out = tmp_path / "report.pdf"
+    out.write_bytes(b"last week's report")
+    result = runner.invoke(app, ["eval", "report", evaluation_id, "--out", str(out)], env={"COLUMNS": "250"})
+    assert result.exit_code == 1
+    assert "has no report (status running)" in result.output
+    assert out.read_bytes() == b"last week's report" and [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+DATASET = str(uuid4())
+
+
+def _erasure(pending: list[str]) -> dict[str, Any]:
+    services = {"data": {"status": "applied", "applied_at": NOW, "counts": {"versions": 2}}}
+    services |= {s: {"status": "pending", "counts": {}} for s in pending}
+    services |= {
+        s: {"status": "applied", "applied_at": NOW, "counts": {"jobs": 1}}
+        for s in ("training", "evaluation", "registry", "monitoring")
+        if s not in pending
+    }
+    return {
+        "id": str(uuid4()),
+        "dataset_id": DATASET,
+        "usecase_id": str(uuid4()),
+        "team": "t",
+        "scope": "dataset",
+        "version_ids": [str(uuid4())],
+        "version_numbers": [1, 2],
+        "reason": "GDPR request",
+        "requested_by": "alice",
+        "requested_at": NOW,
+        "services": services,
+        "pending": pending,
+        "complete": not pending,
+    }
+
+
+def test_data_erase_sends_the_reason_and_waits_for_every_service_to_confirm(services) -> None:
+    routes, calls = services
+    routes[("DELETE", f"/datasets/{DATASET}")] = httpx.Response(202, json=_erasure(["training", "monitoring"]))
+    reports = iter([_erasure(["monitoring"]), _erasure([])])
+    routes[("GET", f"/datasets/{DATASET}/erasure")] = lambda request: next(reports)
+    result = runner.invoke(
+        app, ["data", "erase", DATASET, "--reason", "GDPR request", "--yes", "--wait", "5"], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    [delete] = [c for c in calls if c.method == "DELETE"]
+    assert json.loads(delete.content) == {"reason": "GDPR request"}
+    assert "complete" in result.output and "monitoring" in result.output and "jobs 1" in result.output
+
+
+def test_data_erase_needs_a_reason_and_a_confirmation(services) -> None:
+    _, calls = services
+    assert runner.invoke(app, ["data", "erase", "d1", "--yes"]).exit_code != 0
+    refused = runner.invoke(app, ["dataset", "erase", "d1", "--reason", "r", "--version", "2"], input="n\n")
+    assert refused.exit_code == 1 and not calls

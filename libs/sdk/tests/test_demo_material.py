@@ -10,7 +10,7 @@ import pytest
 from tuneline.cli.demo.datasets import PLANTED_PII, write_maintenance_logs, write_quality_summaries
 from tuneline.cli.demo.forms import classification_form, summarisation_form
 from tuneline.common.samples import MAINTENANCE_LABELS
-from tuneline.intake.usecases.form import UseCaseForm
+from tuneline.intake.form import UseCaseForm
 
 
 @pytest.mark.parametrize("build", [classification_form, summarisation_form])

@@ -237,6 +237,7 @@ def test_job_stream_yields_loss_points_and_status_changes_in_order() -> None:
     job_id = uuid4()
     body = (
         'event: status\ndata: {"status": "running", "step": 0}\n\n'
+        'event: phase\ndata: {"phase": "generating_replay", "done": 8, "total": 64, "eta_seconds": 300.0}\n\n'
         f'event: progress\ndata: {{"step": 10, "epoch": 0.3, "train_loss": 2.5, "recorded_at": "{NOW}"}}\n\n'
         ": keep-alive comment\n\n"
         f'event: progress\ndata: {{"step": 20, "epoch": 0.6, "train_loss": 0.75, "recorded_at": "{NOW}"}}\n\n'
@@ -250,10 +251,17 @@ def test_job_stream_yields_loss_points_and_status_changes_in_order() -> None:
     updates = list(_sdk(fake).training.stream(job_id))
     assert [(u.kind, u.status or (u.point.train_loss if u.point else None)) for u in updates] == [
         ("status", "running"),
+        ("phase", None),
         ("progress", 2.5),
         ("progress", 0.75),
         ("status", "succeeded"),
     ]
+    assert (updates[1].phase, updates[1].done, updates[1].total, updates[1].eta_seconds) == (
+        "generating_replay",
+        8,
+        64,
+        300.0,
+    )
 
 
 def test_job_list_reads_offset_pages_until_a_short_page() -> None:
@@ -339,3 +347,17 @@ def test_deploying_a_canary_sends_its_weight_and_a_refusal_names_why() -> None:
     assert json.loads(fake.calls[0].content) == {"version": 2, "canary_weight": 0.1}
     with pytest.raises(ApiError, match="no canary is deployed"):
         sdk.registry.set_canary_weight("m", 0.5)
+
+
+def test_save_report_writes_the_bytes_in_the_format_of_the_file_name(tmp_path) -> None:
+    fake = FakeServices()
+    eid = uuid4()
+    fake.on("GET", f"http://evaluation/evaluations/{eid}/report", lambda r: httpx.Response(200, content=b"%PDF-x"))
+    sdk = _sdk(fake)
+    written = sdk.evaluation.save_report(eid, tmp_path / "eval.pdf")
+    assert written.read_bytes() == b"%PDF-x" and fake.calls[-1].url.params["format"] == "pdf"
+    with pytest.raises(ValueError, match=r"must be one of html, json, pdf, xlsx, got 'docx'"):
+        sdk.evaluation.report(eid, "docx")
+    with pytest.raises(ValueError, match=r"cannot tell the report format from 'eval\.txt'"):
+        sdk.evaluation.save_report(eid, tmp_path / "eval.txt")
+    assert len(fake.calls) == 1

@@ -12,16 +12,18 @@ from rich.console import Console
 from rich.table import Table
 
 from tuneline.cli import stack as stack_mod
-from tuneline.cli.commands import alert, dataset, deploy, evaluation, job, model, usecase
+from tuneline.cli.commands import alert, dataset, deadletter, deploy, evaluation, job, model, usecase
 
 app = typer.Typer(help="Tuneline: from an industry use case to a fine-tuned model in production.", no_args_is_help=True)
 app.add_typer(usecase.app, name="usecase")
 app.add_typer(dataset.app, name="dataset")
+app.add_typer(dataset.app, name="data", hidden=True)  # `tuneline data erase ...` reads naturally too
 app.add_typer(job.app, name="job")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(model.app, name="model")
 app.add_typer(deploy.app, name="deploy")
 app.add_typer(alert.app, name="alert")
+app.add_typer(deadletter.app, name="deadletter")
 console = Console()
 
 DataDir = Annotated[
@@ -61,6 +63,12 @@ def up(
         str | None, typer.Option(help="Comma-separated services to run (default: every installed service).")
     ] = None,
     workers: Annotated[bool, typer.Option(help="Also run the training worker and evaluation runner.")] = True,
+    console_port: Annotated[
+        int, typer.Option(envvar="TUNELINE_CONSOLE_PORT", help="Port of the web console (0: do not serve it).")
+    ] = 8100,
+    console_dir: Annotated[
+        Path, typer.Option(envvar="TUNELINE_CONSOLE_DIR", help="The console's build (`make setup` makes it).")
+    ] = Path("console/dist"),
     detach_after_ready: Annotated[
         bool, typer.Option("--exit-when-ready", help="Stop everything once all are ready (a smoke check).")
     ] = False,
@@ -76,6 +84,8 @@ def up(
         object_store_url=object_store_url,
         services=_services(services),
         workers=workers,
+        console_port=console_port or None,
+        console_dir=console_dir,
     )
     problems = stack_mod.preflight(config)
     if problems:
@@ -93,7 +103,8 @@ def up(
     table.add_column("API docs")
     table.add_column("log")
     for proc in running.processes:
-        table.add_row(proc.name, proc.url or "-", f"{proc.url}/docs" if proc.url else "-", str(proc.log))
+        docs = f"{proc.url}/docs" if proc.url and proc.name != "console" else "-"
+        table.add_row(proc.name, proc.url or "-", docs, str(proc.log))
     console.print(table)
     console.print(
         f"PostgreSQL: {running.database_url}\nKafka: {running.kafka_bootstrap}\nObjects: {running.object_store_url}"
@@ -159,6 +170,34 @@ def down(data_dir: DataDir = Path(".tuneline")) -> None:
 
 
 @app.command()
+def status(data_dir: DataDir = Path(".tuneline")) -> None:
+    """Processes of the stack started from `data_dir`: state, pid and how often the supervisor restarted each."""
+    state = stack_mod.status(data_dir)
+    if state is None:
+        console.print("no stack found (start one with `tuneline up`)")
+        raise typer.Exit(1)
+    table = Table(title=f"Tuneline stack (supervisor pid {state['supervisor_pid']})")
+    for column in ("process", "state", "pid", "restarts", "last exit", "log"):
+        table.add_column(column)
+    for p in state["processes"]:
+        last = p.get("last_exit_code")
+        table.add_row(
+            p["name"],
+            p.get("state", "running"),
+            str(p["pid"]),
+            str(p.get("restarts", 0)),
+            "-" if last is None else str(last),
+            p["log"],
+        )
+    console.print(table)
+    if not state["supervisor_alive"]:
+        console.print("[red]✗ the supervisor is not running[/red]: `tuneline down` stops what it left")
+        raise typer.Exit(1)
+    if any(p.get("state") == "crash-loop" for p in state["processes"]):
+        raise typer.Exit(1)
+
+
+@app.command()
 def token(
     roles: Annotated[
         str, typer.Option(help="Comma-separated roles: admin, data_owner, ml_engineer, reviewer, viewer, sre, service.")
@@ -166,13 +205,15 @@ def token(
     subject: Annotated[str, typer.Option(help="Subject (user or service account).")] = "dev@tuneline.local",
     team: Annotated[str | None, typer.Option(help="Team the subject belongs to.")] = None,
     hours: Annotated[float, typer.Option(help="Validity in hours.")] = 12.0,
+    data_dir: DataDir = Path(".tuneline"),
 ) -> None:
-    """Mint a bearer token from the development issuer."""
+    """Mint a bearer token from the development issuer (TUNELINE_JWT_SECRET, else the secret `tuneline up`
+    generated in its data directory)."""
     from tuneline.common.auth import AuthError, mint_token
     from tuneline.common.settings import ConfigurationError, ServiceSettings, load_settings
 
     try:
-        settings = load_settings(ServiceSettings)
+        settings = load_settings(ServiceSettings, state_dir=str(data_dir))
         typer.echo(
             mint_token(
                 settings,

@@ -2,7 +2,12 @@
 
 `tuneline up` starts what is not given from outside (a database URL, bootstrap servers or an S3 store turn the
 matching embedded part off), then every service and worker as its own process, waits until each answers /readyz,
-and supervises them until Ctrl-C or `tuneline down`, when everything stops in reverse order.
+and supervises them (`stack_supervisor`: restart with backoff, crash loops reported) until Ctrl-C or
+`tuneline down`, when everything stops in reverse order, each process with its whole tree (Ray's agents included).
+
+The data directory is every process's state directory: unless the operator sets TUNELINE_JWT_SECRET, the token
+signing secret is generated there once (``jwt-secret``, mode 0600) and shared by the services, `tuneline token`
+and the demo; there is no built-in secret.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import importlib.util
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -23,16 +27,16 @@ from typing import Any
 
 import httpx
 
+from tuneline.cli.stack_supervisor import RestartPolicy, RunningProcess, Supervisor
 from tuneline.common.infra import (
     Broker,
     EmbeddedPostgres,
     InfraError,
     port_in_use,
-    spawn,
     start_embedded_postgres,
     start_tansu,
-    stop_process,
 )
+from tuneline.common.settings import ConfigurationError, ServiceSettings, load_settings
 
 SERVICES: dict[str, int] = {
     "intake": 8101,
@@ -63,10 +67,17 @@ class StackConfig:
     services: tuple[str, ...] = tuple(SERVICES)
     workers: bool = True
     ready_timeout_s: float = 180.0
+    #: The web console's port (None: not served) and its build (console/dist, made by `make setup`).
+    console_port: int | None = None
+    console_dir: Path = Path("console/dist")
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def port_of(self, service: str) -> int:
         return self.base_port + list(SERVICES).index(service)
+
+    @property
+    def console_origins(self) -> list[str]:
+        return [f"http://{h}:{self.console_port}" for h in dict.fromkeys((self.host, "127.0.0.1", "localhost"))]
 
     @property
     def state_file(self) -> Path:
@@ -78,14 +89,6 @@ class StackConfig:
 
 
 @dataclass
-class RunningProcess:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    url: str | None = None
-
-
-@dataclass
 class Stack:
     config: StackConfig
     database_url: str = ""
@@ -93,7 +96,16 @@ class Stack:
     object_store_url: str = ""
     postgres: EmbeddedPostgres | None = None
     broker: Broker | None = None
-    processes: list[RunningProcess] = field(default_factory=list)
+    supervisor: Supervisor | None = None
+
+    @property
+    def processes(self) -> list[RunningProcess]:
+        return self.supervisor.processes if self.supervisor is not None else []
+
+    def write_state(self) -> None:
+        tmp = self.config.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.describe(), indent=2))
+        tmp.replace(self.config.state_file)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TUNELINE_")}
@@ -104,6 +116,8 @@ class Stack:
                 "TUNELINE_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
                 "TUNELINE_OBJECT_STORE_URL": self.object_store_url,
                 "TUNELINE_HTTP_HOST": self.config.host,
+                # Where a generated signing secret lives (when the operator sets no TUNELINE_JWT_SECRET).
+                "TUNELINE_STATE_DIR": str(self.config.data_dir.resolve()),
                 # The registry's Ray Serve HTTP proxy (inference /<model>/v1) and the URL clients reach it at.
                 "TUNELINE_SERVE_HTTP_PORT": str(self.config.serving_port),
                 "TUNELINE_SERVING_URL": f"http://{self.config.host}:{self.config.serving_port}",
@@ -118,10 +132,26 @@ class Stack:
         )
         # Everything else the operator set for us (secrets, OTLP endpoint, S3 credentials...) passes through.
         env.update({k: v for k, v in os.environ.items() if k.startswith("TUNELINE_") and k not in env})
+        if self.config.console_port is not None and "TUNELINE_CORS_ORIGINS" not in env:
+            env["TUNELINE_CORS_ORIGINS"] = json.dumps(self.config.console_origins)
         env.update(self.config.extra_env)
         for service in self.config.services:
             env[f"TUNELINE_{service.upper()}_URL"] = f"http://{self.config.host}:{self.config.port_of(service)}"
         return env
+
+    def token_settings(self) -> ServiceSettings:
+        """Settings that mint tokens this stack's services accept: their environment, issuer and signing secret
+        (the operator's TUNELINE_JWT_SECRET, else the one generated in the data directory)."""
+        env = self.env()
+        values: dict[str, object] = {
+            "environment": env["TUNELINE_ENVIRONMENT"],
+            "http_host": env["TUNELINE_HTTP_HOST"],
+            "state_dir": env["TUNELINE_STATE_DIR"],
+        }
+        for name in ("jwt_secret", "jwt_issuer", "jwt_audience"):
+            if f"TUNELINE_{name.upper()}" in env:
+                values[name] = env[f"TUNELINE_{name.upper()}"]
+        return load_settings(ServiceSettings, **values)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -129,9 +159,7 @@ class Stack:
             "database_url": self.database_url,
             "kafka_bootstrap": self.kafka_bootstrap,
             "object_store_url": self.object_store_url,
-            "processes": [
-                {"name": p.name, "pid": p.process.pid, "url": p.url, "log": str(p.log)} for p in self.processes
-            ],
+            "processes": [p.describe() for p in self.processes],
         }
 
 
@@ -166,6 +194,8 @@ def preflight(config: StackConfig) -> list[str]:
             problems.append(f"service {service} has no entry point yet (python -m tuneline.{service})")
     if config.kafka_bootstrap is None and port_in_use(config.kafka_port, config.host):
         problems.append(f"port {config.kafka_port} (Kafka broker) is already in use; pass --kafka-port or --kafka")
+    if config.console_port is not None and port_in_use(config.console_port, config.host):
+        problems.append(f"port {config.console_port} (web console) is already in use; pass --console-port")
     if config.state_file.exists():
         pid = json.loads(config.state_file.read_text()).get("supervisor_pid")
         if pid and _alive(int(pid)):
@@ -174,13 +204,15 @@ def preflight(config: StackConfig) -> list[str]:
 
 
 def _alive(pid: int) -> bool:
+    """The process runs (a zombie, exited but not yet reaped by its parent, does not)."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.Error:
         return True
-    return True
 
 
 async def _ensure_database(admin_url: str, name: str) -> None:
@@ -200,10 +232,16 @@ def _with_database(url: str, name: str) -> str:
     return base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
 
 
-def start(config: StackConfig, say: Callable[[str], None]) -> Stack:
+def start(config: StackConfig, say: Callable[[str], None], policy: RestartPolicy | None = None) -> Stack:
     stack = Stack(config)
+    stack.supervisor = Supervisor(say, policy=policy, logs=config.logs, on_change=stack.write_state)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     config.logs.mkdir(parents=True, exist_ok=True)
+    try:
+        # The signing secret is settled (generated or checked) once, before any service starts with it.
+        stack.token_settings()
+    except ConfigurationError as exc:
+        raise InfraError(str(exc)) from exc
     try:
         if config.database_url:
             stack.database_url = config.database_url
@@ -231,20 +269,57 @@ def start(config: StackConfig, say: Callable[[str], None]) -> Stack:
             port = config.port_of(service)
             svc_env = {**env, "TUNELINE_HTTP_PORT": str(port), "TUNELINE_SERVICE_NAME": service}
             log = config.logs / f"{service}.log"
-            proc = spawn([sys.executable, "-m", f"tuneline.{service}"], log, env=svc_env)
-            stack.processes.append(RunningProcess(service, proc, log, f"http://{config.host}:{port}"))
+            argv = [sys.executable, "-m", f"tuneline.{service}"]
+            stack.supervisor.launch(service, argv, svc_env, log, f"http://{config.host}:{port}")
         _wait_ready(stack, say)
         if config.workers:
             for name, module, owner in WORKERS:
                 if owner in config.services and runnable(module):
                     log = config.logs / f"{name}.log"
-                    proc = spawn([sys.executable, "-m", module], log, env={**env, "TUNELINE_SERVICE_NAME": owner})
-                    stack.processes.append(RunningProcess(name, proc, log))
-        config.state_file.write_text(json.dumps(stack.describe(), indent=2))
+                    argv = [sys.executable, "-m", module]
+                    stack.supervisor.launch(name, argv, {**env, "TUNELINE_SERVICE_NAME": owner}, log)
+        if config.console_port is not None:
+            _start_console(stack, say)
+        stack.write_state()
         return stack
     except BaseException:
         stop(stack, say)
         raise
+
+
+def _start_console(stack: Stack, say: Callable[[str], None]) -> None:
+    """The console's static files and the runtime config.json that tells it where each service is."""
+    config = stack.config
+    if not (config.console_dir / "index.html").is_file():
+        say(f"web console not served: {config.console_dir} has no build (`make setup` builds it)")
+        return
+    runtime = config.data_dir / "console.json"
+    environment = stack.env()["TUNELINE_ENVIRONMENT"]
+    runtime.write_text(
+        json.dumps(
+            {
+                "environment": environment,
+                "services": {s: f"http://{config.host}:{config.port_of(s)}" for s in config.services},
+                "signIn": {"mode": "oidc" if environment == "production" else "development"},
+            }
+        )
+    )
+    log = config.logs / "console.log"
+    command = [sys.executable, "-m", "tuneline.cli.console_server", "--dir", str(config.console_dir)]
+    command += ["--config", str(runtime), "--host", config.host, "--port", str(config.console_port)]
+    url = f"http://{config.host}:{config.console_port}"
+    if stack.supervisor is None:
+        raise InfraError("the web console starts under the stack's supervisor: call it from start()")
+    stack.supervisor.launch("console", command, stack.env(), log, url)
+    with httpx.Client(timeout=2) as client:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get(f"{url}/config.json").status_code == 200:
+                    say(f"web console at {url}")
+                    return
+            time.sleep(0.1)
+    raise InfraError(f"the web console did not answer at {url}; see {log}")
 
 
 def _wait_ready(stack: Stack, say: Callable[[str], None]) -> None:
@@ -266,10 +341,11 @@ def _wait_ready(stack: Stack, say: Callable[[str], None]) -> None:
 
 
 def stop(stack: Stack, say: Callable[[str], None]) -> None:
-    for proc in reversed(stack.processes):
-        stop_process(proc.process, timeout_s=15)
-        say(f"stopped {proc.name}")
-    stack.processes.clear()
+    """Stop every process with its whole tree (reverse order), then the broker and PostgreSQL."""
+    if stack.supervisor is not None:
+        stack.supervisor.say = say
+        stack.supervisor.stop_all(timeout_s=15)
+        stack.supervisor.processes.clear()
     if stack.broker is not None:
         stack.broker.stop()
         say("stopped Kafka broker")
@@ -283,7 +359,11 @@ def stop(stack: Stack, say: Callable[[str], None]) -> None:
 
 
 def supervise(stack: Stack, say: Callable[[str], None]) -> int:
-    """Block until Ctrl-C / SIGTERM or until a service dies; returns the exit code."""
+    """Keep every process up (restart with backoff) until Ctrl-C / SIGTERM; returns the exit code.
+
+    A crash-looping process is left stopped and reported; the exit code is then 1, but only when the stack stops.
+    """
+    assert stack.supervisor is not None, "start() the stack first"
     stopping = {"flag": False}
 
     def on_signal(signum: int, _: Any) -> None:
@@ -291,22 +371,35 @@ def supervise(stack: Stack, say: Callable[[str], None]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    stack.supervisor.say = say
     while not stopping["flag"]:
-        for proc in stack.processes:
-            if proc.process.poll() is not None:
-                say(f"{proc.name} exited with code {proc.process.returncode}; see {proc.log}")
-                return 1
+        stack.supervisor.poll_once()
         time.sleep(0.5)
-    return 0
+    return 1 if any(p.state == "crash-loop" for p in stack.processes) else 0
+
+
+def status(data_dir: Path) -> dict[str, Any] | None:
+    """The stack's state as its supervisor last wrote it (processes, states, restart counts), or None."""
+    state_file = data_dir / "stack.json"
+    if not state_file.exists():
+        return None
+    state: dict[str, Any] = json.loads(state_file.read_text())
+    state["supervisor_alive"] = _alive(int(state["supervisor_pid"]))
+    return state
 
 
 def down(data_dir: Path, timeout_s: float = 60) -> bool:
-    """Ask the supervisor of the stack in `data_dir` to stop; True once it has."""
+    """Ask the supervisor of the stack in `data_dir` to stop; True once it has.
+
+    When the supervisor itself is gone (killed hard), the processes it listed are stopped here, with their trees.
+    """
     state_file = data_dir / "stack.json"
     if not state_file.exists():
         return False
-    pid = int(json.loads(state_file.read_text())["supervisor_pid"])
+    state = json.loads(state_file.read_text())
+    pid = int(state["supervisor_pid"])
     if not _alive(pid):
+        _stop_orphaned(state.get("processes", []))
         state_file.unlink()
         return False
     os.kill(pid, signal.SIGTERM)
@@ -314,3 +407,21 @@ def down(data_dir: Path, timeout_s: float = 60) -> bool:
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     return not _alive(pid)
+
+
+def _stop_orphaned(processes: list[dict[str, Any]]) -> None:
+    import psutil
+
+    tree: list[psutil.Process] = []
+    for entry in processes:
+        with contextlib.suppress(psutil.Error, KeyError, ValueError):
+            proc = psutil.Process(int(entry["pid"]))
+            if "tuneline" in " ".join(proc.cmdline()):  # the pid may have been reused by something else
+                tree += [proc, *proc.children(recursive=True)]
+    for p in tree:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(tree, timeout=10)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()

@@ -13,6 +13,7 @@ from tuneline.sdk.evaluation import EvaluationClient
 from tuneline.sdk.http import ServiceClient
 from tuneline.sdk.intake import IntakeClient
 from tuneline.sdk.monitoring import MonitoringClient
+from tuneline.sdk.operations import OperationsClient
 from tuneline.sdk.registry import InferenceClient, RegistryClient
 from tuneline.sdk.training import TrainingClient
 
@@ -81,6 +82,12 @@ class Tuneline:
             max_retries=self._max_retries,
             transport=self._transport,
         )
+
+    def operations(self, service: str) -> OperationsClient:
+        """A service's operations API (dead letters); `service` is one of DEFAULT_URLS."""
+        if service not in self._clients:
+            raise ValueError(f"unknown service {service!r}; known: {', '.join(DEFAULT_URLS)}")
+        return OperationsClient(self._clients[service])
 
     def inference(self, api_key: str, url: str | None = None) -> InferenceClient:
         """The OpenAI-compatible endpoint, authenticated with a model-scoped API key (not a person's token)."""

@@ -39,6 +39,7 @@ class DatasetVersion(Model):
     record_count: int
     content_hash: str
     labels: list[str] = []
+    prompt_template: dict[str, Any] | None = None  # the use case's PromptTemplate stored with this version
     quality_score: float
     quality_breakdown: dict[str, Any] = {}
     remaining_pii: int = 0
@@ -65,6 +66,30 @@ class Upload(Model):
 class UploadResult(Model):
     upload: Upload
     version: DatasetVersion | None = None
+
+
+class ServiceErasure(Model):
+    status: str  # applied | pending
+    applied_at: datetime | None = None
+    counts: dict[str, Any] = {}
+
+
+class ErasureReport(Model):
+    """What an erasure removed, who asked and why, and which services have confirmed their part."""
+
+    id: UUID
+    dataset_id: UUID
+    usecase_id: UUID
+    team: str | None = None
+    scope: str  # dataset | versions
+    version_ids: list[UUID]
+    version_numbers: list[int]
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    services: dict[str, ServiceErasure]
+    pending: list[str]
+    complete: bool
 
 
 class DataClient(Resource):
@@ -178,6 +203,28 @@ class DataClient(Resource):
 
     def rollback(self, dataset_id: UUID | str, to_version: int) -> DatasetVersion:
         return self._post(DatasetVersion, f"/datasets/{dataset_id}/rollback", {"to_version": to_version})
+
+    def erase(self, dataset_id: UUID | str, reason: str, *, version: int | None = None) -> ErasureReport:
+        """Erase a dataset (or one version and every version derived from it) everywhere: the data service removes
+        it now and the other services confirm their part; `erasure_report` shows who has. Never retried (a second
+        request would find nothing left to erase)."""
+        path = f"/datasets/{dataset_id}" + (f"/versions/{version}" if version is not None else "")
+        return parse(ErasureReport, self.http.request("DELETE", path, json={"reason": reason}, retry=False))
+
+    def erasure_report(self, dataset_id: UUID | str) -> ErasureReport:
+        """The dataset's latest erasure: what each service erased and which have not confirmed yet."""
+        return self._get(ErasureReport, f"/datasets/{dataset_id}/erasure")
+
+    def wait_for_erasure(
+        self, dataset_id: UUID | str, *, timeout_s: float = 60.0, poll_s: float = 1.0
+    ) -> ErasureReport:
+        """Poll the report until every service has confirmed (or the timeout; the last report is returned)."""
+        deadline = time.monotonic() + timeout_s
+        report = self.erasure_report(dataset_id)
+        while not report.complete and time.monotonic() < deadline:
+            time.sleep(poll_s)
+            report = self.erasure_report(dataset_id)
+        return report
 
 
 def _source_parts(

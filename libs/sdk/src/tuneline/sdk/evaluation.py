@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +44,20 @@ class Evaluation(Model):
         return (self.finished_at - self.started_at).total_seconds()
 
 
+REPORT_FORMATS = ("html", "json", "pdf", "xlsx")
+
+
+def report_format_of(path: Path) -> str:
+    """The report format a file name asks for by its suffix."""
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in REPORT_FORMATS:
+        raise ValueError(
+            f"cannot tell the report format from {path.name!r}: name a .html, .json, .pdf or .xlsx file, "
+            "or give the format"
+        )
+    return suffix
+
+
 class EvaluationClient(Resource):
     def list_evaluations(
         self,
@@ -61,9 +76,27 @@ class EvaluationClient(Resource):
         return self._get(Evaluation, f"/evaluations/{evaluation_id}")
 
     def report(self, evaluation_id: UUID | str, fmt: str = "html") -> bytes:
-        """The evaluation report (html or json) as bytes, to save or open."""
+        """The evaluation report as bytes: ``html`` (self-contained page), ``json``, ``pdf`` or ``xlsx`` (Excel)."""
+        if fmt not in REPORT_FORMATS:
+            raise ValueError(f"report format must be one of {', '.join(REPORT_FORMATS)}, got {fmt!r}")
         response = self.http.raw("GET", f"/evaluations/{evaluation_id}/report", params={"format": fmt})
         return response.content
+
+    def save_report(self, evaluation_id: UUID | str, path: str | Path, fmt: str | None = None) -> Path:
+        """Download the report into ``path``; the format defaults to the path's suffix (.html, .json, .pdf, .xlsx).
+
+        The bytes go to a temporary file beside ``path`` that is renamed once complete: a refused or broken
+        download leaves no half-written report behind (and an existing file untouched)."""
+        target = Path(path)
+        fmt = fmt or report_format_of(target)
+        body = self.report(evaluation_id, fmt)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            partial.write_bytes(body)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
 
     def for_job(
         self, job_id: UUID | str, *, usecase_id: UUID | str | None = None, timeout_s: float = 900.0, poll_s: float = 2.0

@@ -34,6 +34,7 @@ class ModelVersion(Model):
     evaluation_id: UUID | None = None
     evaluation: dict[str, Any] | None = None
     review: dict[str, Any] | None = None
+    prompt_template: dict[str, Any] | None = None  # what /v1/classify applies; the card states it
     created_at: datetime
 
 
@@ -57,6 +58,7 @@ class ApiKey(Model):
     owner: str = ""
     models: list[str] = []
     fine_tuning_roles: list[str] = []
+    usecase_id: str | None = None  # a fine-tuning key bound to one use case
     requests_per_minute: int = 0
     created_at: datetime
     expires_at: datetime | None = None
@@ -96,8 +98,9 @@ class RegistryClient(Resource):
         answer: dict[str, Any] = self.http.request("GET", f"/models/{name}/versions/{version}/lineage")
         return answer
 
-    def set_policy(self, name: str, **policy: bool) -> RegisteredModel:
-        """human_review_required, auto_rollback, log_prompts (drift checks need logged prompts)."""
+    def set_policy(self, name: str, **policy: bool | int | float) -> RegisteredModel:
+        """human_review_required, review_min_reviewers, review_min_agreement, auto_rollback, log_prompts (drift checks
+        need logged prompts). Admin only."""
         return RegisteredModel.model_validate(self.http.request("PATCH", f"/models/{name}/policy", json=policy))
 
     def card(self, name: str, version: int) -> str:
@@ -139,11 +142,25 @@ class RegistryClient(Resource):
         return Deployment.model_validate(self.http.request("DELETE", f"/models/{name}/deployment"))
 
     def create_key(
-        self, name: str, models: list[str], requests_per_minute: int = 600, *, fine_tuning: bool = False
+        self,
+        name: str,
+        models: list[str],
+        requests_per_minute: int = 600,
+        *,
+        fine_tuning: bool = False,
+        usecase_id: str | None = None,
     ) -> ApiKey:
         """A scoped inference key; its secret (`.key`) is in this answer only. With `fine_tuning` it also drives
-        the OpenAI-compatible fine-tuning API as you, and the models it fine-tunes join its scope."""
-        body = {"name": name, "models": models, "requests_per_minute": requests_per_minute, "fine_tuning": fine_tuning}
+        the OpenAI-compatible fine-tuning API as you, and the models it fine-tunes join its scope; `usecase_id` binds
+        such a key to one use case (no OpenAI-Project header needed, and no other use case reachable)."""
+        body: dict[str, Any] = {
+            "name": name,
+            "models": models,
+            "requests_per_minute": requests_per_minute,
+            "fine_tuning": fine_tuning,
+        }
+        if usecase_id is not None:
+            body["usecase_id"] = usecase_id
         return self._post(ApiKey, "/models/keys", body)
 
     def keys(self, *, model: str | None = None) -> list[ApiKey]:
@@ -162,6 +179,12 @@ class InferenceClient(Resource):
     def chat(self, model: str, messages: list[dict[str, str]], **params: Any) -> ChatCompletion:
         body = {"model": model, "messages": messages, **params}
         return self._post(ChatCompletion, "/chat/completions", body)
+
+    def classify(self, model: str, text: str) -> dict[str, Any]:
+        """The label for one raw input (``label``, ``output``, ``labels``): the serving version applies the prompt
+        template its model card states, so the caller sends only the input."""
+        answer: dict[str, Any] = self.http.request("POST", "/classify", json={"model": model, "input": text})
+        return answer
 
     def models(self) -> list[dict[str, Any]]:
         answer: list[dict[str, Any]] = self.http.request("GET", "/models")["data"]

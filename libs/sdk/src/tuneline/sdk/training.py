@@ -13,6 +13,31 @@ from tuneline.sdk._base import Model, Resource, parse_list
 from tuneline.sdk.sse import parse_sse
 
 FINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
+#: A job's phase (the training service's JobPhase) in words.
+PHASE_WORDS = {
+    "queued": "queued",
+    "preparing_data": "preparing data",
+    "loading_model": "loading the base model",
+    "generating_replay": "generating general-replay answers",
+    "training": "training",
+    "evaluating": "final evaluation",
+    "saving": "saving the adapter",
+    "done": "done",
+}
+
+
+def describe_phase(phase: str, done: int | None, total: int | None, eta_seconds: float | None) -> str:
+    """'generating general-replay answers 12/64, ~2 min left'."""
+    words = PHASE_WORDS.get(phase, phase.replace("_", " "))
+    if done is not None and total:
+        words += f" {done}/{total}"
+    if eta_seconds:
+        words += f", ~{_duration(eta_seconds)} left"
+    return words
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 class Job(Model):
@@ -32,6 +57,13 @@ class Job(Model):
     total_steps: int = 0
     epoch: float = 0.0
     progress_percent: float = 0.0
+    phase: str = ""
+    """queued, preparing_data, loading_model, generating_replay, training, evaluating, saving or done ("" from a
+    service before phases)."""
+    phase_done: int | None = None
+    phase_total: int | None = None
+    eta_seconds: float | None = None
+    """Seconds to the end of the run over every phase still ahead."""
     train_loss: float | None = None
     val_loss: float | None = None
     worker: str | None = None
@@ -49,6 +81,21 @@ class Job(Model):
     def finished(self) -> bool:
         return self.status in FINAL_STATUSES
 
+    def activity(self) -> str:
+        """What the job is doing, in words: 'running step 5/40 loss 0.412, ~1 min left',
+        'running generating general-replay answers 12/64, ~4 min left', 'queued, ~5 min left'."""
+        if self.phase in ("", "training") or (self.finished and self.phase != "done"):
+            loss = f"{self.train_loss:.3f}" if self.train_loss is not None else "-"
+            line = f"{self.status} step {self.step}/{self.total_steps} loss {loss}"
+            if self.phase and self.finished:
+                line += f" (stopped while {PHASE_WORDS.get(self.phase, self.phase)})"
+            elif self.eta_seconds:
+                line += f", ~{_duration(self.eta_seconds)} left"
+            return line
+        if self.phase == "queued":  # queued, or claimed and starting
+            return describe_phase(self.status, None, None, self.eta_seconds)
+        return f"{self.status} " + describe_phase(self.phase, self.phase_done, self.phase_total, self.eta_seconds)
+
 
 class MetricPoint(Model):
     step: int
@@ -63,12 +110,17 @@ class MetricPoint(Model):
 
 
 class JobUpdate(Model):
-    """One item of a job's live stream: a metric point (kind 'progress') or a status change (kind 'status')."""
+    """One item of a job's live stream: a metric point (kind 'progress'), a phase or progress within it with the
+    time left (kind 'phase'), or a status change (kind 'status')."""
 
     kind: str
     point: MetricPoint | None = None
     status: str | None = None
     step: int | None = None
+    phase: str | None = None
+    done: int | None = None
+    total: int | None = None
+    eta_seconds: float | None = None
 
 
 class TrainingClient(Resource):
@@ -132,8 +184,18 @@ class TrainingClient(Resource):
             data = json.loads(sse.data)
             if sse.event == "progress":
                 yield JobUpdate(kind="progress", point=MetricPoint.model_validate(data))
+            elif sse.event == "phase":
+                yield JobUpdate(
+                    kind="phase",
+                    phase=data.get("phase"),
+                    done=data.get("done"),
+                    total=data.get("total"),
+                    eta_seconds=data.get("eta_seconds"),
+                )
             elif sse.event == "status":
-                yield JobUpdate(kind="status", status=data.get("status"), step=data.get("step"))
+                yield JobUpdate(
+                    kind="status", status=data.get("status"), step=data.get("step"), phase=data.get("phase")
+                )
 
     def wait(
         self,

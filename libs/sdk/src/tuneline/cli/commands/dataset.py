@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from tuneline.cli.commands._shared import api_errors, console, fmt, sdk, table
-from tuneline.sdk.data import DatasetVersion
+from tuneline.sdk.data import DatasetVersion, ErasureReport
 
 app = typer.Typer(help="Datasets: uploads, versions, validation and PII reports.", no_args_is_help=True)
 
@@ -113,3 +114,49 @@ def dedup(dataset_id: str, version: int) -> None:
     """A new version without duplicates."""
     with api_errors():
         print_version(sdk().data.dedup(dataset_id, version))
+
+
+@app.command()
+def erase(
+    dataset_id: str,
+    reason: Annotated[str, typer.Option(help="Why (kept with the tombstone), e.g. 'GDPR art. 17 request #42'.")],
+    version: Annotated[int | None, typer.Option(help="Erase only this version (and what derives from it).")] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for every service to confirm (0: do not wait).")] = 30,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a dataset (or a version) everywhere: records, splits, derived versions, adapters, evaluation samples,
+    logged prompts. This cannot be undone."""
+    what = f"version {version} of dataset {dataset_id}" if version is not None else f"dataset {dataset_id}"
+    if not yes and not typer.confirm(f"Erase {what} and everything derived from it? This cannot be undone"):
+        raise typer.Exit(1)
+    with api_errors():
+        client = sdk().data
+        report = client.erase(dataset_id, reason, version=version)
+        if wait > 0:
+            report = client.wait_for_erasure(dataset_id, timeout_s=wait)
+    print_erasure(report)
+
+
+@app.command()
+def erasure(dataset_id: str) -> None:
+    """The dataset's latest erasure: what each service erased and which have not confirmed yet."""
+    with api_errors():
+        report = sdk().data.erasure_report(dataset_id)
+    print_erasure(report)
+
+
+def print_erasure(report: ErasureReport) -> None:
+    colour = "green" if report.complete else "yellow"
+    console.print(
+        f"[{colour}]erasure {report.id}: {'complete' if report.complete else 'pending: ' + ', '.join(report.pending)}"
+        f"[/{colour}]  {report.scope} {report.dataset_id} versions {report.version_numbers}  by {report.requested_by}"
+    )
+    rows = [
+        [name, s.status, fmt_time(s.applied_at), ", ".join(f"{k} {v}" for k, v in s.counts.items())]
+        for name, s in report.services.items()
+    ]
+    console.print(table("Erasure", ["service", "status", "applied", "erased"], rows))
+
+
+def fmt_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tuneline.cli.commands._shared import api_errors, console, fmt, sdk, table
-from tuneline.sdk.evaluation import Evaluation
+from tuneline.sdk.evaluation import REPORT_FORMATS, Evaluation, report_format_of
 
 app = typer.Typer(help="Evaluations: base vs tuned, the regression gate, reports.", no_args_is_help=True)
 
@@ -41,14 +42,33 @@ def print_evaluation(e: Evaluation) -> None:
         console.print(f"  • {reason}")
 
 
+class ReportFormat(StrEnum):
+    html = "html"
+    json = "json"
+    pdf = "pdf"
+    xlsx = "xlsx"
+
+
 @app.command()
 def report(
     evaluation_id: str,
-    out: Annotated[Path, typer.Option(help="Where to save it.")] = Path("evaluation-report.html"),
-    fmt_: Annotated[str, typer.Option("--format", help="html or json.")] = "html",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write; default evaluation-<id>.<format> in this folder."),
+    ] = None,
+    fmt_: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="html, json, pdf or xlsx (Excel); default: --out's suffix, else html."),
+    ] = None,
 ) -> None:
-    """Download the evaluation report."""
+    """Download the evaluation report (HTML, JSON, PDF or Excel) into a file."""
     with api_errors():
-        body = sdk().evaluation.report(evaluation_id, fmt_)
-    out.write_bytes(body)
-    console.print(f"[green]✓[/green] wrote {out} ({len(body)} bytes)")
+        if fmt_ is None:
+            fmt = report_format_of(out) if out is not None and out.suffix else ReportFormat.html.value
+        else:
+            fmt = fmt_.value
+            if out is not None and out.suffix.lower().lstrip(".") in REPORT_FORMATS and report_format_of(out) != fmt:
+                raise ValueError(f"--out {out.name} names a .{report_format_of(out)} file but --format is {fmt}")
+        target = out if out is not None else Path(f"evaluation-{evaluation_id}.{fmt}")
+        written = sdk().evaluation.save_report(evaluation_id, target, fmt)
+    console.print(f"[green]✓[/green] wrote {written} ({written.stat().st_size} bytes, {fmt})")

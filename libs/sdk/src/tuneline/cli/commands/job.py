@@ -10,7 +10,7 @@ from rich.live import Live
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from tuneline.cli.commands._shared import api_errors, console, fmt, sdk, table
-from tuneline.sdk.training import Job, TrainingClient
+from tuneline.sdk.training import PHASE_WORDS, Job, TrainingClient, describe_phase
 
 app = typer.Typer(help="Training jobs: queue, progress, live loss, control.", no_args_is_help=True)
 
@@ -27,6 +27,7 @@ def list_(
         [
             str(j.id),
             j.status,
+            PHASE_WORDS.get(j.phase, j.phase),
             f"{j.step}/{j.total_steps}",
             fmt(j.train_loss),
             j.method_ran or j.method_requested,
@@ -35,7 +36,9 @@ def list_(
         ]
         for j in jobs
     ]
-    console.print(table("Training jobs", ["id", "status", "step", "loss", "method", "preset", "created"], rows))
+    console.print(
+        table("Training jobs", ["id", "status", "phase", "step", "loss", "method", "preset", "created"], rows)
+    )
 
 
 @app.command()
@@ -49,6 +52,8 @@ def print_job(job: Job) -> None:
     console.print(
         f"[bold]job {job.id}[/bold]  {job.status}  step {job.step}/{job.total_steps} ({job.progress_percent:.0f}%)"
     )
+    if job.phase and not job.finished:
+        console.print(describe_phase(job.phase, job.phase_done, job.phase_total, job.eta_seconds))
     console.print(f"base model {job.base_model}  method {job.method_ran or job.method_requested}  preset {job.preset}")
     console.print(
         f"train loss {fmt(job.train_loss)}  val loss {fmt(job.val_loss)}  "
@@ -102,6 +107,12 @@ def follow(training: TrainingClient, job_id: str) -> Job:
                 p = update.point
                 loss = f"loss {fmt(p.train_loss)}" + (f"  val {fmt(p.val_loss)}" if p.val_loss is not None else "")
                 bar.update(task, completed=p.step, loss=loss)
+            elif update.kind == "phase" and update.phase is not None and update.phase != "training":
+                # before the steps (replay answers n/M) and after them (evaluating, saving): say so on the bar
+                words = describe_phase(update.phase, update.done, update.total, None)
+                bar.update(task, description=f"job {str(job.id)[:8]} {words}")
+            elif update.kind == "phase" and update.phase == "training":
+                bar.update(task, description=f"job {str(job.id)[:8]} training")
             elif update.status is not None:
                 bar.update(task, description=f"job {str(job.id)[:8]} {update.status}", completed=update.step or 0)
     return training.get_job(job_id)

@@ -68,12 +68,18 @@ def key(
     fine_tuning: Annotated[
         bool, typer.Option("--fine-tuning", help="Also drive the OpenAI fine-tuning API (/v1 on the registry).")
     ] = False,
+    usecase: Annotated[
+        str | None,
+        typer.Option("--usecase", help="Bind the fine-tuning key to this use case (no OpenAI-Project header needed)."),
+    ] = None,
 ) -> None:
     """Create a key scoped to these models (shown once); --fine-tuning lets it fine-tune through /v1 as you."""
     if not names and not fine_tuning:
         raise typer.BadParameter("name at least one model, or pass --fine-tuning", param_hint="NAMES")
+    if usecase is not None and not fine_tuning:
+        raise typer.BadParameter("only a --fine-tuning key is bound to a use case", param_hint="--usecase")
     with api_errors():
-        created = sdk().registry.create_key(label, list(names or []), fine_tuning=fine_tuning)
+        created = sdk().registry.create_key(label, list(names or []), fine_tuning=fine_tuning, usecase_id=usecase)
     scope = ", ".join(created.models) or "the models it will fine-tune"
     extra = f" (fine-tuning as {', '.join(created.fine_tuning_roles)})" if created.fine_tuning_roles else ""
     console.print(f"[green]✓[/green] key {created.prefix} for {scope}{extra} — store it now:")

@@ -9,7 +9,6 @@ from rich.console import Console
 from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.lifecycle import DemoSizes, Lifecycle, People
 from tuneline.cli.demo.summary import print_summary
-from tuneline.common.settings import ServiceSettings
 
 #: Settings the demo's processes get: quick consumer-group joins, a quick outbox, drift checked every 15 s.
 DEMO_ENV = {
@@ -40,7 +39,7 @@ def run_demo(config: stack_mod.StackConfig, console: Console, sizes: DemoSizes, 
         console.print(f"stack up in {time.monotonic() - started:.1f}s")
         urls = {p.name: p.url for p in running.processes if p.url}
         serving_url = f"http://{config.host}:{config.serving_port}"
-        people = People.minted(urls, serving_url, ServiceSettings(environment="development"))
+        people = People.minted(urls, serving_url, running.token_settings())
         workdir = config.data_dir / "demo"
         workdir.mkdir(parents=True, exist_ok=True)
         lifecycle = Lifecycle(people, workdir, lambda m: console.print(m), sizes)

@@ -14,6 +14,15 @@ PLANTED_PII = (
     " Night shift lead Peter Novak confirmed, badge ID 4417-2281.",
     " Vendor tech reachable at mark.jones@vendor-example.org.",
 )
+#: The personal values inside PLANTED_PII: none may appear in a log line or a dead letter.
+PLANTED_PII_VALUES = (
+    "John Miller",
+    "+1 415 555 0134",
+    "anna.schmidt@plant-example.com",
+    "Peter Novak",
+    "4417-2281",
+    "mark.jones@vendor-example.org",
+)
 
 
 def write_maintenance_logs(path: Path, n: int = 160, seed: int = 7, duplicates: int = 6) -> dict[str, int]:

@@ -52,6 +52,9 @@ _CLASSIFY: dict[str, Any] = {
         },
     ],
     "labels": list(MAINTENANCE_LABELS),
+    # The task's instruction: with the labels it is the prompt template every service applies (see the model card).
+    "task_description": "Classify this maintenance log entry.",
+    "input_name": "Entry",
     "request_volume": {"requests_per_day": 3000},
     "latency": {"p95_ms": 3000, "interactive": True},
     "time_savings": {"minutes_saved_per_task": 4, "hourly_cost_usd": 55},
@@ -96,6 +99,8 @@ _SUMMARISE: dict[str, Any] = {
         {"input": "22:15 MILL-07 burrs x30", "desired_output": "MILL-07: burrs (30)."},
     ],
     "labels": [],
+    "task_description": "Summarise the quality issues in these machine-log lines.",
+    "input_name": "Log",
     "policy": {
         **_CLASSIFY["policy"],
         "redaction": "none",

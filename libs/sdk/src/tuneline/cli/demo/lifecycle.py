@@ -79,6 +79,7 @@ class People:
     data_owner: Tuneline
     ml_engineer: Tuneline
     sre: Tuneline
+    admin: Tuneline  # governance: only an admin changes a model's policy (prompt logging for drift checks)
 
     @classmethod
     def minted(cls, urls: dict[str, str], serving_url: str, settings: ServiceSettings) -> People:
@@ -92,6 +93,7 @@ class People:
             data_owner=person("dana.owens@plant.example", "data_owner"),
             ml_engineer=person("mike.ito@plant.example", "ml_engineer"),
             sre=person("sam.reyes@plant.example", "sre"),
+            admin=person("ada.admin@plant.example", "admin"),
         )
 
 
@@ -292,14 +294,17 @@ class Lifecycle:
             job = self._create_job(str(version.id))
             seconds = job.estimate.get("seconds")
             estimate = f"{seconds:.0f} s" if isinstance(seconds, int | float) else "unknown"
-            self.say(f"  job {job.id} {job.status}: {job.total_steps} steps, training estimate {estimate}")
-            shown = [-1]
+            self.say(f"  job {job.id} {job.status}: {job.total_steps} steps, estimate {estimate} for the whole run")
+            for line in job.estimate.get("breakdown") or []:
+                self.say(f"    {line}")
+            shown: list[tuple[object, ...]] = [()]
 
             def show(j: Job) -> None:
-                if j.step != shown[0]:
-                    shown[0] = j.step
-                    loss = f"{j.train_loss:.3f}" if j.train_loss is not None else "-"
-                    self.say(f"  {j.status} step {j.step}/{j.total_steps} loss {loss}")
+                # a new line for each phase, replay answer batch and step (not for each poll's new ETA)
+                seen = (j.status, j.phase, j.phase_done, j.step)
+                if seen != shown[0]:
+                    shown[0] = seen
+                    self.say(f"  {j.activity()}")
 
             final = engineer.training.wait(job.id, timeout_s=self.sizes.wait_s, poll_s=0.5, on_update=show)
             self.outcome.job = final
@@ -344,7 +349,7 @@ class Lifecycle:
             name, version = self._required(self.outcome.model_name), self._required(self.outcome.version)
             card = engineer.registry.card(name, version.version)
             self.say(f"  model card: {len(card.splitlines())} lines")
-            engineer.registry.set_policy(name, log_prompts=True)
+            self.people.admin.registry.set_policy(name, log_prompts=True)  # policy changes are admin-only
             deployment = engineer.registry.deploy(name, version.version)
             deployment = self._until(
                 lambda: self._healthy(engineer, name), self.sizes.wait_s, f"{name} serving on Ray Serve", poll_s=2.0
@@ -380,7 +385,10 @@ class Lifecycle:
 
     def _ask(self, inference: Any, model: str, prompt: str) -> str | None:
         try:
-            reply = inference.chat(model, [{"role": "user", "content": prompt}], max_tokens=self.sizes.max_tokens)
+            # greedy, as evaluation measured the model: the label it ranks first (the API's default samples at 1.0)
+            reply = inference.chat(
+                model, [{"role": "user", "content": prompt}], max_tokens=self.sizes.max_tokens, temperature=0
+            )
         except ApiError as exc:
             if exc.status in (404, 503):  # the deployment is still starting its replica
                 return None
@@ -494,7 +502,10 @@ class Lifecycle:
         return self._until(created, 60, "training learning of the version (dataset.ready)", poll_s=0.5)
 
     def _trained_labels(self) -> list[str]:
-        """The label list exactly as training showed it (the dataset version's), so the prompt matches."""
+        """The label list exactly as training showed it (the model version's template), so the prompt matches."""
+        template = self.outcome.version.prompt_template if self.outcome.version is not None else None
+        if template and template.get("labels"):
+            return list(template["labels"])
         version = self.outcome.dataset_version
         return list(version.labels) if version is not None and version.labels else sorted(MAINTENANCE_LABELS)
 
