@@ -2,23 +2,25 @@ from __future__ import annotations
 
 import pytest
 
+from tuneline.common.costing import HardwareProfile
 from tuneline.intake.costing.estimate import CostAssumptions, estimate_costs
-from tuneline.intake.costing.hardware import HardwareProfile
+from tuneline.intake.costing.hardware import ServingProfile
 from tuneline.intake.costing.inference import ApiPricing
 from tuneline.intake.usecases.validation import validate_submission
 
 DAYS = 365 / 12
-PROFILE = HardwareProfile(
+PROFILE = ServingProfile(
     "test",
     "Test GPU",
     usd_per_gpu_hour=2.0,
-    train_tokens_per_s=1000,
     serve_tokens_per_s=2000,
     reference_parameters=1_000_000_000,
 )
+# LoRA on a 1B model costs 4e9 FLOP per token, so 4 effective TFLOP/s train 1,000 tokens per second.
+TRAINING = HardwareProfile("test-train", "gpu", 24.0, usd_per_hour=2.0, effective_tflops=4.0)
 ASSUMPTIONS = CostAssumptions(
     profiles={"test": PROFILE},
-    training_profile="test",
+    training_hardware=TRAINING,
     serving_profile="test",
     prompting=ApiPricing("api", usd_per_million_input=2.0, usd_per_million_output=8.0),
     instruction_tokens=150,
@@ -87,12 +89,12 @@ def test_explicit_task_count_overrides_the_request_volume(form_data):
     assert estimate_costs(form, ASSUMPTIONS).value_per_month_usd == pytest.approx(500 * 10)
 
 
-def test_unknown_hardware_profile_is_named(form):
+def test_unknown_serving_profile_is_named(form):
     with pytest.raises(ValueError, match="unknown hardware profile 'h200'; known: test"):
-        estimate_costs(form, CostAssumptions(profiles={"test": PROFILE}, training_profile="h200"))
+        estimate_costs(form, CostAssumptions(profiles={"test": PROFILE}, serving_profile="h200"))
 
 
 def test_default_assumptions_produce_a_complete_estimate(form_data):
     est = estimate_costs(validate_submission(form_data()))
-    assert est.training.profile == "a100-40gb" and est.inference.profile == "l4"
+    assert est.training.profile == "cpu-2core" and est.inference.profile == "l4"
     assert est.training.cost_usd > 0 and est.prompting_monthly_usd > 0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuneline.intake.costing.hardware import HardwareProfile
+from tuneline.intake.costing.hardware import ServingProfile
 from tuneline.intake.costing.inference import (
     HOURS_PER_MONTH,
     ApiPricing,
@@ -11,11 +11,10 @@ from tuneline.intake.costing.inference import (
 )
 from tuneline.intake.costing.roi import compare_with_prompting, payback_months, value_per_month
 
-PROFILE = HardwareProfile(
+PROFILE = ServingProfile(
     "test",
     "Test GPU",
     usd_per_gpu_hour=2.0,
-    train_tokens_per_s=1000,
     serve_tokens_per_s=2000,
     reference_parameters=1_000_000_000,
 )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tuneline.intake.form import FineTuningMethod
 from tuneline.intake.qualification.assess import assess
 from tuneline.intake.qualification.checklist import Verdict
 from tuneline.intake.qualification.rice import (
@@ -12,7 +13,6 @@ from tuneline.intake.qualification.rice import (
     impact_from_value,
     rice_score,
 )
-from tuneline.intake.usecases.form import FineTuningMethod
 from tuneline.intake.usecases.validation import validate_submission
 
 DAYS = 365 / 12

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -16,10 +16,13 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 
+from tuneline.common.auth import mint_token
+from tuneline.common.costing import default_profile, flops_per_token, fold_measurement
 from tuneline.common.db import AuditRecord, OutboxRecord
 from tuneline.common.events import (
     DEPLOYMENT_UPDATED,
     EVALUATION_COMPLETED,
+    JOB_COMPLETED,
     JOB_QUEUED,
     JOB_STARTED,
     MODEL_REGISTERED,
@@ -27,17 +30,20 @@ from tuneline.common.events import (
     USECASE_INTAKE_REQUESTED,
     DeploymentUpdated,
     EvaluationCompleted,
+    JobCompleted,
     JobQueued,
     JobStarted,
     ModelRegistered,
     UseCaseApproved,
     UseCaseIntakeRequested,
+    UseCaseRetired,
     utcnow,
 )
 from tuneline.common.messaging import publish_now
-from tuneline.common.testing.helpers import bearer, eventually, running_app
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
 from tuneline.intake.app import create_app
 from tuneline.intake.settings import IntakeSettings
+from tuneline.intake.usecases.validation import validate_submission
 
 pytestmark = pytest.mark.integration
 
@@ -134,6 +140,7 @@ async def test_review_flow_publishes_one_approval_even_when_retried(intake, form
     assert (event.task_type, event.method, event.industry) == ("classification", "lora", industry)
     assert event.labels == ["hydraulics", "electrical", "calibration"]
     assert event.approved_by == "reviewer-1"
+    assert (event.team, event.submitted_by) == (TEST_TEAM, "alice")  # the creator's team, for every service
 
     body = (await intake.client.get(f"/usecases/{uid}", headers=intake.as_("viewer"))).json()
     assert body["assessment"]["decision"]["recommended"] == "fine_tuning"
@@ -218,6 +225,75 @@ async def test_who_may_do_what(intake, form_data):
     assert r.status_code == 201
     comments = (await c.get(f"/usecases/{uid}/comments", headers=intake.as_("viewer"))).json()
     assert [(x["author"], x["body"]) for x in comments] == [("other", "Looks good")]
+
+
+async def test_a_token_with_no_known_role_may_neither_create_nor_comment_and_is_audited(intake, form_data):
+    """The attack: a token that carries no role Tuneline knows (another application's roles, or none) drafts a use
+    case or comments on one. Both are refused (403) and the refusals are audited."""
+    c = intake.client
+    roleless = bearer(intake.settings, subject="nora")
+    foreign_token = mint_token(intake.settings, "fred", [], team=TEST_TEAM, extra={"roles": ["billing_admin"]})
+    foreign = {"Authorization": f"Bearer {foreign_token}"}
+    r = await c.post("/usecases", json=complete_form(form_data), headers=roleless)
+    assert r.status_code == 403 and "a known role is needed" in r.json()["detail"]
+    r = await c.post("/usecases", json={"title": "Sneaky"}, headers=foreign)
+    assert r.status_code == 403
+    assert (await intake.audit("access.denied", "(new)")) != []
+
+    uid = (await c.post("/usecases", json=complete_form(form_data), headers=intake.as_("data_owner", "alice"))).json()[
+        "id"
+    ]
+    r = await c.post(f"/usecases/{uid}/comments", json={"body": "pwned"}, headers=roleless)
+    assert r.status_code == 403 and "a known role is needed" in r.json()["detail"]
+    (denied,) = await intake.audit("access.denied", uid)
+    assert (denied.actor, denied.details["attempted"], denied.details["team"]) == ("nora", "comment", TEST_TEAM)
+    assert (await c.get(f"/usecases/{uid}/comments", headers=intake.as_("viewer"))).json() == []
+
+
+async def test_a_use_case_belongs_to_its_creators_team_and_needs_one(intake, form_data):
+    c = intake.client
+    r = await c.post("/usecases", json=complete_form(form_data), headers=intake.as_("data_owner", "alice"))
+    assert r.status_code == 201 and r.json()["team"] == TEST_TEAM
+    teamless = bearer(intake.settings, "data_owner", subject="tim", team=None)
+    r = await c.post("/usecases", json=complete_form(form_data), headers=teamless)
+    assert r.status_code == 403 and "carries no team" in r.json()["detail"]
+
+
+async def test_another_teams_people_neither_see_nor_decide_a_use_case_and_are_audited(intake, form_data):
+    """The attack: a reviewer of another team reads a team's use case, approves it, comments on it and finds it in
+    the portfolio. Every call is refused (403, audited) and the listings hold only the caller's own team's cases."""
+    c = intake.client
+    industry = f"Legal-{uuid4().hex[:6]}"
+    uid = (
+        await c.post("/usecases", json=complete_form(form_data, industry=industry), headers=intake.as_("data_owner"))
+    ).json()["id"]
+    assert (await c.post(f"/usecases/{uid}/submit", headers=intake.as_("data_owner"))).status_code == 200
+
+    outsider = bearer(intake.settings, "reviewer", "viewer", subject="oscar", team="finance")
+    for method, path, body in (
+        ("GET", f"/usecases/{uid}", None),
+        ("GET", f"/usecases/{uid}/comments", None),
+        ("GET", f"/usecases/{uid}/timeline", None),
+        ("GET", f"/usecases/{uid}/history", None),
+        ("POST", f"/usecases/{uid}/start-review", None),
+        ("POST", f"/usecases/{uid}/approve", {"reason": "fine by me"}),
+        ("POST", f"/usecases/{uid}/comments", {"body": "peeking"}),
+    ):
+        r = await c.request(method, path, json=body, headers=outsider)
+        assert r.status_code == 403, (method, path, r.text)
+        assert "belongs to team" in r.json()["detail"], r.text
+    page = (await c.get("/usecases", params={"industry": industry}, headers=outsider)).json()
+    assert page["total"] == 0 and page["items"] == []
+    dashboard = (await c.get("/usecases/dashboard", params={"industry": industry}, headers=outsider)).json()
+    assert dashboard["counts_by_status"] == {}
+    assert len(await intake.audit("access.denied", uid)) == 7
+
+    # the team's own viewer and another team's admin see it; the use case is still waiting for its own reviewers
+    own = (await c.get("/usecases", params={"industry": industry}, headers=intake.as_("viewer"))).json()
+    assert [i["id"] for i in own["items"]] == [uid]
+    admin = bearer(intake.settings, "admin", subject="ada", team="finance")
+    r = await c.get(f"/usecases/{uid}", headers=admin)
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
 
 
 async def test_bad_input_is_refused_naming_the_field(intake, form_data):
@@ -387,6 +463,53 @@ async def test_timeline_orders_facts_by_when_they_happened_and_ignores_duplicate
     assert item["headline_metrics"] == {"accuracy": 0.97} and item["deployment_status"] == "healthy"
 
 
+async def test_finished_job_measured_throughput_changes_the_next_use_cases_training_estimate(intake, form_data):
+    form = complete_form(form_data, industry=f"Logistics-{uuid4().hex[:6]}")
+    params = validate_submission(form).parameters
+    lora = flops_per_token(params, "lora")
+
+    async def training_estimate() -> tuple[str, dict[str, Any]]:
+        r = await intake.client.post("/usecases", json=form, headers=intake.as_("data_owner"))
+        assert r.status_code == 201, r.text
+        return r.json()["id"], r.json()["assessment"]["costs"]["training"]
+
+    first_id, before = await training_estimate()
+    assert before["profile"] == intake.settings.hardware_profile
+    # What the shared model assumed so far (a measured job of another test may already be folded in).
+    assumed = replace(
+        default_profile(intake.settings.hardware_profile), effective_tflops=before["tokens_per_s"] * lora / 1e12
+    )
+    # A 360M-parameter job on the same hardware: 2M tokens in 500 s of training (many times the CPU row).
+    job = JobCompleted(
+        producer="test",
+        usecase_id=UUID(first_id),
+        job_id=uuid4(),
+        dataset_id=uuid4(),
+        dataset_version_id=uuid4(),
+        task_type="classification",
+        base_model="smollm2-360m-instruct",
+        method="lora",
+        adapter_uri="file:///adapter",
+        trained_tokens=2_000_000,
+        duration_seconds=560.0,
+        hardware_profile=intake.settings.hardware_profile,
+        parameters=361_821_120,
+        train_seconds=500.0,
+    )
+    await publish_now(intake.app.state.tuneline.broker, JOB_COMPLETED, job)
+
+    async def folded() -> bool:
+        r = await intake.client.get(f"/usecases/{first_id}/timeline", headers=intake.as_("viewer"))
+        return any(e["type"] == "job.completed" for e in r.json())
+
+    await eventually(folded, what="the finished job on the timeline")
+    _, after = await training_estimate()
+    expected = fold_measurement(assumed, params=361_821_120, method="lora", tokens=2_000_000, seconds=500.0)
+    assert after["tokens_per_s"] == pytest.approx(expected.effective_tflops * 1e12 / lora)
+    assert after["tokens_per_s"] > before["tokens_per_s"] and after["cost_usd"] < before["cost_usd"]
+    assert after["training_tokens"] == before["training_tokens"]
+
+
 async def test_outside_system_submits_once_per_reference(intake, form_data):
     industry = f"Retail-{uuid4().hex[:6]}"
     ref = f"INC-{uuid4().hex[:8]}"
@@ -394,7 +517,12 @@ async def test_outside_system_submits_once_per_reference(intake, form_data):
     broker = intake.app.state.tuneline.broker
     for _ in range(2):  # the ticketing system re-sends the same request as a new event
         request = UseCaseIntakeRequested(
-            producer="servicenow", source_system="servicenow", external_ref=ref, requested_by="u123", form=form
+            producer="servicenow",
+            source_system="servicenow",
+            external_ref=ref,
+            requested_by="u123",
+            form=form,
+            team=TEST_TEAM,  # the team the ticketing system files for: its people review the use case
         )
         await publish_now(broker, USECASE_INTAKE_REQUESTED, request)
     bad = UseCaseIntakeRequested(
@@ -418,3 +546,17 @@ async def test_outside_system_submits_once_per_reference(intake, form_data):
     assert set(rejected[0].details["fields"]) == {"title", "model_type"}
     await asyncio.sleep(0.5)
     assert len(await listed()) == 1
+
+
+async def test_retiring_publishes_usecase_retired_once_for_the_other_services(intake, form_data):
+    c = intake.client
+    uid = await approved_usecase(intake, complete_form(form_data))
+    body = {"reason": "replaced by a RAG assistant"}
+    r = await c.post(f"/usecases/{uid}/retire", json=body, headers=intake.as_("reviewer"))
+    assert r.status_code == 403, "only delivery roles retire"
+    for _ in range(2):  # a retried request publishes nothing twice
+        r = await c.post(f"/usecases/{uid}/retire", json=body, headers=intake.as_("ml_engineer", "ed"))
+    assert r.json()["status"] == "retired", r.text
+    (event,) = await intake.outbox("usecase.retired", uid)
+    payload = UseCaseRetired.model_validate_json(event.payload)
+    assert (payload.reason, payload.retired_by, payload.team) == ("replaced by a RAG assistant", "ed", TEST_TEAM)

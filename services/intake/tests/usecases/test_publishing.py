@@ -46,3 +46,27 @@ def test_non_classification_has_no_derived_labels(form_data):
     )
     assert event.labels == []
     assert event.policy.redaction == "none"
+
+
+def test_the_intake_form_defines_the_prompt_template_that_travels_with_the_approval(form_data):
+    data = form_data(
+        labels=["billing", "technical", "account", "shipping"],
+        task_description="Route this customer-support ticket to the team that should handle it.",
+        output_format="Reply with the team name only.",
+        input_name="Ticket",
+    )
+    event = approved_event(uuid4(), validate_submission(data), approved_by="r", producer="intake")
+    assert event.prompt_template is not None
+    assert event.prompt_template.render("I was charged twice.") == (
+        "Route this customer-support ticket to the team that should handle it. "
+        "Answer with one of: billing, technical, account, shipping. Reply with the team name only."
+        "\n\nTicket: I was charged twice."
+    )
+
+
+def test_without_a_task_description_the_problem_statement_is_the_instruction(form_data):
+    data = form_data()
+    event = approved_event(uuid4(), validate_submission(data), approved_by="r", producer="intake")
+    assert event.prompt_template is not None
+    assert event.prompt_template.instruction == data["problem_statement"]
+    assert event.prompt_template.labels == event.labels and event.prompt_template.input_name == "Input"

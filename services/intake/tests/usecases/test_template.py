@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuneline.intake.usecases.form import DataSourceKind
+from tuneline.intake.form import DataSourceKind
 from tuneline.intake.usecases.template import draft_from_payload, from_template, guess_source_kind
 from tuneline.intake.usecases.validation import IntakeFormError, validate_submission
 

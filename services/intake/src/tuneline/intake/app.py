@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from faststream.kafka import KafkaBroker
 
-from tuneline.common.app import AppState, create_service_app
+from tuneline.common.app import create_service_app
 from tuneline.common.settings import load_settings
 from tuneline.intake.settings import IntakeSettings
 from tuneline.intake.usecases import api as usecases_api
@@ -25,16 +24,12 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or load_settings(IntakeSettings)
     context = IntakeContext(producer=settings.service_name, assumptions=settings.cost_assumptions())
 
-    # Registered as the first "consumer" because consumers may run as soon as the broker starts, before any
-    # on_startup hook: the rules' context must already be in place.
-    def provide_context(_: KafkaBroker, state: AppState) -> None:
-        state.extras["intake"] = context
-
     return create_service_app(
         settings,
         title="Tuneline intake",
         description=DESCRIPTION,
         routers=[usecases_api.router],
-        consumers=[provide_context, usecases_consumers.register],
+        consumers=[usecases_consumers.register],
+        context=lambda _: context,
         migrations=Path(__file__).parent / "migrations",
     )

@@ -6,22 +6,23 @@ import json
 
 from pydantic import Field, field_validator
 
-from tuneline.common.settings import ServiceSettings
+from tuneline.common.costing import default_profile
+from tuneline.common.settings import ServiceSettings, TrainingHardwareSettings
 from tuneline.intake.costing.estimate import CostAssumptions
 from tuneline.intake.costing.hardware import DEFAULT_PROFILES, load_profiles
 from tuneline.intake.costing.inference import DEFAULT_API_PRICING, ApiPricing
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, TrainingHardwareSettings):
     service_name: str = "intake"
     http_port: int = 8101
 
-    cost_hardware_profiles: str | None = Field(
+    cost_serving_profiles: str | None = Field(
         default=None,
-        description="JSON list of hardware profiles (name, gpu_type, usd_per_gpu_hour, train_tokens_per_s, "
-        "serve_tokens_per_s[, reference_parameters]) replacing the built-in planning table.",
+        description="JSON list of serving hardware profiles (name, gpu_type, usd_per_gpu_hour, "
+        "serve_tokens_per_s[, reference_parameters]) replacing the built-in planning table. Training is costed "
+        "on TUNELINE_HARDWARE_PROFILE with the model the training service uses.",
     )
-    cost_training_profile: str = Field(default="a100-40gb", description="Hardware profile training is costed on.")
     cost_serving_profile: str = Field(default="l4", description="Hardware profile serving is costed on.")
     cost_serving_min_replicas: int = Field(default=1, ge=0, le=100, description="Always-on serving replicas.")
     cost_prompting_usd_per_million_input: float = Field(
@@ -32,21 +33,21 @@ class IntakeSettings(ServiceSettings):
     )
     portfolio_max_page_size: int = Field(default=200, ge=1, le=1000, description="Largest page a list may ask for.")
 
-    @field_validator("cost_hardware_profiles")
+    @field_validator("cost_serving_profiles")
     @classmethod
     def _profiles_parse(cls, value: str | None) -> str | None:
         if value is not None:
             try:
                 load_profiles(json.loads(value))
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"not a valid hardware profile list: {exc}") from exc
+                raise ValueError(f"not a valid serving profile list: {exc}") from exc
         return value
 
     def cost_assumptions(self) -> CostAssumptions:
-        profiles = load_profiles(json.loads(self.cost_hardware_profiles)) if self.cost_hardware_profiles else None
+        profiles = load_profiles(json.loads(self.cost_serving_profiles)) if self.cost_serving_profiles else None
         assumptions = CostAssumptions(
             profiles=profiles or dict(DEFAULT_PROFILES),
-            training_profile=self.cost_training_profile,
+            training_hardware=default_profile(self.hardware_profile),
             serving_profile=self.cost_serving_profile,
             min_replicas=self.cost_serving_min_replicas,
             prompting=ApiPricing(
@@ -55,6 +56,5 @@ class IntakeSettings(ServiceSettings):
                 self.cost_prompting_usd_per_million_output,
             ),
         )
-        assumptions.profile(self.cost_training_profile)  # fail at start, naming the profile, not per request
-        assumptions.profile(self.cost_serving_profile)
+        assumptions.profile(self.cost_serving_profile)  # fail at start, naming the profile, not per request
         return assumptions

@@ -13,7 +13,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tuneline.intake.costing.hardware import DEFAULT_PROFILES, HardwareProfile
+from tuneline.common.costing import HardwareProfile, default_profile
+from tuneline.intake.costing.hardware import DEFAULT_PROFILES, ServingProfile
 from tuneline.intake.costing.inference import (
     DAYS_PER_MONTH,
     DEFAULT_API_PRICING,
@@ -24,7 +25,7 @@ from tuneline.intake.costing.inference import (
 )
 from tuneline.intake.costing.roi import PromptingComparison, compare_with_prompting, payback_months, value_per_month
 from tuneline.intake.costing.training import TrainingEstimate, estimate_training
-from tuneline.intake.usecases.form import TrainingPreset, UseCaseForm
+from tuneline.intake.form import TrainingPreset, UseCaseForm
 
 # Epochs per preset (FR-018: quick start 1, balanced 3, quality-focused 5; cost-optimised trims to 2).
 PRESET_EPOCHS: Mapping[TrainingPreset, int] = {
@@ -37,8 +38,9 @@ PRESET_EPOCHS: Mapping[TrainingPreset, int] = {
 
 @dataclass(frozen=True)
 class CostAssumptions:
-    profiles: Mapping[str, HardwareProfile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))
-    training_profile: str = "a100-40gb"
+    profiles: Mapping[str, ServingProfile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))  # serving
+    # The shared training model's profile (tuneline.common.costing), with intake's measured throughput folded in.
+    training_hardware: HardwareProfile = field(default_factory=lambda: default_profile("cpu-2core"))
     serving_profile: str = "l4"
     training_gpus: int = 1
     min_replicas: int = 1  # always-on serving replicas; 0 = scale to zero
@@ -49,7 +51,7 @@ class CostAssumptions:
     max_training_examples: int = 20_000
     months: int = 12
 
-    def profile(self, name: str) -> HardwareProfile:
+    def profile(self, name: str) -> ServingProfile:
         try:
             return self.profiles[name]
         except KeyError:
@@ -111,7 +113,7 @@ def estimate_costs(form: UseCaseForm, assumptions: CostAssumptions | None = None
         epochs=epochs,
         parameters=form.parameters,
         method=form.fine_tuning_method,
-        profile=a.profile(a.training_profile),
+        profile=a.training_hardware,
         gpus=a.training_gpus,
     )
     per_day = form.request_volume.requests_per_day

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tuneline.intake.costing.hardware import HardwareProfile, serve_tokens_per_s
+from tuneline.intake.costing.hardware import ServingProfile, serve_tokens_per_s
 
 DAYS_PER_MONTH = 365 / 12
 HOURS_PER_MONTH = 24 * DAYS_PER_MONTH  # 730
@@ -65,7 +65,7 @@ def estimate_self_hosted(
     input_tokens: int,
     output_tokens: int,
     parameters: int,
-    profile: HardwareProfile,
+    profile: ServingProfile,
     min_replicas: int = 1,
 ) -> InferenceEstimate:
     _check_volume(requests_per_day, input_tokens, output_tokens)

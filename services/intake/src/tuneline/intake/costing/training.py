@@ -1,19 +1,20 @@
-"""Training cost: how many GPU hours and dollars one fine-tuning run takes.
+"""Training cost of a use case: the shared model (``tuneline.common.costing``) over the form's volume.
 
     training_tokens = examples × tokens_per_example × epochs
-    wall_hours      = training_tokens / (train_tokens_per_s(model, method) × gpus) / 3600
-    gpu_hours       = wall_hours × gpus
-    cost_usd        = gpu_hours × usd_per_gpu_hour
+    seconds, cost   = tuneline.common.costing.estimate_duration(...) on one device of the profile
+    wall_hours      = seconds / gpus / 3600
+    gpu_hours       = seconds / 3600
 
-Scaling over GPUs is taken as linear, so more GPUs shorten the run but do not change its cost.
+The training service estimates a job with the same function and the same profile (``TUNELINE_HARDWARE_PROFILE``,
+refined from measured jobs), so a use case and its first job are costed alike. Scaling over GPUs is taken as
+linear, so more GPUs shorten the run but do not change its cost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tuneline.intake.costing.hardware import HardwareProfile, train_tokens_per_s
-from tuneline.intake.usecases.form import FineTuningMethod
+from tuneline.common.costing import HardwareProfile, estimate_duration
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def estimate_training(
     tokens_per_example: int,
     epochs: int,
     parameters: int,
-    method: FineTuningMethod,
+    method: str,
     profile: HardwareProfile,
     gpus: int = 1,
 ) -> TrainingEstimate:
@@ -42,15 +43,12 @@ def estimate_training(
     for name, value in (("epochs", epochs), ("gpus", gpus)):
         if value < 1:
             raise ValueError(f"{name} must be at least 1, got {value}")
-    tokens = examples * tokens_per_example * epochs
-    rate = train_tokens_per_s(profile, parameters, method) * gpus
-    wall_hours = tokens / rate / 3600
-    gpu_hours = wall_hours * gpus
+    duration = estimate_duration(examples * tokens_per_example, epochs, parameters, method, profile)
     return TrainingEstimate(
         profile=profile.name,
-        training_tokens=tokens,
-        tokens_per_s=rate,
-        wall_hours=wall_hours,
-        gpu_hours=gpu_hours,
-        cost_usd=gpu_hours * profile.usd_per_gpu_hour,
+        training_tokens=duration.tokens,
+        tokens_per_s=duration.tokens_per_second * gpus,
+        wall_hours=duration.seconds / gpus / 3600,
+        gpu_hours=duration.seconds / 3600,
+        cost_usd=duration.cost_usd,
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tuneline.intake.costing.estimate import CostAssumptions, CostEstimate, estimate_costs
+from tuneline.intake.form import UseCaseForm
 from tuneline.intake.qualification.checklist import Checklist, run_checklist
 from tuneline.intake.qualification.decision import Decision, decide
 from tuneline.intake.qualification.rice import RiceOverrides, RiceScore, derive_rice
-from tuneline.intake.usecases.form import UseCaseForm
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tuneline.intake.costing.estimate import CostEstimate
-from tuneline.intake.usecases.form import ModelType, TaskType, UseCaseForm
+from tuneline.intake.form import ModelType, TaskType, UseCaseForm
 
 
 class Criterion(StrEnum):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tuneline.intake.costing.estimate import CostEstimate
-from tuneline.intake.usecases.form import KnowledgeChange, TaskType, UseCaseForm
+from tuneline.intake.form import KnowledgeChange, TaskType, UseCaseForm
 
 
 class Approach(StrEnum):

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tuneline.intake.form import FineTuningMethod
 from tuneline.intake.qualification.checklist import Checklist, Verdict
-from tuneline.intake.usecases.form import FineTuningMethod
 
 
 class Impact(StrEnum):

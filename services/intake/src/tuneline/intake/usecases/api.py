@@ -7,8 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 
-from tuneline.common.app import SessionDep
-from tuneline.common.auth import CurrentUser
+from tuneline.common.access import KNOWN_ROLES, scope_of
+from tuneline.common.app import SessionDep, StateDep
+from tuneline.common.auth import CurrentUser, Principal, require_roles
 from tuneline.common.errors import InvalidInput
 from tuneline.intake.qualification.rice import RiceOverrides
 from tuneline.intake.usecases import repository as repo
@@ -37,12 +38,14 @@ from tuneline.intake.usecases.tables import UseCaseRow
 router = APIRouter(prefix="/usecases", tags=["usecases"])
 
 
-def get_context(request: Request) -> IntakeContext:
-    context: IntakeContext = request.app.state.tuneline.extras["intake"]
-    return context
+def get_context(state: StateDep) -> IntakeContext:
+    return state.context_as(IntakeContext)
 
 
 ContextDep = Annotated[IntakeContext, Depends(get_context)]
+#: Listings need a role Tuneline knows (which use cases they show is the team's business, `scope_of`); a token
+#: with none is refused and audited like any other refusal.
+Member = Annotated[Principal, Depends(require_roles(*KNOWN_ROLES))]
 
 FORM_EXAMPLE = {
     "title": "Predictive Maintenance Alerts",
@@ -64,6 +67,7 @@ def usecase_out(row: UseCaseRow) -> UseCaseOut:
         business_unit=row.business_unit,
         status=row.status,
         submitter=row.submitter,
+        team=row.team,
         allowed_actions=[a.value for a in allowed_actions(Status(row.status))],
         form=row.form,
         missing=[FieldProblemOut(field=p.field, message=p.message) for p in service.missing_fields(row.form)],
@@ -131,7 +135,7 @@ async def create_usecase(
 async def portfolio(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: Member,
     industry: Industry = None,
     business_unit: BusinessUnit = None,
     status: Statuses = None,
@@ -139,7 +143,7 @@ async def portfolio(
     offset: Offset = 0,
 ) -> Page[PortfolioItem]:
     _page_bounds(request, limit, offset)
-    filters = PortfolioFilter(industry, business_unit, tuple(s.value for s in status or ()))
+    filters = PortfolioFilter(industry, business_unit, tuple(s.value for s in status or ()), scope_of(user))
     rows, total = await repo.portfolio_page(session, filters, limit=limit, offset=offset)
     return Page(items=[portfolio_item(r) for r in rows], total=total, limit=limit, offset=offset)
 
@@ -148,14 +152,14 @@ async def portfolio(
 async def dashboard(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    user: Member,
     industry: Industry = None,
     business_unit: BusinessUnit = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> DashboardOut:
     _page_bounds(request, limit, offset)
-    filters = PortfolioFilter(industry, business_unit)
+    filters = PortfolioFilter(industry, business_unit, scope=scope_of(user))
     rows, total = await repo.active_page(session, filters, limit=limit, offset=offset)
     return DashboardOut(
         counts_by_status=await repo.count_by_status(session, filters),
@@ -165,7 +169,7 @@ async def dashboard(
 
 @router.get("/{usecase_id}", summary="A use case with its qualification, decision, RICE score and costs")
 async def get_usecase(usecase_id: UUID, session: SessionDep, user: CurrentUser) -> UseCaseOut:
-    return usecase_out(await service.get(session, usecase_id))
+    return usecase_out(await service.get(session, user, usecase_id))
 
 
 @router.patch("/{usecase_id}", summary="Edit a draft (or one sent back for changes); null clears a field")
@@ -206,8 +210,10 @@ async def request_changes(usecase_id: UUID, body: ReasonIn, session: SessionDep,
 
 
 @router.post("/{usecase_id}/retire", summary="Stop an approved, in-progress or deployed use case")
-async def retire(usecase_id: UUID, body: ReasonIn, session: SessionDep, user: CurrentUser) -> UseCaseOut:
-    return usecase_out(await service.retire(session, user, usecase_id, body.reason))
+async def retire(
+    usecase_id: UUID, body: ReasonIn, session: SessionDep, user: CurrentUser, context: ContextDep
+) -> UseCaseOut:
+    return usecase_out(await service.retire(session, context, user, usecase_id, body.reason))
 
 
 @router.put("/{usecase_id}/rice", summary="A reviewer's RICE judgement, replacing derived figures")
@@ -226,18 +232,18 @@ async def add_comment(usecase_id: UUID, body: CommentIn, session: SessionDep, us
 
 @router.get("/{usecase_id}/comments", summary="Comments, oldest first")
 async def list_comments(usecase_id: UUID, session: SessionDep, user: CurrentUser) -> list[CommentOut]:
-    await service.get(session, usecase_id)
+    await service.get(session, user, usecase_id)
     return [CommentOut.model_validate(c, from_attributes=True) for c in await repo.comments(session, usecase_id)]
 
 
 @router.get("/{usecase_id}/timeline", summary="Everything that happened to the use case, by when it happened")
 async def timeline(usecase_id: UUID, session: SessionDep, user: CurrentUser) -> list[TimelineEntryOut]:
-    await service.get(session, usecase_id)
+    await service.get(session, user, usecase_id)
     entries = await repo.timeline(session, usecase_id)
     return [TimelineEntryOut.model_validate(e, from_attributes=True) for e in entries]
 
 
 @router.get("/{usecase_id}/history", summary="Audit trail: who did what, when")
 async def history(usecase_id: UUID, session: SessionDep, user: CurrentUser) -> list[AuditEntryOut]:
-    await service.get(session, usecase_id)
+    await service.get(session, user, usecase_id)
     return [AuditEntryOut.model_validate(a, from_attributes=True) for a in await repo.history(session, usecase_id)]

@@ -17,6 +17,7 @@ from tuneline.common.events import (
 )
 from tuneline.common.messaging import claim_event, subscribe_many
 from tuneline.intake.usecases import service
+from tuneline.intake.usecases.service import IntakeContext
 
 GROUP = "intake"
 
@@ -27,12 +28,14 @@ TIMELINE_TOPICS: tuple[Topic[Any], ...] = tuple(
 
 
 def register(broker: KafkaBroker, state: AppState) -> None:
+    context = state.context_as(IntakeContext)
+
     async def on_event(topic: Topic[Any], event: Event) -> None:
         async with transaction(state.sessions) as session:
             if not await claim_event(session, GROUP, event.event_id, topic.name):
                 return
             if isinstance(event, UseCaseIntakeRequested):
-                await service.intake_from_outside(session, state.extras["intake"], event)
+                await service.intake_from_outside(session, context, event)
             else:
                 await service.record_lifecycle_event(session, event)
 

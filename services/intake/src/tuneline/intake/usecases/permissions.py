@@ -1,8 +1,12 @@
 """Who may do what to a use case.
 
-Anyone signed in may read; anyone but a pure viewer may draft and comment. The submitter edits and
-(re)submits; reviewers and admins decide, but nobody approves their own use case (four eyes, admins
-included). The later stages follow the platform's own progress, so service accounts, ML engineers and
+A use case belongs to its creator's team, and everything below is within that team (the platform's rule,
+`tuneline.common.access`): only its team's members (any known role) read it, and only they act on it; admins and
+service accounts cross teams; a use case made before use cases had a team is its submitter's alone. Within the
+team, anyone with a known role but a pure viewer may draft and comment (a token with no role Tuneline knows may
+not), and a new use case needs its creator's team (it belongs to that team). The
+submitter edits and (re)submits; reviewers and admins decide, but nobody approves their own use case (four eyes,
+admins included). The later stages follow the platform's own progress, so service accounts, ML engineers and
 admins move them. Callers are the kernel's ``Principal`` with its ``Role`` set.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tuneline.common.access import in_team
 from tuneline.common.auth import Principal, Role
 from tuneline.intake.usecases.lifecycle import Action
 
@@ -39,12 +44,23 @@ def _read_only(actor: Principal) -> bool:
     return Role.VIEWER in actor.roles and actor.roles <= {Role.VIEWER}
 
 
-def why_not(actor: Principal, what: Action | Operation, *, submitter: str | None = None) -> str | None:
-    """None when the actor may do it, else the reason why not. ``submitter`` is the use case's creator."""
+def why_not(
+    actor: Principal, what: Action | Operation, *, submitter: str | None = None, team: str | None = None
+) -> str | None:
+    """None when the actor may do it, else the reason why not. ``submitter`` and ``team`` are the use case's
+    creator and team (both None for a use case not made yet)."""
+    if not actor.roles:
+        return "a known role is needed (admin, data_owner, ml_engineer, reviewer, viewer, sre or service)"
+    if submitter is not None and not in_team(actor, team, submitter):
+        if team is None:
+            return "the use case belongs to no team (made before use cases had one): only its submitter or an admin"
+        return f"the use case belongs to team {team!r}; only its team's members or an admin"
     if what is Operation.READ:
         return None
     if _read_only(actor):
         return "viewers can only read"
+    if what is Operation.CREATE and actor.team is None and actor.roles.isdisjoint({Role.ADMIN, Role.SERVICE}):
+        return "a use case belongs to its creator's team, and your token carries no team"
     if what in (Operation.CREATE, Operation.COMMENT):
         return None
     is_submitter = submitter is not None and actor.subject == submitter
@@ -61,7 +77,9 @@ def why_not(actor: Principal, what: Action | Operation, *, submitter: str | None
     return f"unknown operation {what.value}"
 
 
-def authorize(actor: Principal, what: Action | Operation, *, submitter: str | None = None) -> None:
-    reason = why_not(actor, what, submitter=submitter)
+def authorize(
+    actor: Principal, what: Action | Operation, *, submitter: str | None = None, team: str | None = None
+) -> None:
+    reason = why_not(actor, what, submitter=submitter, team=team)
     if reason is not None:
         raise PermissionDenied(actor, what, reason)

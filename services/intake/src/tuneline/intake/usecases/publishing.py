@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from tuneline.common.events import DataSensitivity, UseCaseApproved, UseCasePolicy, UseCaseRejected, UseCaseSubmitted
-from tuneline.intake.usecases.form import ModelType, UseCaseForm
+from tuneline.common.events import (
+    DataSensitivity,
+    UseCaseApproved,
+    UseCasePolicy,
+    UseCaseRejected,
+    UseCaseRetired,
+    UseCaseSubmitted,
+)
+from tuneline.intake.form import ModelType, UseCaseForm
 
 # The event catalogue spells multi-modal with a hyphen.
 _MODEL_TYPE = {ModelType.MULTI_MODAL: "multi-modal"}
 
 
-def submitted_event(usecase_id: UUID, form: UseCaseForm, *, submitted_by: str, producer: str) -> UseCaseSubmitted:
+def submitted_event(
+    usecase_id: UUID, form: UseCaseForm, *, submitted_by: str, producer: str, team: str | None = None
+) -> UseCaseSubmitted:
     return UseCaseSubmitted(
         producer=producer,
         usecase_id=usecase_id,
@@ -20,10 +29,19 @@ def submitted_event(usecase_id: UUID, form: UseCaseForm, *, submitted_by: str, p
         business_unit=form.business_unit,
         task_type=form.task_type.value,
         submitted_by=submitted_by,
+        team=team,
     )
 
 
-def approved_event(usecase_id: UUID, form: UseCaseForm, *, approved_by: str, producer: str) -> UseCaseApproved:
+def approved_event(
+    usecase_id: UUID,
+    form: UseCaseForm,
+    *,
+    approved_by: str,
+    producer: str,
+    team: str | None = None,
+    submitted_by: str | None = None,
+) -> UseCaseApproved:
     policy = form.policy
     return UseCaseApproved(
         producer=producer,
@@ -52,9 +70,16 @@ def approved_event(usecase_id: UUID, form: UseCaseForm, *, approved_by: str, pro
             log_prompts=policy.log_prompts,
         ),
         labels=form.label_set,
+        prompt_template=form.prompt_template,
         approved_by=approved_by,
+        team=team,
+        submitted_by=submitted_by,
     )
 
 
 def rejected_event(usecase_id: UUID, *, reason: str, rejected_by: str, producer: str) -> UseCaseRejected:
     return UseCaseRejected(producer=producer, usecase_id=usecase_id, reason=reason, rejected_by=rejected_by)
+
+
+def retired_event(usecase_id: UUID, *, reason: str, retired_by: str, team: str | None, producer: str) -> UseCaseRetired:
+    return UseCaseRetired(producer=producer, usecase_id=usecase_id, reason=reason, retired_by=retired_by, team=team)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from tuneline.common.access import Scope
 from tuneline.common.db import AuditRecord
 from tuneline.intake.usecases.tables import CommentRow, TimelineRow, UseCaseRow
 
@@ -24,9 +25,14 @@ class PortfolioFilter:
     industry: str | None = None
     business_unit: str | None = None
     statuses: Sequence[str] = ()
+    #: What the caller may see: every team (admins, services), or its team's use cases plus its own team-less ones.
+    scope: Scope | None = None
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         clauses: list[sa.ColumnElement[bool]] = []
+        if self.scope is not None and not self.scope.all_teams:
+            mine = sa.and_(U.team.is_(None), U.submitter == self.scope.subject)
+            clauses.append(sa.or_(U.team == self.scope.team, mine) if self.scope.team else mine)
         if self.industry is not None:
             clauses.append(U.industry == self.industry)
         if self.business_unit is not None:

@@ -50,6 +50,9 @@ class UseCaseOut(BaseModel):
     business_unit: str | None
     status: str
     submitter: str
+    team: str | None = Field(
+        default=None, description="The team the use case belongs to (its creator's); None: made before teams."
+    )
     allowed_actions: list[str] = Field(description="Lifecycle actions possible from the current status.")
     form: dict[str, Any]
     missing: list[FieldProblemOut] = Field(description="What the form still lacks before it can be submitted.")

@@ -21,23 +21,26 @@ from tuneline.common.auth import Principal, Role, audit
 from tuneline.common.events import (
     USECASE_APPROVED,
     USECASE_REJECTED,
+    USECASE_RETIRED,
     USECASE_SUBMITTED,
     Event,
+    JobCompleted,
     Topic,
     UseCaseIntakeRequested,
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.intake.costing import measured
 from tuneline.intake.costing.estimate import CostAssumptions
+from tuneline.intake.form import UseCaseForm
 from tuneline.intake.qualification.assess import assess
 from tuneline.intake.qualification.report import assessment_to_dict
 from tuneline.intake.qualification.rice import RiceOverrides
 from tuneline.intake.usecases import repository as repo
-from tuneline.intake.usecases.form import UseCaseForm
 from tuneline.intake.usecases.lifecycle import TRANSITIONS, Action, IllegalTransition, Status, next_status
 from tuneline.intake.usecases.permissions import Operation, PermissionDenied, authorize
 from tuneline.intake.usecases.progress import fold, system_actions
-from tuneline.intake.usecases.publishing import approved_event, rejected_event, submitted_event
+from tuneline.intake.usecases.publishing import approved_event, rejected_event, retired_event, submitted_event
 from tuneline.intake.usecases.tables import CommentRow, TimelineRow, UseCaseRow
 from tuneline.intake.usecases.template import draft_from_payload, from_template, is_template
 from tuneline.intake.usecases.validation import FieldProblem, IntakeFormError, validate_submission
@@ -78,9 +81,16 @@ def invalid_input(exc: IntakeFormError) -> errors.InvalidInput:
 
 def _allow(actor: Principal, what: Action | Operation, row: UseCaseRow | None = None) -> None:
     try:
-        authorize(actor, what, submitter=row.submitter if row else None)
+        authorize(actor, what, submitter=row.submitter if row else None, team=row.team if row else None)
     except PermissionDenied as exc:
-        raise errors.Forbidden(str(exc)) from exc
+        raise errors.AccessDenied(
+            str(exc),
+            actor=actor.subject,
+            action=what.value,
+            resource_type="usecase",
+            resource_id=row.id if row else "(new)",
+            team=row.team if row else actor.team,
+        ) from exc
 
 
 def missing_fields(form: Mapping[str, Any]) -> list[FieldProblem]:
@@ -99,14 +109,18 @@ def _complete(row: UseCaseRow) -> UseCaseForm:
         raise invalid_input(exc) from exc
 
 
-def _qualify(row: UseCaseRow, ctx: IntakeContext) -> None:
-    """Store the assessment of a complete form (and its rank); an incomplete draft has none yet."""
+async def _qualify(session: AsyncSession, row: UseCaseRow, ctx: IntakeContext) -> None:
+    """Store the assessment of a complete form (and its rank); an incomplete draft has none yet.
+
+    Training is costed with the throughput measured on finished jobs so far (``costing.measured``).
+    """
     try:
         form = validate_submission(row.form)
     except IntakeFormError:
         row.assessment, row.rice_score, row.recommended_approach = None, None, None
         return
-    assessment = assess(form, ctx.assumptions, RiceOverrides(**row.rice_overrides))
+    assumptions = await measured.current_assumptions(session, ctx.assumptions)
+    assessment = assess(form, assumptions, RiceOverrides(**row.rice_overrides))
     row.assessment = assessment_to_dict(assessment)
     row.rice_score = assessment.rice.score
     row.recommended_approach = assessment.decision.recommended.value
@@ -128,12 +142,12 @@ def _checked_draft(payload: Any) -> dict[str, Any]:
     return draft
 
 
-def _set_form(row: UseCaseRow, draft: dict[str, Any], ctx: IntakeContext) -> None:
+async def _set_form(session: AsyncSession, row: UseCaseRow, draft: dict[str, Any], ctx: IntakeContext) -> None:
     row.form = draft
     row.title = draft["title"]
     row.industry = draft.get("industry")
     row.business_unit = draft.get("business_unit")
-    _qualify(row, ctx)
+    await _qualify(session, row, ctx)
 
 
 async def _load(session: AsyncSession, usecase_id: UUID, *, for_update: bool = False) -> UseCaseRow:
@@ -211,14 +225,22 @@ async def create_draft(
     *,
     source_system: str | None = None,
     external_ref: str | None = None,
+    team: str | None = None,
 ) -> UseCaseRow:
-    """A new draft from the intake form (complete or not) or the architects' JSON template."""
+    """A new draft from the intake form (complete or not) or the architects' JSON template; it belongs to the
+    creator's team (an outside system names the team in its request)."""
     _allow(actor, Operation.CREATE)
     draft = _checked_draft(payload)
-    row = UseCaseRow(title="", submitter=actor.subject, source_system=source_system, external_ref=external_ref)
-    _set_form(row, draft, ctx)
+    row = UseCaseRow(
+        title="",
+        submitter=actor.subject,
+        team=actor.team if team is None else team,
+        source_system=source_system,
+        external_ref=external_ref,
+    )
+    await _set_form(session, row, draft, ctx)
     await repo.add(session, row)
-    await audit(session, actor, "usecase.created", "usecase", row.id, source_system=source_system)
+    await audit(session, actor, "usecase.created", "usecase", row.id, source_system=source_system, team=row.team)
     await _record(session, row, "usecase.created", actor.subject)
     log.info("intake.usecase.created", usecase_id=str(row.id))
     return row
@@ -235,7 +257,7 @@ async def edit(
     except IntakeFormError as exc:
         raise invalid_input(exc) from exc
     merged = {k: v for k, v in {**row.form, **updates}.items() if v is not None}
-    _set_form(row, _checked_draft(merged), ctx)
+    await _set_form(session, row, _checked_draft(merged), ctx)
     return row
 
 
@@ -243,8 +265,8 @@ async def submit(session: AsyncSession, ctx: IntakeContext, actor: Principal, us
     row = await _load(session, usecase_id, for_update=True)
     if await _move(session, actor, row, Action.SUBMIT):
         form = _complete(row)
-        _qualify(row, ctx)
-        event = submitted_event(row.id, form, submitted_by=actor.subject, producer=ctx.producer)
+        await _qualify(session, row, ctx)
+        event = submitted_event(row.id, form, submitted_by=actor.subject, team=row.team, producer=ctx.producer)
         await _publish(session, row, USECASE_SUBMITTED, event, actor.subject)
     return row
 
@@ -268,7 +290,14 @@ async def approve(
     row = await _load(session, usecase_id, for_update=True)
     if await _move(session, actor, row, Action.APPROVE):
         await _decide(row, actor, reason)
-        event = approved_event(row.id, _complete(row), approved_by=actor.subject, producer=ctx.producer)
+        event = approved_event(
+            row.id,
+            _complete(row),
+            approved_by=actor.subject,
+            team=row.team,
+            submitted_by=row.submitter,
+            producer=ctx.producer,
+        )
         await _publish(session, row, USECASE_APPROVED, event, actor.subject)
     return row
 
@@ -292,10 +321,14 @@ async def request_changes(session: AsyncSession, actor: Principal, usecase_id: U
     return row
 
 
-async def retire(session: AsyncSession, actor: Principal, usecase_id: UUID, reason: str) -> UseCaseRow:
+async def retire(
+    session: AsyncSession, ctx: IntakeContext, actor: Principal, usecase_id: UUID, reason: str
+) -> UseCaseRow:
+    """Retire the use case: `usecase.retired` (once) closes it in the other services."""
     row = await _load(session, usecase_id, for_update=True)
     if await _move(session, actor, row, Action.RETIRE):
-        await _record(session, row, _DONE[Action.RETIRE], actor.subject, payload={"reason": reason})
+        event = retired_event(row.id, reason=reason, retired_by=actor.subject, team=row.team, producer=ctx.producer)
+        await _publish(session, row, USECASE_RETIRED, event, actor.subject)
     return row
 
 
@@ -306,7 +339,7 @@ async def set_rice_overrides(
     _allow(actor, Operation.PRIORITISE, row)
     row.rice_overrides = {k: v for k, v in vars(overrides).items() if v is not None}
     row.updated_at = utcnow()
-    _qualify(row, ctx)
+    await _qualify(session, row, ctx)
     await audit(session, actor, "usecase.rice_overridden", "usecase", row.id, **row.rice_overrides)
     return row
 
@@ -319,8 +352,11 @@ async def add_comment(session: AsyncSession, actor: Principal, usecase_id: UUID,
     return comment
 
 
-async def get(session: AsyncSession, usecase_id: UUID) -> UseCaseRow:
-    return await _load(session, usecase_id)
+async def get(session: AsyncSession, actor: Principal, usecase_id: UUID) -> UseCaseRow:
+    """The use case, when `actor` may read it (its team's members, admins and service accounts)."""
+    row = await _load(session, usecase_id)
+    _allow(actor, Operation.READ, row)
+    return row
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -331,8 +367,12 @@ async def get(session: AsyncSession, usecase_id: UUID) -> UseCaseRow:
 async def record_lifecycle_event(session: AsyncSession, event: Event) -> bool:
     """Put another service's fact on the use case's timeline and fold it into its progress.
 
-    Returns False for a use case intake does not know (an event from another installation or a test).
+    A finished job's measured training throughput is folded into the cost model whatever the use case, so the
+    next use case's estimate uses it. Returns False for a use case intake does not know (an event from another
+    installation or a test).
     """
+    if isinstance(event, JobCompleted):
+        await measured.record_finished_job(session, event)
     if event.usecase_id is None:
         return False
     row = await repo.get(session, event.usecase_id, for_update=True)
@@ -371,7 +411,13 @@ async def intake_from_outside(session: AsyncSession, ctx: IntakeContext, event: 
     actor = Principal(subject=f"{event.source_system}:{event.requested_by}", roles=frozenset({Role.SERVICE}))
     try:
         row = await create_draft(
-            session, ctx, actor, event.form, source_system=event.source_system, external_ref=event.external_ref
+            session,
+            ctx,
+            actor,
+            event.form,
+            source_system=event.source_system,
+            external_ref=event.external_ref,
+            team=event.team,
         )
     except errors.InvalidInput as exc:
         # Retrying cannot fix a bad form: record why (field names only) for the sending system's operators.

@@ -22,6 +22,8 @@ class UseCaseRow(SQLModel, table=True):
     business_unit: str | None = None
     status: str = "draft"
     submitter: str
+    # The creator's team: the use case and everything made for it (datasets, jobs, evaluations) belong to it.
+    team: str | None = Field(default=None, index=True)
     form: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     # Qualification of the complete form (costs, checklist, decision, RICE); null while a draft is incomplete.
     assessment: dict[str, Any] | None = Field(default=None, sa_type=JSONB)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tuneline.intake.usecases.form import DataSourceKind, FineTuningMethod, UseCaseForm, normalise_choice
+from tuneline.intake.form import DataSourceKind, FineTuningMethod, UseCaseForm, normalise_choice
 from tuneline.intake.usecases.validation import FieldProblem, IntakeFormError, validate_draft
 
 # template key → form key, for the keys whose names differ

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tuneline.intake.usecases.form import UseCaseForm
+from tuneline.intake.form import UseCaseForm
 
 
 @dataclass(frozen=True)

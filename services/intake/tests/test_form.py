@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuneline.intake.usecases.form import (
+from tuneline.intake.form import (
     FineTuningMethod,
     KpiDirection,
     ModelType,

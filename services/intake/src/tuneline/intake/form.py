@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from tuneline.common.records import PromptTemplate
+
 
 class ModelType(StrEnum):
     TEXT = "text"
@@ -235,6 +237,21 @@ class UseCaseForm(_Strict):
     labels: list[str] = Field(
         default_factory=list, description="Label set of a classification; unset: the examples' outputs."
     )
+    task_description: str | None = Field(
+        default=None,
+        min_length=5,
+        max_length=2000,
+        description=(
+            "The instruction the model gets with every input, e.g. 'Route this customer-support ticket to the team "
+            "that should handle it.'; unset: the problem statement."
+        ),
+    )
+    output_format: str | None = Field(
+        default=None, max_length=1000, description="How the answer must look, e.g. 'Reply with the team name only.'"
+    )
+    input_name: str = Field(
+        default="Input", min_length=1, max_length=50, description="What one input is called, e.g. 'Ticket'."
+    )
     policy: Policy = Field(default_factory=Policy)
 
     _norm = field_validator("model_type", "task_type", "fine_tuning_method", "knowledge_change", mode="before")(
@@ -273,6 +290,16 @@ class UseCaseForm(_Strict):
         if self.labels or self.task_type is not TaskType.CLASSIFICATION:
             return list(self.labels)
         return list(dict.fromkeys(e.desired_output for e in self.examples))
+
+    @property
+    def prompt_template(self) -> PromptTemplate:
+        """The task's instruction as every service applies it: description, labels and output format."""
+        return PromptTemplate(
+            instruction=self.task_description or self.problem_statement,
+            labels=self.label_set,
+            output_format=self.output_format,
+            input_name=self.input_name,
+        )
 
     @property
     def redaction(self) -> Redaction:
