@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -9,12 +10,13 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from tuneline.common.events import USECASE_APPROVED
+from tuneline.common.events import USECASE_APPROVED, USECASE_RETIRED, UseCaseRetired
 from tuneline.common.messaging import publish_now
 from tuneline.common.testing.helpers import eventually
+from tuneline.data.usecases.service import record_approval
 from tuneline.data.usecases.tables import DataUseCase
 
-from .conftest import approval
+from ..conftest import approval
 
 pytestmark = pytest.mark.integration
 
@@ -56,6 +58,47 @@ async def test_usecase_approved_event_is_recorded_once(data_service) -> None:
         assert usecase.task_type == "classification" and usecase.labels == ["hydraulic", "electrical"]
         actions = await eventually(lambda: svc.audit_actions(str(event.usecase_id)), what="audit")
         assert actions.count("usecase.recorded") == 1
+
+
+async def test_a_data_owner_of_another_team_cannot_add_data_to_a_use_case(data_service) -> None:
+    """The attack: a data owner (or a fine-tuning key acting as one) names another team's approved use case and
+    uploads into it. Creating the dataset is refused (403) and audited; so is uploading into that team's datasets."""
+    async with data_service() as svc:
+        usecase_id = await svc.approve()
+        intruder = svc.auth("data_owner", subject="ivan", team="other-team")
+        r = await svc.client.post("/datasets", json={"usecase_id": str(usecase_id), "name": "x"}, headers=intruder)
+        assert r.status_code == 403
+        assert f"may not add data to usecase {usecase_id}" in r.json()["detail"]
+        assert "belongs to team 'test-team'" in r.json()["detail"]
+        roleless = svc.auth(subject="nora")
+        r = await svc.client.post("/datasets", json={"usecase_id": str(usecase_id), "name": "x"}, headers=roleless)
+        assert r.status_code == 403
+
+        dataset_id = await svc.create_dataset(usecase_id)  # the team's own data owner may
+        got = (await svc.client.get(f"/datasets/{dataset_id}", headers=svc.auth("data_owner"))).json()
+        assert got["team"] == "test-team"  # the dataset belongs to the use case's team
+        r = await svc.client.post(
+            f"/datasets/{dataset_id}/versions", files={"file": ("t.csv", tickets_csv(5))}, headers=intruder
+        )
+        assert r.status_code == 403
+        admin = svc.auth("admin", subject="ada", team="platform")
+        r = await svc.client.post("/datasets", json={"usecase_id": str(usecase_id), "name": "y"}, headers=admin)
+        assert r.status_code == 201
+
+        # the intruder's refusal names the use case; the roleless one was refused at the route (audited there)
+        assert (await svc.audit_actions(str(usecase_id))).count("access.denied") == 1
+        assert (await svc.audit_actions("/datasets")).count("access.denied") == 1
+
+
+async def test_a_use_case_approved_before_teams_takes_data_from_its_creator_or_an_admin_only(data_service) -> None:
+    async with data_service() as svc:
+        event = approval().model_copy(update={"team": None, "submitted_by": "alice"})
+        async with svc.state.sessions() as session, session.begin():
+            await record_approval(session, event)
+        body = {"usecase_id": str(event.usecase_id), "name": "x"}
+        other = svc.auth("data_owner", subject="bob")
+        assert (await svc.client.post("/datasets", json=body, headers=other)).status_code == 403
+        assert (await svc.client.post("/datasets", json=body, headers=svc.auth("data_owner"))).status_code == 201
 
 
 async def test_dataset_needs_an_approved_usecase(data_service) -> None:
@@ -104,6 +147,38 @@ async def test_csv_upload_becomes_a_ready_version_with_splits_and_event(data_ser
             "dataset.previewed",
         ):
             assert action in actions
+
+
+async def test_a_retired_use_case_takes_no_new_dataset_upload_or_derived_version(data_service) -> None:
+    """usecase.retired closes the use case here: creating a dataset, uploading and deriving a version are refused
+    (409 naming the retirement) and what exists stays readable; a late re-approval does not reopen it."""
+    async with data_service() as svc:
+        usecase_id = await svc.approve(labels=["hydraulic", "electrical"])
+        dataset_id = await svc.create_dataset(usecase_id)
+        assert (await svc.upload(dataset_id, "tickets.csv", tickets_csv(), split="80/20")).status_code == 201
+        retired = UseCaseRetired(producer="intake", usecase_id=usecase_id, reason="replaced by RAG", retired_by="ada")
+        await publish_now(svc.state.broker, USECASE_RETIRED, retired)
+
+        async def closed() -> bool:
+            r = await svc.client.post(
+                "/datasets", json={"usecase_id": str(usecase_id), "name": "more"}, headers=svc.auth("data_owner")
+            )
+            return r.status_code == 409 and "retired" in r.json()["detail"] and "replaced by RAG" in r.json()["detail"]
+
+        await eventually(closed, what="the retirement reached the data service")
+        r = await svc.upload(dataset_id, "more.csv", tickets_csv())
+        assert r.status_code == 409 and "takes no new datasets or data" in r.json()["detail"], r.text
+        r = await svc.client.post(f"/datasets/{dataset_id}/versions/1/dedup", headers=svc.auth("data_owner"))
+        assert r.status_code == 409, r.text
+        r = await svc.client.get(f"/datasets/{dataset_id}/versions/1", headers=svc.auth("data_owner"))
+        assert r.status_code == 200 and r.json()["status"] == "ready"
+
+        await publish_now(svc.state.broker, USECASE_RETIRED, retired)  # redelivery changes nothing
+        late = approval(labels=["hydraulic"]).model_copy(update={"usecase_id": usecase_id})
+        await publish_now(svc.state.broker, USECASE_APPROVED, late)
+        await asyncio.sleep(1)
+        assert await closed(), "a late approval does not reopen a retired use case"
+        assert "usecase.retired" in await svc.audit_actions(str(usecase_id))
 
 
 async def test_bad_files_are_rejected_naming_the_problem_and_nothing_is_stored(data_service) -> None:
@@ -290,9 +365,11 @@ async def test_roles_and_sensitivity_limit_who_sees_what(data_service) -> None:
             "/datasets", json={"usecase_id": str(usecase_id), "name": "x"}, headers=svc.auth("viewer")
         )
         assert viewer.status_code == 403
-        stranger = await svc.upload(dataset_id, "t.csv", tickets_csv(), subject="mallory")
+        stranger = await svc.upload(dataset_id, "t.csv", tickets_csv(), subject="mallory", team="other-team")
         assert stranger.status_code == 403
-        other_owner_list = await svc.client.get("/datasets", headers=svc.auth("data_owner", subject="mallory"))
+        other_owner_list = await svc.client.get(
+            "/datasets", headers=svc.auth("data_owner", subject="mallory", team="other-team")
+        )
         assert dataset_id not in {d["id"] for d in other_owner_list.json()}
         engineer_list = await svc.client.get(f"/datasets?usecase_id={usecase_id}", headers=svc.auth("ml_engineer"))
         assert [d["id"] for d in engineer_list.json()] == [dataset_id]

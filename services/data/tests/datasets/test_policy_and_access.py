@@ -140,7 +140,7 @@ def test_owner_and_team_may_modify_others_may_not():
 )
 def test_viewers_see_records_only_when_sensitivity_allows(sensitivity, version, allowed):
     dataset = _dataset()
-    viewer = _user(Role.VIEWER)
+    viewer = _user(Role.VIEWER, team="plant")
     if allowed:
         access.ensure_can_read_content(viewer, dataset, sensitivity, version)
     else:
@@ -152,3 +152,58 @@ def test_viewers_see_records_only_when_sensitivity_allows(sensitivity, version, 
 def test_user_without_a_data_role_cannot_read():
     with pytest.raises(Forbidden):
         access.ensure_can_read(_user(), _dataset())
+
+
+def test_readers_of_another_team_or_of_none_cannot_read_but_admins_and_services_can():
+    dataset = _dataset(team="plant")
+    access.ensure_can_read(_user(Role.VIEWER, team="plant"), dataset)
+    for outsider in (_user(Role.VIEWER, team="lab"), _user(Role.ML_ENGINEER), _user(Role.DATA_OWNER, team="lab")):
+        with pytest.raises(Forbidden):
+            access.ensure_can_read(outsider, dataset)
+    access.ensure_can_read(_user(Role.ADMIN, team="lab"), dataset)
+    access.ensure_can_read(_user(Role.SERVICE), dataset)
+
+
+def _reasons(built, **policy) -> list[str]:
+    return rejection_reasons(
+        built,
+        task_type="classification",
+        policy={"min_quality_score": 0, **policy},
+        sensitivity={"pii": True},
+        labels=[],
+        max_format_error_share=0.05,
+    )
+
+
+def test_a_version_with_fewer_records_than_min_examples_is_rejected_naming_the_setting(tmp_path):
+    built = _build(tmp_path, _tickets(20), RecordMode.CLASSIFICATION)
+    assert _reasons(built, min_examples=20) == []
+    assert _reasons(built, min_examples=21) == ["20 records; the use case's policy needs at least 21 (min_examples)"]
+
+
+def test_a_version_over_max_duplicate_ratio_is_rejected_and_told_to_dedup(tmp_path):
+    records = _tickets(16) + _tickets(4)  # 4 exact repeats: 20%
+    built = _build(tmp_path, records, RecordMode.CLASSIFICATION)
+    assert _reasons(built, max_duplicate_ratio=0.2) == []
+    (reason,) = _reasons(built, max_duplicate_ratio=0.1)
+    assert reason.startswith("4 of 20 records (20.0%) are exact or near duplicates")
+    assert "at most 10.0% (max_duplicate_ratio)" in reason and "POST .../dedup" in reason
+
+
+def test_personal_data_left_over_max_pii_ratio_is_rejected_even_when_the_use_case_declares_it(tmp_path):
+    records = _tickets(18) + [{"text": f"call u{i}@example.com about pump {i}", "label": "hydraulic"} for i in range(2)]
+    built = _build(tmp_path, records, RecordMode.CLASSIFICATION, scanner=RegexPiiScanner())
+    assert _reasons(built, max_pii_ratio=0.1) == [] and _reasons(built) == []  # None: no limit
+    (reason,) = _reasons(built, max_pii_ratio=0.05)
+    assert reason.startswith("2 of 20 records (10.0%) still hold personal data")
+    assert "(max_pii_ratio)" in reason
+
+    (tmp_path / "r").mkdir()
+    redacted = _build(
+        tmp_path / "r",
+        records,
+        RecordMode.CLASSIFICATION,
+        scanner=RegexPiiScanner(),
+        redaction=RedactionPolicy(RedactionMode.REPLACE),
+    )
+    assert _reasons(redacted, max_pii_ratio=0.0) == []  # nothing left after redaction

@@ -10,14 +10,18 @@ from tuneline.common.app import create_service_app
 from tuneline.common.settings import load_settings
 from tuneline.data import worker
 from tuneline.data.datasets import api as datasets_api
+from tuneline.data.datasets.context import build_context
+from tuneline.data.erasure import api as erasure_api
+from tuneline.data.erasure import consumers as erasure_consumers
 from tuneline.data.settings import DataSettings
 from tuneline.data.usecases import consumers as usecase_consumers
 
 DESCRIPTION = (
     "Datasets for approved use cases: uploads (JSONL, JSON, CSV, TXT, PDF, DOCX; chunked and resumable), "
     "immutable versions with lineage, validation and quality score, PII findings and redaction, "
-    "deduplication, splits, previews, labeling. Publishes dataset.ready / dataset.rejected; "
-    "consumes usecase.approved."
+    "deduplication, splits, previews, labeling, erasure (the right to deletion) with a report of every service's "
+    "confirmation. Publishes dataset.ready / dataset.rejected / dataset.erased; consumes usecase.approved, "
+    "usecase.retired and erasure.applied."
 )
 
 
@@ -27,8 +31,9 @@ def create_app(settings: DataSettings | None = None) -> FastAPI:
         settings,
         title="Tuneline data",
         description=DESCRIPTION,
-        routers=[datasets_api.router],
-        consumers=[usecase_consumers.register],
+        routers=[datasets_api.router, erasure_api.router],
+        consumers=[usecase_consumers.register, erasure_consumers.register],
+        context=build_context,
         migrations=Path(__file__).parent / "migrations",
         on_startup=[worker.start],
         on_shutdown=[worker.stop],

@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from tuneline.common.settings import PLACEHOLDER_SECRETS, ServiceSettings
+from tuneline.common.settings import ServiceSettings, server_secret
 
 #: Development-only salt; refused in production like the other placeholder secrets.
 DEV_PII_SALT = "tuneline-development-only-pii-salt"
@@ -28,13 +28,31 @@ class DataSettings(ServiceSettings):
         description="Uploads up to this size are processed inside the request (answer 201 or 4xx); larger ones "
         "are queued for the background worker (answer 202; poll the upload).",
     )
+    max_record_bytes: int = Field(
+        default=8 * 1024**2,
+        ge=1024,
+        description="Largest record (a JSONL line, a JSON array element, a CSV row), in bytes; a longer line "
+        "rejects the file naming the line.",
+    )
+    max_record_depth: int = Field(
+        default=64, ge=1, le=512, description="Deepest nesting of a record's JSON; deeper records are rejected."
+    )
+    processing_workers: int = Field(
+        default=1,
+        ge=0,
+        description="Processes that parse, scan and build uploads off the event loop (each loads its own PII "
+        "engine, ~600 MB with presidio). 0 runs them in a thread of the service process (tests, debugging): "
+        "the GIL then slows the service's other requests while a file is processed.",
+    )
     pii_engine: Literal["presidio", "regex"] = Field(
         default="presidio",
         description="presidio: spaCy NER + presidio recognizers (names, places, numbers; ~7 s to load). regex: "
         "numbers, e-mails and phones only, no names (for machines without the spaCy model).",
     )
     pii_hash_salt: SecretStr | None = Field(
-        default=None, description="Salt (>= 16 bytes) for hash redaction; stable across versions."
+        default=None,
+        description="Salt (>= 32 bytes) for hash redaction; stable across versions. Unset: generated once in "
+        "TUNELINE_STATE_DIR/pii-hash-salt (development and test; required in production).",
     )
     tokenizer_path: str | None = Field(
         default=None,
@@ -58,15 +76,15 @@ class DataSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _check_salt(self) -> Self:
-        if self.pii_hash_salt is None:
-            if self.environment == "production":
-                raise ValueError("TUNELINE_PII_HASH_SALT must be set in production")
-            self.pii_hash_salt = SecretStr(DEV_PII_SALT)
-        salt = self.pii_hash_salt.get_secret_value()
-        if len(salt.encode()) < 16:
-            raise ValueError("TUNELINE_PII_HASH_SALT must be at least 16 bytes")
-        if self.environment == "production" and (salt in PLACEHOLDER_SECRETS or salt == DEV_PII_SALT):
-            raise ValueError("TUNELINE_PII_HASH_SALT is a placeholder; set a real secret in production")
+        self.pii_hash_salt = server_secret(
+            self.pii_hash_salt,
+            variable="TUNELINE_PII_HASH_SALT",
+            file_name="pii-hash-salt",
+            environment=self.environment,
+            http_host=self.http_host,
+            state_dir=self.state_dir,
+            shipped_defaults=frozenset({DEV_PII_SALT}),
+        )
         if self.min_tokens > self.max_tokens:
             raise ValueError("TUNELINE_MIN_TOKENS must not exceed TUNELINE_MAX_TOKENS")
         return self

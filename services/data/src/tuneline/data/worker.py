@@ -16,7 +16,7 @@ from tuneline.common.app import AppState
 from tuneline.common.db import transaction
 from tuneline.common.events import utcnow
 from tuneline.data.datasets import repository, service
-from tuneline.data.datasets.engines import Engines
+from tuneline.data.datasets.context import DataContext
 from tuneline.data.datasets.versions import Context
 from tuneline.data.settings import DataSettings
 
@@ -29,7 +29,8 @@ async def drain_once(state: AppState) -> bool:
     """Process one queued upload in its own transaction; False when there was none."""
     settings = state.settings
     assert isinstance(settings, DataSettings)
-    ctx = Context(settings=settings, store=state.store, engines=state.extras["engines"])
+    data = state.context_as(DataContext)
+    ctx = Context(settings=settings, store=state.store, engines=data.engines, processing=data.processing)
     async with transaction(state.sessions) as session:
         upload = await service.run_queued_upload(session, ctx)
     if upload is not None:
@@ -55,14 +56,23 @@ async def _loop(state: AppState, interval: float) -> None:
 async def start(state: AppState) -> None:
     settings = state.settings
     assert isinstance(settings, DataSettings)
-    state.extras["engines"] = Engines(settings)
+    data = state.context_as(DataContext)
+    # Spawning the pool's processes happens in a thread, never on the event loop or on the first upload's time.
+    data.processing_warm = asyncio.create_task(asyncio.to_thread(data.processing.warm), name="data-pool-warm")
     if settings.run_worker:
-        state.extras["worker"] = asyncio.create_task(_loop(state, settings.worker_poll_interval_s), name="data-worker")
+        loop = _loop(state, settings.worker_poll_interval_s)
+        data.worker = asyncio.create_task(loop, name="data-worker")
 
 
 async def stop(state: AppState) -> None:
-    task = state.extras.pop("worker", None)
+    context = state.context_as(DataContext)
+    task, context.worker = context.worker, None
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    warm, context.processing_warm = context.processing_warm, None
+    if warm is not None:
+        with contextlib.suppress(Exception):
+            await warm
+    context.processing.close()

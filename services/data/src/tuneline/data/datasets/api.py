@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from tuneline.common.access import KNOWN_ROLES
 from tuneline.common.app import SessionDep, StateDep
 from tuneline.common.auth import CurrentUser, Principal, Role, require_roles
 from tuneline.common.errors import InvalidInput
 from tuneline.data.datasets import service
+from tuneline.data.datasets.context import DataContext
 from tuneline.data.datasets.schemas import (
     AuditEntry,
     CreateDataset,
@@ -38,12 +40,15 @@ from tuneline.data.settings import DataSettings
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
 DataOwner = Annotated[Principal, Depends(require_roles(Role.DATA_OWNER))]
+#: A role Tuneline knows: which datasets a listing shows is the team's business (`scope_of`).
+Member = Annotated[Principal, Depends(require_roles(*KNOWN_ROLES))]
 
 
 def get_context(state: StateDep) -> Context:
     settings = state.settings
     assert isinstance(settings, DataSettings)
-    return Context(settings=settings, store=state.store, engines=state.extras["engines"])
+    data = state.context_as(DataContext)
+    return Context(settings=settings, store=state.store, engines=data.engines, processing=data.processing)
 
 
 ContextDep = Annotated[Context, Depends(get_context)]
@@ -66,7 +71,7 @@ async def create_dataset(request: CreateDataset, session: SessionDep, user: Data
 @router.get("", summary="List datasets you may see")
 async def list_datasets(
     session: SessionDep,
-    user: CurrentUser,
+    user: Member,
     usecase_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -144,7 +149,7 @@ async def put_part(
 
 @router.get("/{dataset_id}/uploads/{upload_id}", summary="Upload state: parts received, status, error, version")
 async def get_upload(dataset_id: UUID, upload_id: UUID, session: SessionDep, user: DataOwner) -> UploadOut:
-    return UploadOut.of(await service.get_upload(session, user, dataset_id, upload_id))
+    return UploadOut.of(await service.get_upload(session, user, dataset_id, upload_id, for_update=False))
 
 
 @router.post(

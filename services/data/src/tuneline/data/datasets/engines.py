@@ -1,7 +1,7 @@
 """Heavy helpers shared by every build in this process: the PII engine and tokenizers, loaded once, lazily.
 
 Loading happens in worker threads (never at import): presidio's spaCy model takes ~7 s, a tokenizer well
-under a second. Kept in the app state (`state.extras["engines"]`), not in module globals.
+under a second. Kept in the app state (`DataContext.engines`), not in module globals.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from tuneline.data.pii.engine import SpanScanner
+from tuneline.data.pii.windows import WindowedScanner
 from tuneline.data.processing.tokens import TokenCounter, simple_token_count
 from tuneline.data.settings import DataSettings
 
@@ -38,6 +39,7 @@ class Engines:
                     from tuneline.data.pii.regex_scanner import RegexPiiScanner
 
                     self._scanner = RegexPiiScanner()
+                self._scanner = WindowedScanner(self._scanner)
             return self._scanner
 
     def token_counter(self, base_model: str) -> tuple[TokenCounter, str]:

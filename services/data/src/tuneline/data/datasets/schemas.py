@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from tuneline.common.records import PromptTemplate
 from tuneline.data.datasets.tables import Dataset, DatasetVersion, Upload
 
 
@@ -64,6 +65,9 @@ class VersionOut(BaseModel):
     content_hash: str
     fields: list[str]
     labels: list[str]
+    prompt_template: PromptTemplate | None = Field(
+        default=None, description="The use case's prompt template stored with this version (training applies it)."
+    )
     source: dict[str, Any]
     quality_score: float
     quality_breakdown: dict[str, Any]
@@ -90,6 +94,7 @@ class VersionOut(BaseModel):
             content_hash=row.content_hash,
             fields=row.fields,
             labels=row.labels,
+            prompt_template=PromptTemplate.model_validate(row.prompt_template) if row.prompt_template else None,
             source=row.source,
             quality_score=row.quality_score,
             quality_breakdown=row.validation_report.get("quality", {}).get("breakdown", {}),

@@ -6,7 +6,9 @@ import asyncio
 import json
 import random
 import tempfile
+from collections import Counter as Tally
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -14,11 +16,15 @@ from uuid import UUID
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuneline.common.auth import Principal, Role, audit
-from tuneline.common.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from tuneline.common.access import scope_of
+from tuneline.common.auth import Principal, audit
+from tuneline.common.errors import Conflict, InvalidInput, NotFound, TooLarge
 from tuneline.common.events import utcnow
+from tuneline.common.text import count
 from tuneline.data.datasets import access, keys, repository
 from tuneline.data.datasets.building import BuildOptions, BuiltVersion, build_version, iter_records, write_records
+from tuneline.data.datasets.engines import Engines
+from tuneline.data.datasets.processes import ProcessingCrashed
 from tuneline.data.datasets.schemas import CreateDataset, LabelRequest, RedactRequest, StartUpload, UploadOptions
 from tuneline.data.datasets.tables import Dataset, DatasetVersion, Upload
 from tuneline.data.datasets.versions import Context, announce, record_version
@@ -33,7 +39,9 @@ from tuneline.data.processing.pipeline import IngestResult, ingest
 from tuneline.data.processing.records import CanonicalRecord, RecordMode, record_text
 from tuneline.data.processing.splits import SplitSpec
 from tuneline.data.processing.validation import ValidationConfig
+from tuneline.data.settings import DataSettings
 from tuneline.data.usecases import repository as usecases
+from tuneline.data.usecases.service import ensure_open
 from tuneline.data.usecases.tables import DataUseCase
 
 log = structlog.get_logger(__name__)
@@ -47,17 +55,22 @@ MAX_PREVIEW_OFFSET = 100_000
 
 
 async def create_dataset(session: AsyncSession, user: Principal, request: CreateDataset) -> Dataset:
-    if await usecases.get(session, request.usecase_id) is None:
+    """A dataset of an approved use case; only its team's data owners (or an admin) add data to a use case, and the
+    dataset belongs to the use case's team."""
+    usecase = await usecases.get(session, request.usecase_id)
+    if usecase is None:
         raise NotFound(
             f"use case {request.usecase_id} is not approved (or its approval has not reached the data service yet)",
             field="usecase_id",
         )
+    access.ensure_can_add_data(user, usecase)
+    ensure_open(usecase)
     dataset = Dataset(
         usecase_id=request.usecase_id,
         name=request.name,
         description=request.description,
         owner=user.subject,
-        team=user.team,
+        team=usecase.team,
     )
     await repository.add(session, dataset)
     await audit(session, user, "dataset.created", "dataset", dataset.id, usecase_id=str(request.usecase_id))
@@ -75,8 +88,8 @@ async def get_dataset(session: AsyncSession, user: Principal, dataset_id: UUID, 
 async def list_datasets(
     session: AsyncSession, user: Principal, usecase_id: UUID | None, limit: int, offset: int
 ) -> list[Dataset]:
-    only_own = not user.has(Role.ML_ENGINEER, Role.REVIEWER, Role.VIEWER, Role.SRE, Role.SERVICE)
-    owner = user.subject if only_own else None
+    # Its team's datasets and its own team-less ones; admins and service accounts see every team's.
+    owner = None if scope_of(user).all_teams else user.subject
     return await repository.list_datasets(
         session, usecase_id=usecase_id, owner=owner, team=user.team, limit=limit, offset=offset
     )
@@ -135,6 +148,7 @@ async def start_upload(
 ) -> tuple[Dataset, Upload]:
     dataset = await get_dataset(session, user, dataset_id)
     access.ensure_can_modify(user, dataset)
+    ensure_open(await _usecase(session, dataset))
     try:
         filename = sanitize_filename(request.filename)
         file_format = format_for(filename)
@@ -155,10 +169,14 @@ async def start_upload(
     return dataset, upload
 
 
-async def get_upload(session: AsyncSession, user: Principal, dataset_id: UUID, upload_id: UUID) -> Upload:
+async def get_upload(
+    session: AsyncSession, user: Principal, dataset_id: UUID, upload_id: UUID, *, for_update: bool = True
+) -> Upload:
+    """The upload, locked for a change by default; reading its state must not lock (the worker holds the row
+    while it processes the file, so a locking read would wait for the whole processing)."""
     dataset = await get_dataset(session, user, dataset_id)
     access.ensure_can_modify(user, dataset)
-    upload = await repository.get_upload(session, upload_id, for_update=True)
+    upload = await repository.get_upload(session, upload_id, for_update=for_update)
     if upload is None or upload.dataset_id != dataset_id:
         raise NotFound(f"upload {upload_id} does not exist for dataset {dataset_id}")
     return upload
@@ -230,7 +248,15 @@ async def abort_upload(session: AsyncSession, ctx: Context, user: Principal, upl
 
 async def _delete_parts(ctx: Context, upload: Upload) -> None:
     for part in upload.parts:
-        await ctx.store.delete(keys.upload_part(upload.dataset_id, upload.id, int(part["number"])))
+        await _delete_quietly(ctx, keys.upload_part(upload.dataset_id, upload.id, int(part["number"])))
+
+
+async def _delete_quietly(ctx: Context, key: str) -> None:
+    """Clean-up must not turn a handled failure into a 500; a leftover is logged (by key, never content)."""
+    try:
+        await ctx.store.delete(key)
+    except Exception:
+        log.warning("data.storage.delete_failed", key=key, exc_info=True)
 
 
 async def _download(ctx: Context, key: str, target: Path) -> None:
@@ -240,12 +266,15 @@ async def _download(ctx: Context, key: str, target: Path) -> None:
 
 
 async def process_upload(session: AsyncSession, ctx: Context, upload: Upload) -> DatasetVersion | None:
-    """Parse, validate, scan, split and record an upload. A file-level problem marks the upload failed (with
-    the reason naming line or field), deletes its parts and creates no version."""
+    """Parse, validate, scan, split and record an upload. Any problem (a file-level rejection naming line or
+    field, or anything unexpected while processing) marks the upload failed with a reason, deletes its parts and
+    any object stored for it, and creates no version: never a 500, never an upload stuck in the queue."""
     dataset = await repository.get_dataset(session, upload.dataset_id, for_update=True)
     if dataset is None:  # pragma: no cover - uploads belong to datasets
         raise NotFound(f"dataset {upload.dataset_id} does not exist")
     usecase = await _usecase(session, dataset)
+    dataset_id = dataset.id
+    written: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="tuneline-data-") as tmp:
             work = Path(tmp)
@@ -253,24 +282,21 @@ async def process_upload(session: AsyncSession, ctx: Context, upload: Upload) ->
             raw.touch()
             for part in upload.parts:
                 await _download(ctx, keys.upload_part(upload.dataset_id, upload.id, int(part["number"])), raw)
-            ingested, builds = await asyncio.to_thread(_ingest_and_build, ctx, usecase, upload, raw, work)
-            version = await _record_upload(session, ctx, dataset, usecase, upload, ingested, builds)
-    except (FileRejectedError, ValueError) as exc:
-        await _delete_parts(ctx, upload)
-        upload.status = "failed"
-        upload.error = str(exc)
-        upload.error_code = exc.code if isinstance(exc, FileRejectedError) else "invalid_records"
-        upload.updated_at = utcnow()
-        await audit(
-            session,
-            upload.created_by,
-            "dataset.upload.failed",
-            "dataset",
-            dataset.id,
-            upload_id=str(upload.id),
-            code=upload.error_code,
-        )
-        log.info("data.upload.failed", upload_id=str(upload.id), code=upload.error_code)
+            job = UploadJob(
+                settings=ctx.settings,
+                base_model=usecase.base_model,
+                redaction=str(usecase.policy.get("redaction", "none")),
+                filename=upload.filename,
+                options=dict(upload.options),
+                raw=raw,
+                work=work,
+            )
+            ingested, builds = await ctx.processing.run(ingest_and_build, job)
+            count("data.records", Tally(ingested.sanitised))
+            async with session.begin_nested():  # a failure while recording leaves no half-written rows
+                version = await _record_upload(session, ctx, dataset, usecase, upload, ingested, builds, written)
+    except Exception as exc:
+        await _fail_upload(session, ctx, upload, dataset_id, exc, written)
         return None
     await _delete_parts(ctx, upload)
     upload.status = "completed"
@@ -279,72 +305,119 @@ async def process_upload(session: AsyncSession, ctx: Context, upload: Upload) ->
     return version
 
 
-def _split_spec(ctx: Context, options: dict[str, Any]) -> SplitSpec:
+async def _fail_upload(
+    session: AsyncSession, ctx: Context, upload: Upload, dataset_id: UUID, exc: Exception, written: list[str]
+) -> None:
+    if isinstance(exc, FileRejectedError):
+        code, reason = exc.code, str(exc)
+    elif isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):
+        code, reason = "invalid_records", str(exc)
+    elif isinstance(exc, ProcessingCrashed):
+        code, reason = "processing_crashed", str(exc)
+    else:
+        # Unexpected: the message may quote content (PII), so the reason names only the kind of failure.
+        log.exception("data.upload.processing_error", upload_id=str(upload.id))
+        code, reason = "processing_error", f"the file could not be processed ({type(exc).__name__})"
+    await session.refresh(upload)  # a rolled-back savepoint expired what it had changed
+    for key in written:
+        await _delete_quietly(ctx, key)
+    await _delete_parts(ctx, upload)
+    upload.status = "failed"
+    upload.error = reason
+    upload.error_code = code
+    upload.updated_at = utcnow()
+    await audit(
+        session, upload.created_by, "dataset.upload.failed", "dataset", dataset_id, upload_id=str(upload.id), code=code
+    )
+    log.info("data.upload.failed", upload_id=str(upload.id), code=code)
+
+
+def _split_spec(settings: DataSettings, options: dict[str, Any]) -> SplitSpec:
     seed = options.get("seed")
     return SplitSpec.parse(
-        options.get("split") or ctx.settings.default_split,
-        seed=ctx.settings.split_seed if seed is None else int(seed),
+        options.get("split") or settings.default_split,
+        seed=settings.split_seed if seed is None else int(seed),
         stratified=bool(options.get("stratified", True)),
     )
 
 
-def _validation(ctx: Context, usecase: DataUseCase) -> ValidationConfig:
+def _validation(settings: DataSettings) -> ValidationConfig:
     return ValidationConfig(
-        min_tokens=ctx.settings.min_tokens,
-        max_tokens=ctx.settings.max_tokens,
-        near_duplicate_threshold=ctx.settings.near_duplicate_threshold,
+        min_tokens=settings.min_tokens,
+        max_tokens=settings.max_tokens,
+        near_duplicate_threshold=settings.near_duplicate_threshold,
     )
 
 
-def _redaction(ctx: Context, mode: str, entities: list[str] | None = None) -> RedactionPolicy:
+def _redaction(settings: DataSettings, mode: str, entities: list[str] | None = None) -> RedactionPolicy:
     return RedactionPolicy(
         RedactionMode(mode),
-        salt=ctx.settings.salt_bytes(),
+        salt=settings.salt_bytes(),
         entities=frozenset(entities) if entities else None,
     )
 
 
-def _ingest_and_build(
-    ctx: Context, usecase: DataUseCase, upload: Upload, raw: Path, work: Path
-) -> tuple[IngestResult, list[BuiltVersion]]:
-    """Runs in a worker thread: everything CPU-bound of an upload."""
-    counter, tokenizer = ctx.engines.token_counter(usecase.base_model)
-    options = upload.options
-    canonical = work / "canonical.jsonl"
-    with raw.open("rb") as stream, canonical.open("wb") as sink:
+@dataclass(frozen=True)
+class UploadJob:
+    """Everything the processing pool needs for one upload (picklable: no session, no store)."""
+
+    settings: DataSettings
+    base_model: str
+    redaction: str
+    filename: str
+    options: dict[str, Any]
+    raw: Path
+    work: Path
+
+
+def parse_options(settings: DataSettings) -> ParseOptions:
+    return ParseOptions(
+        max_bytes=settings.max_upload_bytes,
+        max_line_bytes=settings.max_record_bytes,
+        max_record_bytes=settings.max_record_bytes,
+        max_depth=settings.max_record_depth,
+    )
+
+
+def ingest_and_build(engines: Engines, job: UploadJob) -> tuple[IngestResult, list[BuiltVersion]]:
+    """Runs in the processing pool: everything CPU-bound of an upload."""
+    settings = job.settings
+    counter, tokenizer = engines.token_counter(job.base_model)
+    options = job.options
+    canonical = job.work / "canonical.jsonl"
+    with job.raw.open("rb") as stream, canonical.open("wb") as sink:
         result = ingest(
             stream,
-            upload.filename,
+            job.filename,
             sink=sink,
             mode=RecordMode(options["mode"]) if options.get("mode") else None,
             mapping=options.get("mapping") or None,
-            parse_options=ParseOptions(max_bytes=ctx.settings.max_upload_bytes),
-            validation=_validation(ctx, usecase),
+            parse_options=parse_options(settings),
+            validation=_validation(settings),
             token_counter=counter,
             validate_records=False,  # build_version validates the stored records once, after any redaction
         )
     if result.mode is None or result.record_count == 0:
         first = result.report.format.errors[0].location if result.report.format.errors else "file"
         raise ValueError(f"no valid records ({result.report.format.error_count} malformed; first at {first})")
-    redaction_mode = str(usecase.policy.get("redaction", "none"))
     base = BuildOptions(
         mode=result.mode,
-        validation=_validation(ctx, usecase),
+        validation=_validation(settings),
         token_counter=counter,
         tokenizer_name=tokenizer,
-        split=_split_spec(ctx, options),
+        split=_split_spec(settings, options),
         carried_format=result.report.format,
     )
-    if redaction_mode == "none":
-        base.scanner = ctx.engines.scanner()
-        return result, [build_version(canonical, work / "v", base)]
+    if job.redaction == "none":
+        base.scanner = engines.scanner()
+        return result, [build_version(canonical, job.work / "v", base)]
     # The use case wants redaction: keep the original for lineage (superseded, never announced) and build the
     # redacted child that is judged and announced.
-    original = build_version(canonical, work / "original", base)
+    original = build_version(canonical, job.work / "original", base)
     redacted = BuildOptions(
-        **{**base.__dict__, "scanner": ctx.engines.scanner(), "redaction": _redaction(ctx, redaction_mode)}
+        **{**base.__dict__, "scanner": engines.scanner(), "redaction": _redaction(settings, job.redaction)}
     )
-    return result, [original, build_version(canonical, work / "redacted", redacted)]
+    return result, [original, build_version(canonical, job.work / "redacted", redacted)]
 
 
 async def _record_upload(
@@ -355,6 +428,7 @@ async def _record_upload(
     upload: Upload,
     ingested: IngestResult,
     builds: list[BuiltVersion],
+    written: list[str],
 ) -> DatasetVersion:
     source = {
         "upload_id": str(upload.id),
@@ -381,6 +455,7 @@ async def _record_upload(
             source=source,
             actor=upload.created_by,
             superseded=not last,
+            written=written,
         )
         parent_id = version.id
     assert version is not None
@@ -423,6 +498,7 @@ async def _derive(
     access.ensure_can_modify(user, dataset)
     base = await get_version(session, user, dataset_id, number)
     usecase = await _usecase(session, dataset)
+    ensure_open(usecase)
     base_mode = RecordMode(base.record_format)
     spec = split or SplitSpec(
         tuple(base.split_report["ratios"].items()),
@@ -438,7 +514,7 @@ async def _derive(
             source = transformed
         options = BuildOptions(
             mode=mode or base_mode,
-            validation=_validation(ctx, usecase),
+            validation=_validation(ctx.settings),
             token_counter=counter,
             tokenizer_name=tokenizer,
             split=spec,
@@ -472,7 +548,7 @@ async def _derive(
 async def redact(
     session: AsyncSession, ctx: Context, user: Principal, dataset_id: UUID, number: int, request: RedactRequest
 ) -> DatasetVersion:
-    policy = _redaction(ctx, request.mode, request.entities)
+    policy = _redaction(ctx.settings, request.mode, request.entities)
     return await _derive(
         session,
         ctx,
@@ -680,6 +756,5 @@ async def sample(
 
 async def audit_trail(session: AsyncSession, user: Principal, dataset_id: UUID, limit: int) -> list[Any]:
     dataset = await get_dataset(session, user, dataset_id)
-    if not (access.owns(user, dataset) or user.has(Role.REVIEWER, Role.SRE)):
-        raise Forbidden("the audit trail is visible to the data owner, reviewers, SREs and admins")
+    access.ensure_can_read_audit(user, dataset)
     return await repository.audit_entries(session, [str(dataset_id)], limit)

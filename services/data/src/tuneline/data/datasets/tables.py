@@ -46,6 +46,9 @@ class DatasetVersion(SQLModel, table=True):
     records_key: str
     fields: list[str] = Field(default_factory=list, sa_type=JSONB)
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    prompt_template: dict[str, Any] | None = Field(
+        default=None, sa_type=JSONB, description="The use case's PromptTemplate when the version was made."
+    )
     source: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     validation_report: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     quality_score: float

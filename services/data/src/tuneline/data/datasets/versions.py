@@ -13,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tuneline.common.auth import audit
 from tuneline.common.events import DATASET_READY, DATASET_REJECTED, DatasetReady, DatasetRejected, TokenStats
 from tuneline.common.messaging import add_event
+from tuneline.common.observability import linked_span
+from tuneline.common.records import PromptTemplate
 from tuneline.common.storage import ObjectStore
 from tuneline.data.datasets import keys, repository
 from tuneline.data.datasets.building import BuiltVersion
 from tuneline.data.datasets.engines import Engines
 from tuneline.data.datasets.policy import rejection_reasons
+from tuneline.data.datasets.processes import ProcessingPool
 from tuneline.data.datasets.tables import Dataset, DatasetVersion
 from tuneline.data.settings import DataSettings
 from tuneline.data.usecases.tables import DataUseCase
@@ -32,6 +35,7 @@ class Context:
     settings: DataSettings
     store: ObjectStore
     engines: Engines
+    processing: ProcessingPool
 
 
 async def _put_file(store: ObjectStore, key: str, path: Path) -> None:
@@ -39,14 +43,21 @@ async def _put_file(store: ObjectStore, key: str, path: Path) -> None:
         await store.put(key, handle, content_type="application/x-ndjson")
 
 
-async def store_built(ctx: Context, dataset_id: UUID, number: int, built: BuiltVersion) -> tuple[str, dict[str, str]]:
+async def store_built(
+    ctx: Context, dataset_id: UUID, number: int, built: BuiltVersion, written: list[str] | None = None
+) -> tuple[str, dict[str, str]]:
+    """Upload the version's files; the keys this call created are appended to `written` (for clean-up)."""
     records_key = keys.records(dataset_id, built.content_hash)
     if not await ctx.store.exists(records_key):
         await _put_file(ctx.store, records_key, built.records_path)
+        if written is not None:
+            written.append(records_key)
     split_keys: dict[str, str] = {}
     for name, path in built.split_paths.items():
         split_keys[name] = keys.split(dataset_id, number, name)
         await _put_file(ctx.store, split_keys[name], path)
+        if written is not None:
+            written.append(split_keys[name])
     return records_key, split_keys
 
 
@@ -63,10 +74,51 @@ async def record_version(
     source: dict[str, Any],
     actor: str,
     superseded: bool = False,
+    written: list[str] | None = None,
 ) -> DatasetVersion:
-    """Store the files, write the immutable version and, unless it is superseded, decide and announce."""
+    """Store the files, write the immutable version and, unless it is superseded, decide and announce; the keys of
+    the objects stored are appended to `written`, so a failure later in the upload can remove them.
+
+    The version (and the dataset.ready it announces) belongs to the use case's story even though another request
+    (an upload, a dedup) made it: its span links to the trace of the approval."""
+    with linked_span(
+        "data.version.record",
+        usecase.trace_context,
+        {"usecase_id": usecase.usecase_id, "dataset_id": dataset.id, "operation": operation},
+    ):
+        return await _record_version(
+            session,
+            ctx,
+            dataset=dataset,
+            usecase=usecase,
+            built=built,
+            parent_id=parent_id,
+            operation=operation,
+            details=details,
+            source=source,
+            actor=actor,
+            superseded=superseded,
+            written=written,
+        )
+
+
+async def _record_version(
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    dataset: Dataset,
+    usecase: DataUseCase,
+    built: BuiltVersion,
+    parent_id: UUID | None,
+    operation: str,
+    details: dict[str, Any],
+    source: dict[str, Any],
+    actor: str,
+    superseded: bool,
+    written: list[str] | None,
+) -> DatasetVersion:
     number = await repository.next_version_number(session, dataset.id)
-    records_key, split_keys = await store_built(ctx, dataset.id, number, built)
+    records_key, split_keys = await store_built(ctx, dataset.id, number, built, written)
     reasons = rejection_reasons(
         built,
         task_type=usecase.task_type,
@@ -89,6 +141,7 @@ async def record_version(
         records_key=records_key,
         fields=built.fields,
         labels=built.labels,
+        prompt_template=usecase.prompt_template,
         source=source,
         validation_report=built.report.model_dump(mode="json"),
         quality_score=built.report.quality.score,
@@ -151,6 +204,9 @@ async def announce(
                 fields=version.fields,
                 labels=version.labels,
                 quality_score=version.quality_score,
+                prompt_template=PromptTemplate.model_validate(version.prompt_template)
+                if version.prompt_template
+                else None,
             ),
         )
         await audit(session, actor, "dataset.ready", "dataset", dataset.id, version=version.number)

@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 
 from tuneline.data.pii.engine import PiiSpan, _resolve_overlaps
-from tuneline.data.pii.patterns import _INTERNATIONAL, _NANP, _NATIONAL
+from tuneline.data.pii.patterns import _INTERNATIONAL, _NANP, _NATIONAL, EMAIL
 from tuneline.data.pii.prefilter import needs_patterns
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_EMAIL = re.compile(EMAIL)
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")

@@ -76,7 +76,8 @@ class TextSource:
             number += 1
             if len(raw) > self.max_line_bytes:
                 raise FileRejectedError(
-                    f"line is longer than {self.max_line_bytes} bytes", location=Location(line=number)
+                    f"line is longer than {self.max_line_bytes} bytes (TUNELINE_MAX_RECORD_BYTES)",
+                    location=Location(line=number),
                 )
             if strict_utf8:
                 try:

@@ -26,6 +26,8 @@ class IngestResult:
     record_count: int
     content_hash: str | None
     duplicate_of: dict[int, int]
+    #: Characters PostgreSQL refuses, stripped from the records, by reason.
+    sanitised: dict[str, int]
 
 
 def ingest(
@@ -77,4 +79,5 @@ def ingest(
         record_count=valid,
         content_hash=writer.content_hash if writer is not None else None,
         duplicate_of=dict(validator.duplicate_of),
+        sanitised=dict(upload.sanitised),
     )

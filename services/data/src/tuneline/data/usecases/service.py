@@ -6,7 +6,8 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.auth import audit
-from tuneline.common.events import UseCaseApproved, utcnow
+from tuneline.common.errors import Conflict
+from tuneline.common.events import UseCaseApproved, UseCaseRetired, utcnow
 from tuneline.data.usecases import repository
 from tuneline.data.usecases.tables import DataUseCase
 
@@ -26,6 +27,9 @@ async def record_approval(session: AsyncSession, event: UseCaseApproved) -> Data
             approved_by=event.approved_by,
             approved_at=event.occurred_at,
         )
+    elif usecase.retired_at is not None:
+        log.info("data.usecase.approval_after_retirement_ignored", usecase_id=str(event.usecase_id))
+        return usecase
     elif usecase.approved_at > event.occurred_at:
         log.info("data.usecase.stale_approval_ignored", usecase_id=str(event.usecase_id))
         return usecase
@@ -36,10 +40,50 @@ async def record_approval(session: AsyncSession, event: UseCaseApproved) -> Data
     usecase.sensitivity = event.sensitivity.model_dump()
     usecase.policy = event.policy.model_dump()
     usecase.labels = list(event.labels)
+    usecase.prompt_template = event.prompt_template.model_dump(mode="json") if event.prompt_template else None
     usecase.approved_by = event.approved_by
+    usecase.team = event.team
+    usecase.owner = event.submitted_by
     usecase.approved_at = event.occurred_at
+    usecase.trace_context = event.traceparent
     usecase.updated_at = utcnow()
     await repository.save(session, usecase)
-    await audit(session, "data-service", "usecase.recorded", "usecase", event.usecase_id, task_type=event.task_type)
+    await audit(
+        session,
+        "data-service",
+        "usecase.recorded",
+        "usecase",
+        event.usecase_id,
+        task_type=event.task_type,
+        team=event.team,
+    )
     log.info("data.usecase.recorded", usecase_id=str(event.usecase_id), task_type=event.task_type)
     return usecase
+
+
+async def record_retirement(session: AsyncSession, event: UseCaseRetired) -> DataUseCase | None:
+    """The use case is closed: no new datasets, uploads or derived versions (what exists stays readable)."""
+    usecase = await repository.get(session, event.usecase_id)
+    if usecase is None:
+        log.warning("data.usecase.retired_unknown", usecase_id=str(event.usecase_id))
+        return None
+    if usecase.retired_at is None:
+        usecase.retired_at = event.occurred_at
+        usecase.retired_reason = event.reason
+        usecase.updated_at = utcnow()
+        await repository.save(session, usecase)
+        await audit(
+            session, "data-service", "usecase.retired", "usecase", event.usecase_id, retired_by=event.retired_by
+        )
+        log.info("data.usecase.retired", usecase_id=str(event.usecase_id))
+    return usecase
+
+
+def ensure_open(usecase: DataUseCase) -> None:
+    """Refuse new data for a retired use case (409 naming when and why)."""
+    if usecase.retired_at is not None:
+        raise Conflict(
+            f"use case {usecase.usecase_id} was retired on {usecase.retired_at.date().isoformat()} "
+            f"({usecase.retired_reason}): it takes no new datasets or data",
+            field="usecase_id",
+        )

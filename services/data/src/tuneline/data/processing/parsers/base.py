@@ -26,6 +26,8 @@ class ParseOptions:
     max_bytes: int = 2 * 1024**3
     max_line_bytes: int = 4 * 1024 * 1024
     max_record_bytes: int = 8 * 1024 * 1024
+    # Deeper records are rejected (record issue); every later step may then walk a record recursively.
+    max_depth: int = 64
     # JSON objects holding the records under one of these keys are streamed from that key.
     records_keys: tuple[str, ...] = ("records", "data", "items", "examples", "rows")
     # Text documents (TXT, PDF, DOCX) are cut into chunks of at most this many characters.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import IO
+from typing import IO, Any
 
+from tuneline.common.text import clean_value
 from tuneline.data.processing.encoding import TextSource, open_text
 from tuneline.data.processing.errors import EmptyFileError, RecordIssue, UnsupportedFormatError
 from tuneline.data.processing.filenames import file_extension, sanitize_filename
@@ -63,6 +65,8 @@ class ParsedUpload:
     record_count: int = 0
     issue_count: int = 0
     _extra_warnings: list[RecordIssue] = field(default_factory=list)
+    #: Characters PostgreSQL refuses, stripped from record text, by reason ("nul", "lone_surrogate").
+    sanitised: Tally[str] = field(default_factory=Tally)
 
     @property
     def encoding(self) -> str | None:
@@ -110,12 +114,38 @@ def parse_upload(
             raw_items = parse_csv(source, options)
         else:
             raw_items = parse_text(source, options, source_name=safe_name)
-    upload.items = _counted(upload, raw_items)
+    upload.items = _counted(upload, raw_items, options.max_depth)
     return upload
 
 
-def _counted(upload: ParsedUpload, items: Iterator[ParsedItem]) -> Iterator[ParsedItem]:
-    for item in items:
+def depth(value: Any) -> int:
+    """Nesting depth of a JSON value (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            deepest = max(deepest, level)
+            continue
+        deepest = max(deepest, level + 1)
+        stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def _checked(record: RawRecord, max_depth: int, sanitised: Tally[str]) -> ParsedItem:
+    if depth(record.fields) > max_depth:
+        return RecordIssue(
+            record.location, "too_deep", f"record is nested deeper than {max_depth} levels (TUNELINE_MAX_RECORD_DEPTH)"
+        )
+    # PostgreSQL refuses NUL and lone surrogates, and UTF-8 cannot hold the latter: strip them (counted).
+    return RawRecord(clean_value(record.fields, sanitised), record.location)
+
+
+def _counted(upload: ParsedUpload, items: Iterator[ParsedItem], max_depth: int) -> Iterator[ParsedItem]:
+    for raw in items:
+        item = _checked(raw, max_depth, upload.sanitised) if isinstance(raw, RawRecord) else raw
         if isinstance(item, RawRecord):
             upload.record_count += 1
         elif item.severity == "error":

@@ -78,6 +78,8 @@ class _Cursor:
         while True:
             try:
                 obj, end = _decoder.raw_decode(self.buf, self.pos)
+            except RecursionError:
+                raise MalformedFileError("JSON nested too deeply to read", location=Location(line=self.line)) from None
             except json.JSONDecodeError as exc:
                 truncated = exc.pos >= len(self.buf) - 1 or exc.msg.startswith("Unterminated string")
                 if truncated and self._grow():

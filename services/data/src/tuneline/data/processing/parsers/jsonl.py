@@ -22,6 +22,9 @@ def parse_jsonl(source: TextSource) -> Iterator[ParsedItem]:
         except json.JSONDecodeError as exc:
             yield RecordIssue(location, "invalid_json", f"invalid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:  # the C decoder's own guard, at about 1,000 levels: not a JSONDecodeError
+            yield RecordIssue(location, "too_deep", "JSON nested too deeply to read")
+            continue
         if not isinstance(value, dict):
             yield RecordIssue(location, "not_an_object", f"expected a JSON object, got {type(value).__name__}")
             continue

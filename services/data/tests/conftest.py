@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tuneline.common.app import AppState
 from tuneline.common.db import AuditRecord, OutboxRecord, transaction
 from tuneline.common.events import DataSensitivity, UseCaseApproved, UseCasePolicy
-from tuneline.common.testing.helpers import bearer, running_app
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, running_app
 from tuneline.data.app import create_app
 from tuneline.data.settings import DataSettings
 from tuneline.data.usecases.service import record_approval
@@ -27,7 +27,7 @@ class DataService:
     state: AppState
     settings: DataSettings
 
-    def auth(self, *roles: str, subject: str = "alice", team: str | None = None) -> dict[str, str]:
+    def auth(self, *roles: str, subject: str = "alice", team: str | None = TEST_TEAM) -> dict[str, str]:
         return bearer(self.settings, *roles, subject=subject, team=team)
 
     async def approve(
@@ -53,13 +53,13 @@ class DataService:
         return str(r.json()["id"])
 
     async def upload(
-        self, dataset_id: str, name: str, data: bytes, *, subject: str = "alice", **form: str
+        self, dataset_id: str, name: str, data: bytes, *, subject: str = "alice", team: str = TEST_TEAM, **form: str
     ) -> httpx.Response:
         return await self.client.post(
             f"/datasets/{dataset_id}/versions",
             files={"file": (name, data)},
             data=form,
-            headers=self.auth("data_owner", subject=subject),
+            headers=self.auth("data_owner", subject=subject, team=team),
         )
 
     async def outbox(self, topic: str, dataset_id: str) -> list[dict[str, Any]]:
@@ -95,6 +95,7 @@ def approval(
         policy=UseCasePolicy(**{"min_quality_score": 50.0, **(policy or {})}),
         labels=labels or [],
         approved_by="reviewer-1",
+        team=TEST_TEAM,
     )
 
 
