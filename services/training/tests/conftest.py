@@ -72,6 +72,7 @@ def seed_dataset(tiny_model_dir: Path):  # type: ignore[no-untyped-def]
     from tuneline.common.db import transaction
     from tuneline.common.events import UseCaseApproved, UseCasePolicy
     from tuneline.common.samples import maintenance_classification
+    from tuneline.common.testing.helpers import TEST_TEAM
     from tuneline.training.jobs import service
 
     async def seed(app, auto_train: bool = False, n_train: int = 24, n_val: int = 8):  # type: ignore[no-untyped-def]
@@ -95,6 +96,7 @@ def seed_dataset(tiny_model_dir: Path):  # type: ignore[no-untyped-def]
             method="qlora",
             policy=UseCasePolicy(auto_train=auto_train, training_preset="quick_start"),
             approved_by="lead",
+            team=TEST_TEAM,
         )
         ready = dataset_ready_event(usecase_id, dataset_id, version_id, uris, {"train": n_train, "validation": n_val})
         async with transaction(state.sessions) as session:

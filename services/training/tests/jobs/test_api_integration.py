@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from tuneline.common.db import OutboxRecord, transaction
 from tuneline.common.events import DATASET_READY, USECASE_APPROVED, UseCaseApproved, UseCasePolicy
 from tuneline.common.messaging import publish_now
-from tuneline.common.testing.helpers import bearer, eventually, running_app
+from tuneline.common.results import TrainingMetadata
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
 from tuneline.training.app import create_app
 from tuneline.training.jobs import repository
 from tuneline.training.settings import TrainingSettings
@@ -55,6 +56,7 @@ async def test_dataset_ready_event_queues_one_job_when_policy_says_auto_train(
                 method="qlora",
                 policy=UseCasePolicy(auto_train=True, training_preset="quick_start"),
                 approved_by="lead",
+                team=TEST_TEAM,
             ),
         )
         headers = bearer(settings, "viewer")
@@ -115,6 +117,58 @@ async def test_queued_job_cancels_at_once_and_illegal_actions_answer_409_with_al
         assert again.status_code == 409 and again.json()["allowed"] == []
 
 
+async def test_another_teams_ml_engineer_can_neither_steer_nor_read_nor_queue_a_job(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    """The attack: an ml_engineer of another team cancels, pauses or resumes a job; a viewer of another team or a
+    token with no role reads its progress, metrics or log. Each is refused (403) and audited."""
+    from tuneline.common.db import AuditRecord
+
+    app = create_app(settings)
+    async with running_app(app) as client:
+        usecase_id, version_id = await seed_dataset(app)
+        own = bearer(settings, "ml_engineer", subject="mia")
+        created = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=own)
+        assert created.status_code == 201, created.text
+        job_id = created.json()["id"]
+        assert created.json()["team"] == TEST_TEAM  # inherited from the use case
+
+        intruder = bearer(settings, "ml_engineer", subject="ivan", team="other-team")
+        for action in ("cancel", "pause", "resume"):
+            refused = await client.post(f"/jobs/{job_id}/{action}", headers=intruder)
+            assert refused.status_code == 403, action
+            assert f"may not {action} training_job {job_id}" in refused.json()["detail"]
+            assert "belongs to team 'test-team'" in refused.json()["detail"]
+        queued = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=intruder)
+        assert queued.status_code == 403
+
+        outsider = bearer(settings, "viewer", subject="otto", team="other-team")
+        roleless = bearer(settings, subject="nora")
+        for path in ("", "/metrics", "/logs"):
+            assert (await client.get(f"/jobs/{job_id}{path}", headers=outsider)).status_code == 403, path
+            assert (await client.get(f"/jobs/{job_id}{path}", headers=roleless)).status_code == 403, path
+        assert (await client.get("/jobs", params={"usecase_id": str(usecase_id)}, headers=outsider)).json() == []
+        assert (await client.get("/jobs", headers=roleless)).status_code == 403
+
+        # the team's own viewer reads it; an admin of any team steers it
+        viewer = bearer(settings, "viewer", subject="vic")
+        assert (await client.get(f"/jobs/{job_id}", headers=viewer)).json()["status"] == "queued"
+        listed = await client.get("/jobs", params={"usecase_id": str(usecase_id)}, headers=viewer)
+        assert [j["id"] for j in listed.json()] == [job_id]
+        admin = bearer(settings, "admin", subject="ada", team="platform")
+        assert (await client.post(f"/jobs/{job_id}/cancel", headers=admin)).json()["status"] == "cancelled"
+
+        async with app.state.tuneline.sessions() as session:
+            stmt = sa.select(AuditRecord).where(
+                AuditRecord.action == "access.denied", AuditRecord.resource_id == job_id
+            )
+            denials = (await session.execute(stmt)).scalars().all()
+        assert {(d.actor, d.details["attempted"]) for d in denials} >= {
+            ("ivan", "cancel"),
+            ("ivan", "pause"),
+            ("ivan", "resume"),
+            ("otto", "read"),
+        }
+
+
 async def test_claim_takes_highest_priority_first_and_respects_the_concurrency_limit(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings)
     async with running_app(app) as client:
@@ -159,7 +213,10 @@ async def test_estimate_prices_every_profile_and_refuses_what_cannot_fit(setting
         cpu = next(o for o in result["options"] if o["hardware"] == "cpu-2core")
         # LoRA: 4 x 134,515,008 FLOP per token at the profile's 0.08 TFLOP/s (no job finished in this schema)
         assert cpu["tokens_per_second"] == pytest.approx(0.08e12 / (4 * 134_515_008))
-        assert cpu["seconds"] == pytest.approx(300_000 / cpu["tokens_per_second"])
+        assert cpu["training_seconds"] == pytest.approx(300_000 / cpu["tokens_per_second"])
+        # no general replay in this preset: the whole run is the steps and saving the adapter
+        assert cpu["replay_cache"] == "off" and cpu["replay_seconds"] == 0
+        assert cpu["seconds"] == pytest.approx(cpu["training_seconds"] + cpu["save_seconds"])
         assert cpu["fit"] == "ok"
 
         big = {**body, "base_model": "llama-3.1-8b", "method": "full", "hardware": ["nvidia-t4"]}
@@ -168,6 +225,42 @@ async def test_estimate_prices_every_profile_and_refuses_what_cannot_fit(setting
 
         unknown = await client.post("/jobs/estimate", json={**body, "base_model": "gpt-9"}, headers=headers)
         assert unknown.status_code == 422 and unknown.json()["field"] == "base_model"
+
+
+async def test_estimate_counts_the_replay_generation_while_the_workers_cache_for_the_base_model_is_cold(
+    settings, tiny_model_dir, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tuneline.training.worker import replay
+
+    monkeypatch.setenv("TUNELINE_MODEL_CACHE_DIR", str(tmp_path / "models"))
+    app = create_app(settings)
+    async with running_app(app) as client:
+        headers = bearer(settings, "viewer")
+        body = {
+            "base_model": str(tiny_model_dir),
+            "hyperparameters": {"general_replay": 0.25, "max_seq_len": 256},
+            "train_records": 320,
+            "mean_tokens_per_record": 60,
+            "hardware": ["cpu-2core"],
+        }
+        response = await client.post("/jobs/estimate", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        (cold,) = response.json()["options"]
+        prompts = len(replay.load_general_prompts())
+        assert (cold["replay_cache"], cold["replay_answers"]) == ("cold", prompts)
+        assert cold["seconds"] == pytest.approx(
+            cold["replay_seconds"] + cold["training_seconds"] + cold["save_seconds"]
+        )
+        assert f"generating {prompts} general-replay answers" in cold["breakdown"][0]
+
+        # what a worker writes after generating them (<model cache>/replay/general-replay-<key>.json)
+        cache = tmp_path / "models" / "replay"
+        cache.mkdir(parents=True)
+        replay.cache_file(cache, tiny_model_dir, replay.load_general_prompts()).write_text('{"a": "b"}')
+        (warm,) = (await client.post("/jobs/estimate", json=body, headers=headers)).json()["options"]
+        assert (warm["replay_cache"], warm["replay_answers"], warm["replay_seconds"]) == ("warm", 0, 0.0)
+        assert warm["training_seconds"] == cold["training_seconds"]
+        assert warm["seconds"] == pytest.approx(cold["seconds"] - cold["replay_seconds"])
 
 
 async def test_a_retrain_request_reuses_the_recipe_of_the_last_succeeded_job(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
@@ -193,7 +286,7 @@ async def test_a_retrain_request_reuses_the_recipe_of_the_last_succeeded_job(set
             job = await repository.get_job(session, first)
             assert job is not None
             job.status = "running"
-            await service.complete_job(session, settings, job, "file:///adapter", {"status": "completed"})
+            await service.complete_job(session, settings, job, "file:///adapter", TrainingMetadata(status="completed"))
 
         request = RetrainRequested(producer="monitoring", usecase_id=usecase_id, reason="input drift")
         await publish_now(state.broker, RETRAIN_REQUESTED, request)
@@ -207,6 +300,45 @@ async def test_a_retrain_request_reuses_the_recipe_of_the_last_succeeded_job(set
         assert retrain["preset"] == "balanced"
         assert {k: retrain["hyperparameters"][k] for k in recipe} == recipe
         assert retrain["dataset_version_id"] == str(version_id)
+
+
+async def test_a_finished_job_refines_the_shared_cost_model_and_reports_the_measurement(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    """The measured throughput is folded into this deployment's profile, and job.completed carries what intake
+    needs to fold the same measurement into its estimates (tuneline.common.costing)."""
+    import json
+
+    from tuneline.common.costing import fold_measurement
+    from tuneline.common.results import Durations
+    from tuneline.training.jobs import service
+
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        r = await client.post(
+            "/jobs", json={"dataset_version_id": str(version_id)}, headers=bearer(settings, "ml_engineer")
+        )
+        assert r.status_code == 201, r.text
+        job_id = UUID(r.json()["id"])
+        state = app.state.tuneline
+        async with transaction(state.sessions) as session:
+            job = await repository.get_job(session, job_id)
+            assert job is not None
+            shape = service.model_shape(job.base_model)
+            assert shape is not None
+            before = (await service.hardware_table(session)).get(settings.hardware_profile)
+            job.status, job.method_ran = "running", "lora"
+            metadata = TrainingMetadata(
+                status="completed", method="lora", tokens_trained=2_000_000, durations_s=Durations(train=500, total=560)
+            )
+            await service.complete_job(session, settings, job, "file:///adapter", metadata)
+        async with state.sessions() as session:
+            after = (await service.hardware_table(session)).get(settings.hardware_profile)
+
+        assert after == fold_measurement(before, params=shape.params, method="lora", tokens=2_000_000, seconds=500)
+        [record] = await outbox(app, "job.completed", job_id)
+        event = json.loads(record.payload)
+        assert (event["hardware_profile"], event["parameters"]) == (settings.hardware_profile, shape.params)
+        assert (event["trained_tokens"], event["train_seconds"], event["duration_seconds"]) == (2_000_000, 500, 560)
 
 
 async def ready_version(app, events, usecase_id: UUID, split_uris: dict[str, str], record_format="instruction") -> UUID:  # type: ignore[no-untyped-def]
@@ -282,3 +414,99 @@ async def test_a_validation_version_unknown_or_of_another_use_case_or_format_is_
         other_format = await create(chat_id)
         assert other_format.status_code == 422 and other_format.json()["field"] == "validation_dataset_version_id"
         assert "conversational" in other_format.json()["detail"]
+
+
+async def test_job_log_messages_and_failure_events_name_no_server_path(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    """The job's log is read through the API and job.failed travels to other services: the adapter is named by
+    its key in the object store, and a failure reason quoting a file on the worker's disk loses the path."""
+    import json
+
+    from tuneline.common.storage import open_store
+    from tuneline.training.jobs import service
+
+    app = create_app(settings)
+    store_root = settings.object_store_url.removeprefix("file://")
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        ids = []
+        for _ in range(2):
+            r = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)
+            assert r.status_code == 201, r.text
+            ids.append(UUID(r.json()["id"]))
+        done, failed = ids
+        adapter_uri = open_store(settings).uri(f"jobs/{done}/adapter")
+        assert adapter_uri.startswith("file:///") and store_root in adapter_uri
+        worker_file = f"{settings.job_workdir}/{failed}-1a2b3c4d/run/adapter_model.safetensors"
+        async with transaction(app.state.tuneline.sessions) as session:
+            for job_id in ids:
+                job = await repository.get_job(session, job_id)
+                assert job is not None
+                job.status = "running"
+                if job_id == done:
+                    await service.complete_job(
+                        session, settings, job, adapter_uri, TrainingMetadata(status="completed")
+                    )
+                else:
+                    reason = f"FileNotFoundError: [Errno 2] No such file or directory: '{worker_file}'"
+                    await service.fail_job(session, settings, job, reason)
+
+        done_logs = (await client.get(f"/jobs/{done}/logs", headers=headers)).text
+        assert f"adapter stored as jobs/{done}/adapter" in done_logs
+        failed_logs = (await client.get(f"/jobs/{failed}/logs", headers=headers)).text
+        assert "No such file or directory" in failed_logs
+        answer = (await client.get(f"/jobs/{failed}", headers=headers)).json()
+        [record] = await outbox(app, "job.failed", failed)
+        event_reason = json.loads(record.payload)["reason"]
+        for text in (done_logs, failed_logs, answer["failure_reason"], event_reason):
+            assert "file://" not in text and store_root not in text and str(settings.job_workdir) not in text
+
+
+async def test_a_retired_use_case_cancels_its_queued_jobs_stops_running_ones_and_takes_no_new_ones(
+    settings, seed_dataset
+) -> None:  # type: ignore[no-untyped-def]
+    """usecase.retired: its queued job is cancelled at once, its running job is asked to stop (its worker cancels
+    it at the next step), and neither a person nor a retraining request queues another job for it."""
+    from tuneline.common.events import RETRAIN_REQUESTED, USECASE_RETIRED, RetrainRequested, UseCaseRetired
+
+    app = create_app(settings)
+    async with running_app(app) as client:
+        usecase_id, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        ids = []
+        for _ in range(2):
+            r = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)
+            assert r.status_code == 201, r.text
+            ids.append(UUID(r.json()["id"]))
+        queued, running = ids
+        state = app.state.tuneline
+        async with transaction(state.sessions) as session:  # a worker has taken the second one
+            job = await repository.get_job(session, running)
+            assert job is not None
+            job.status = "running"
+
+        retired = UseCaseRetired(producer="intake", usecase_id=usecase_id, reason="replaced by RAG", retired_by="ada")
+        await publish_now(state.broker, USECASE_RETIRED, retired)
+
+        async def cancelled() -> bool:
+            r = await client.get(f"/jobs/{queued}", headers=headers)
+            return r.json()["status"] == "cancelled"
+
+        await eventually(cancelled, timeout_s=30, what="the queued job cancelled by the retirement")
+        async with transaction(state.sessions) as session:
+            job = await repository.get_job(session, running)
+            assert job is not None and job.status == "running" and job.requested_action == "cancel"
+        (event,) = await outbox(app, "job.cancelled", queued)
+        assert "use case retired: replaced by RAG" in event.payload
+
+        r = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)
+        assert r.status_code == 409 and "retired" in r.json()["detail"], r.text
+        await publish_now(
+            state.broker,
+            RETRAIN_REQUESTED,
+            RetrainRequested(producer="monitoring", usecase_id=usecase_id, reason="drift"),
+        )
+        await asyncio.sleep(1.5)
+        listed = (await client.get("/jobs", params={"usecase_id": str(usecase_id)}, headers=headers)).json()
+        items = listed["items"] if isinstance(listed, dict) else listed
+        assert sorted(j["id"] for j in items) == sorted(str(i) for i in ids), "no job queued after the retirement"

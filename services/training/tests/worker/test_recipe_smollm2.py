@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tuneline.common.samples import maintenance_classification
+from tuneline.common.records import ClassificationRecord
+from tuneline.common.samples import maintenance_classification, maintenance_template
 from tuneline.training.worker.accuracy import classification_accuracy, load_for_inference
 from tuneline.training.worker.recipe import RecipeConfig, run
 
@@ -17,9 +18,11 @@ def test_lora_on_smollm2_clearly_beats_the_base_model_on_held_out_logs(tmp_path:
     train, held_out = records[:240], records[240:]
     (tmp_path / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in train))
     labels = sorted({r["label"] for r in train})
+    template = maintenance_template(labels)
+    held_out_records = [ClassificationRecord(r["text"], r["label"]) for r in held_out]
 
     base_model, tokenizer = load_for_inference("smollm2-135m-instruct")
-    base_accuracy = classification_accuracy(base_model, tokenizer, held_out, labels)
+    base_accuracy = classification_accuracy(base_model, tokenizer, held_out_records, template)
     del base_model
 
     # lr 5e-4, r 16, no dropout: the settings measured to learn this task without much forgetting
@@ -34,13 +37,14 @@ def test_lora_on_smollm2_clearly_beats_the_base_model_on_held_out_logs(tmp_path:
             lora_r=16,
             lora_dropout=0.0,
             warmup_steps=2,
+            prompt_template=template.model_dump(),
         )
     )
     assert result.status == "completed" and result.adapter_dir is not None
     assert result.metadata["labels"] == labels
 
     tuned_model, tuned_tokenizer = load_for_inference("smollm2-135m-instruct", result.adapter_dir)
-    tuned_accuracy = classification_accuracy(tuned_model, tuned_tokenizer, held_out, labels)
+    tuned_accuracy = classification_accuracy(tuned_model, tuned_tokenizer, held_out_records, template)
     print(f"held-out accuracy base {base_accuracy:.1%} -> tuned {tuned_accuracy:.1%}")
     assert tuned_accuracy >= 0.7
     assert tuned_accuracy >= base_accuracy + 0.4

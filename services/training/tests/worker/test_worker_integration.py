@@ -106,6 +106,7 @@ async def test_worker_trains_a_job_stores_the_adapter_and_publishes_completed(se
             assert job["status"] == "succeeded", job["failure_reason"]
             assert job["method_ran"] == "lora" and job["method_requested"] == "qlora"
             assert job["step"] == job["total_steps"] == 12 and job["progress_percent"] == 100.0
+            assert (job["phase"], job["eta_seconds"]) == ("done", 0.0)
             assert job["trained_tokens"] > 0 and job["metrics"]["val_loss"] > 0
 
             store = app.state.tuneline.store
@@ -143,11 +144,20 @@ async def test_worker_trains_a_job_stores_the_adapter_and_publishes_completed(se
             assert line in logs
         started = await outbox_payloads(app, "job.started", job_id)
         assert [e["resumed_from_step"] for e in started] == [None]
-        assert len(await outbox_payloads(app, "job.progress", job_id)) >= 4
+        progress = await outbox_payloads(app, "job.progress", job_id)
+        assert len(progress) >= 4
+        # every phase the run went through, in order (no replay in this job: it passes generating_replay silently)
+        phases = [p["phase"] for p in progress]
+        seen = [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p]
+        assert seen == ["preparing_data", "loading_model", "training", "saving"], seen
+        assert all(p["eta_seconds"] is not None and p["eta_seconds"] >= 0 for p in progress)
+        training = [p for p in progress if p["phase"] == "training"]
+        assert training[-1]["phase_done"] == training[-1]["phase_total"] == 12
 
         stream = await client.get(f"/jobs/{job_id}/stream", headers=headers)
         kinds = [line.split(":", 1)[1].strip() for line in stream.text.splitlines() if line.startswith("event:")]
         assert kinds.count("progress") == len(metrics) and kinds[-1] == "status"
+        assert '"phase": "done"' in stream.text
         assert '"status": "succeeded"' in stream.text
 
 

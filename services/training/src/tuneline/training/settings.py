@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from tuneline.common.settings import ServiceSettings
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrainingHardwareSettings
 
 
-class TrainingSettings(ServiceSettings):
+class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSettings):
     service_name: str = "training"
     http_port: int = 8103
 
@@ -35,9 +35,6 @@ class TrainingSettings(ServiceSettings):
     )
     worker_torch_threads: int | None = Field(
         default=None, ge=1, le=256, description="torch threads per training run (default: torch's choice)."
-    )
-    hardware_profile: str = Field(
-        default="cpu-2core", description="Hardware profile (estimate table) of this deployment's workers."
     )
 
     # Notifications on job start, finish and failure (off unless a webhook URL or an SMTP host with recipients is set).

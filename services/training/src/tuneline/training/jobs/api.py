@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 from sse_starlette.sse import EventSourceResponse
 
+from tuneline.common.access import KNOWN_ROLES, scope_of
 from tuneline.common.app import SessionDep, StateDep
-from tuneline.common.auth import CurrentUser, Principal, Role, require_roles
+from tuneline.common.auth import Principal, Role, require_roles
 from tuneline.training.jobs import repository, service
 from tuneline.training.jobs.schemas import (
     CreateJobRequest,
@@ -28,6 +29,8 @@ from tuneline.training.settings import TrainingSettings
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 MlEngineer = Annotated[Principal, Depends(require_roles(Role.ML_ENGINEER))]
+#: Any role Tuneline knows; which jobs it may see is its team's business (tuneline.training.jobs.access).
+Member = Annotated[Principal, Depends(require_roles(*KNOWN_ROLES))]
 
 
 _COPIED = set(JobResponse.model_fields) - {"hyperparameters", "progress_percent"}
@@ -44,6 +47,12 @@ def job_response(job: TrainingJob) -> JobResponse:
     )
 
 
+def _phase_data(job: TrainingJob) -> str:
+    return json.dumps(
+        {"phase": job.phase, "done": job.phase_done, "total": job.phase_total, "eta_seconds": job.eta_seconds}
+    )
+
+
 def metric_point(row: TrainingJobMetric) -> MetricPoint:
     return MetricPoint(**{name: getattr(row, name) for name in MetricPoint.model_fields})
 
@@ -52,33 +61,38 @@ def metric_point(row: TrainingJobMetric) -> MetricPoint:
 async def create_job(body: CreateJobRequest, session: SessionDep, state: StateDep, user: MlEngineer) -> JobResponse:
     settings = state.settings
     assert isinstance(settings, TrainingSettings)
-    job = await service.create_job(session, settings, body, created_by=user.subject)
+    job = await service.create_job(session, settings, body, created_by=user.subject, actor=user)
     return job_response(job)
 
 
 @router.post("/estimate", summary="Memory, time and cost of a job on each hardware profile")
-async def estimate(body: EstimateRequest, session: SessionDep, user: CurrentUser) -> EstimateResponse:
+async def estimate(body: EstimateRequest, session: SessionDep, user: Member) -> EstimateResponse:
     return await service.estimate(session, body)
 
 
 @router.get("", summary="Job history, newest first (optionally of one use case)")
 async def list_jobs(
     session: SessionDep,
-    user: CurrentUser,
+    user: Member,
     usecase_id: UUID | None = None,
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[JobResponse]:
     jobs = await repository.list_jobs(
-        session, usecase_id=usecase_id, status=status.value if status else None, limit=limit, offset=offset
+        session,
+        scope=scope_of(user),
+        usecase_id=usecase_id,
+        status=status.value if status else None,
+        limit=limit,
+        offset=offset,
     )
     return [job_response(job) for job in jobs]
 
 
 @router.get("/{job_id}", summary="One job with its progress")
-async def get_job(job_id: UUID, session: SessionDep, user: CurrentUser) -> JobResponse:
-    return job_response(await service.get_job(session, job_id))
+async def get_job(job_id: UUID, session: SessionDep, user: Member) -> JobResponse:
+    return job_response(await service.get_job(session, user, job_id))
 
 
 @router.post("/{job_id}/cancel", summary="Cancel (a running job stops at its next step)")
@@ -99,19 +113,19 @@ async def resume_job(job_id: UUID, session: SessionDep, state: StateDep, user: M
 async def _act(job_id: UUID, action: str, session: SessionDep, state: StateDep, user: Principal) -> JobResponse:
     settings = state.settings
     assert isinstance(settings, TrainingSettings)
-    job = await service.request_action(session, settings, job_id, action, user.subject)
+    job = await service.request_action(session, settings, job_id, action, user)
     return job_response(job)
 
 
 @router.get("/{job_id}/metrics", summary="Metric history: loss curve, learning rate, throughput")
-async def job_metrics(job_id: UUID, session: SessionDep, user: CurrentUser) -> list[MetricPoint]:
-    await service.get_job(session, job_id)
+async def job_metrics(job_id: UUID, session: SessionDep, user: Member) -> list[MetricPoint]:
+    await service.get_job(session, user, job_id)
     return [metric_point(row) for row in await repository.list_metrics(session, job_id)]
 
 
 @router.get("/{job_id}/logs", summary="Download the job's log", response_class=PlainTextResponse)
-async def job_logs(job_id: UUID, session: SessionDep, user: CurrentUser) -> PlainTextResponse:
-    await service.get_job(session, job_id)
+async def job_logs(job_id: UUID, session: SessionDep, user: Member) -> PlainTextResponse:
+    await service.get_job(session, user, job_id)
     lines = [
         f"{row.at.isoformat()} {row.level.upper():<7} {row.message}"
         for row in await repository.list_logs(session, job_id)
@@ -123,15 +137,16 @@ async def job_logs(job_id: UUID, session: SessionDep, user: CurrentUser) -> Plai
 
 
 @router.get("/{job_id}/stream", summary="Live progress as server-sent events until the job ends")
-async def job_stream(job_id: UUID, state: StateDep, user: CurrentUser, poll_s: float = 1.0) -> EventSourceResponse:
+async def job_stream(job_id: UUID, state: StateDep, user: Member, poll_s: float = 1.0) -> EventSourceResponse:
     async with state.sessions() as session:
-        await service.get_job(session, job_id)
+        await service.get_job(session, user, job_id)
     return EventSourceResponse(_stream(state, job_id, max(0.1, min(poll_s, 10.0))))
 
 
 async def _stream(state: StateDep, job_id: UUID, poll_s: float) -> AsyncIterator[dict[str, str]]:
-    """Each new metric row as a "progress" event, each status change as "status"; ends at a final status."""
-    last_metric, last_status = 0, None
+    """Each new metric row as a "progress" event, each change of phase (or of progress within it: replay answers,
+    steps) as "phase" with the time left, each status change as "status"; ends at a final status."""
+    last_metric, last_status, last_phase = 0, None, None
     while True:
         async with state.sessions() as session:
             job = await repository.get_job(session, job_id)
@@ -141,9 +156,16 @@ async def _stream(state: StateDep, job_id: UUID, poll_s: float) -> AsyncIterator
             yield {"event": "progress", "data": metric_point(row).model_dump_json()}
         if job is None:
             return
+        phase = (job.phase, job.phase_done, job.phase_total)
+        if phase != last_phase:
+            last_phase = phase
+            yield {"event": "phase", "data": _phase_data(job)}
         if job.status != last_status:
             last_status = job.status
-            yield {"event": "status", "data": json.dumps({"status": job.status, "step": job.step})}
+            yield {
+                "event": "status",
+                "data": json.dumps({"status": job.status, "step": job.step, "phase": job.phase}),
+            }
         if JobStatus(job.status) in TERMINAL:
             return
         await asyncio.sleep(poll_s)

@@ -9,14 +9,18 @@ from faststream.kafka import KafkaBroker
 from tuneline.common.app import AppState
 from tuneline.common.db import transaction
 from tuneline.common.events import (
+    DATASET_ERASED,
     DATASET_READY,
     RETRAIN_REQUESTED,
     USECASE_APPROVED,
+    USECASE_RETIRED,
+    DatasetErased,
     DatasetReady,
     Event,
     RetrainRequested,
     Topic,
     UseCaseApproved,
+    UseCaseRetired,
 )
 from tuneline.common.messaging import claim_event
 from tuneline.common.messaging.consumer import subscribe_many
@@ -39,11 +43,15 @@ def register(broker: KafkaBroker, state: AppState) -> None:
                 await service.record_dataset_ready(session, event, settings)
             elif isinstance(event, RetrainRequested):
                 await service.on_retrain_requested(session, event, settings)
+            elif isinstance(event, UseCaseRetired):
+                await service.record_retirement(session, event, settings)
+            elif isinstance(event, DatasetErased):
+                await service.erase_for_dataset(session, settings, state.store, event)
 
-    # one group member for the three low-rate topics: every extra member would cost a group rebalance at start
+    # one group member for the low-rate topics: every extra member would cost a group rebalance at start
     subscribe_many(
         broker,
-        [USECASE_APPROVED, DATASET_READY, RETRAIN_REQUESTED],
+        [USECASE_APPROVED, DATASET_READY, RETRAIN_REQUESTED, USECASE_RETIRED, DATASET_ERASED],
         group=group,
         settings=settings,
         handler=on_event,

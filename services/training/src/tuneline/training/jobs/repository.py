@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuneline.common.access import Scope
 from tuneline.common.events import utcnow
 from tuneline.training.jobs.states import ACTIVE, JobStatus
 from tuneline.training.jobs.tables import (
@@ -28,6 +30,18 @@ async def get_usecase(session: AsyncSession, usecase_id: UUID) -> TrainingUseCas
 
 async def upsert_usecase(session: AsyncSession, usecase: TrainingUseCase) -> None:
     await session.merge(usecase)
+
+
+async def open_jobs_of(session: AsyncSession, usecase_id: UUID) -> list[TrainingJob]:
+    """The use case's jobs that have not finished (queued, starting, running, paused), locked for update."""
+    unfinished = [JobStatus.QUEUED.value, JobStatus.PAUSED.value, *_ACTIVE]
+    stmt = (
+        sa.select(TrainingJob)
+        .where(TrainingJob.usecase_id == usecase_id, TrainingJob.status.in_(unfinished))
+        .order_by(TrainingJob.created_at)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def get_dataset_version(session: AsyncSession, version_id: UUID) -> TrainingDatasetVersion | None:
@@ -69,9 +83,13 @@ async def get_job(session: AsyncSession, job_id: UUID, *, for_update: bool = Fal
 
 
 async def list_jobs(
-    session: AsyncSession, *, usecase_id: UUID | None, status: str | None, limit: int, offset: int
+    session: AsyncSession, *, scope: Scope, usecase_id: UUID | None, status: str | None, limit: int, offset: int
 ) -> list[TrainingJob]:
     stmt = sa.select(TrainingJob)
+    if not scope.all_teams:
+        # the caller's team's jobs, and the team-less jobs from before teams that the caller queued
+        mine = sa.and_(TrainingJob.team.is_(None), TrainingJob.created_by == scope.subject)
+        stmt = stmt.where(sa.or_(TrainingJob.team == scope.team, mine) if scope.team is not None else mine)
     if usecase_id is not None:
         stmt = stmt.where(TrainingJob.usecase_id == usecase_id)
     if status is not None:
@@ -183,3 +201,24 @@ async def save_hardware_profile(session: AsyncSession, name: str, effective_tflo
             name=name, effective_tflops=effective_tflops, measurements=measurements, updated_at=utcnow()
         )
     )
+
+
+async def delete_dataset_versions(session: AsyncSession, version_ids: Collection[UUID]) -> int:
+    stmt = sa.delete(TrainingDatasetVersion).where(TrainingDatasetVersion.version_id.in_(version_ids))
+    return int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def jobs_on_versions(session: AsyncSession, version_ids: Collection[UUID]) -> list[TrainingJob]:
+    """Jobs trained (or validated) on any of `version_ids`, locked for update."""
+    stmt = (
+        sa.select(TrainingJob)
+        .where(
+            sa.or_(
+                TrainingJob.dataset_version_id.in_(version_ids),
+                TrainingJob.validation_dataset_version_id.in_(version_ids),
+            )
+        )
+        .order_by(TrainingJob.created_at)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).scalars().all())

@@ -53,8 +53,22 @@ class HardwareEstimate(BaseModel):
     fit: Literal["ok", "tight", "refused"]
     message: str
     tokens_per_second: float
-    seconds: float
-    cost_usd: float
+    seconds: float = Field(
+        description="The whole run: general-replay generation when its cache is cold, the steps and saving."
+    )
+    cost_usd: float = Field(description="Machine time of the whole run at the profile's hourly price.")
+    training_seconds: float = Field(description="Optimizer steps only.")
+    training_cost_usd: float = Field(description="The steps alone: what intake's estimate of the use case prices.")
+    replay_cache: Literal["off", "warm", "cold"] = Field(
+        default="off",
+        description="General replay: off (general_replay 0), warm (the base model's answers are cached here) or cold "
+        "(the run generates them first).",
+    )
+    replay_answers: int = Field(default=0, description="General-replay answers the run will generate (cold cache).")
+    replay_seconds_per_answer: float = Field(default=0.0, description="Modelled generation seconds per answer.")
+    replay_seconds: float = Field(default=0.0, description="replay_answers × replay_seconds_per_answer.")
+    save_seconds: float = Field(default=0.0, description="Saving and uploading the adapter.")
+    breakdown: list[str] = Field(default_factory=list, description="What the seconds are made of, in words.")
 
 
 class EstimateResponse(BaseModel):
@@ -78,6 +92,9 @@ class JobResponse(BaseModel):
     requested_action: str | None
     source: str
     created_by: str
+    team: str | None = Field(
+        default=None, description="The use case's team: who may read and steer the job; None: before teams."
+    )
     base_model: str
     method_requested: str
     method_ran: str | None
@@ -88,6 +105,15 @@ class JobResponse(BaseModel):
     total_steps: int
     epoch: float
     progress_percent: float
+    phase: str = Field(
+        description="queued, preparing_data, loading_model, generating_replay, training, evaluating, saving or done; "
+        "a failed or cancelled job keeps the phase it stopped in."
+    )
+    phase_done: int | None = Field(description="Progress within the phase where counted: replay answers, steps.")
+    phase_total: int | None = Field(description="What phase_done counts up to.")
+    eta_seconds: float | None = Field(
+        description="Seconds to the end of the run over every phase still ahead (None once the job stopped)."
+    )
     train_loss: float | None
     val_loss: float | None
     last_checkpoint_step: int | None

@@ -5,9 +5,10 @@ No SQL (repository.py), no commits (the request, message or worker boundary comm
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -16,8 +17,11 @@ import structlog
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuneline.common.auth import audit
-from tuneline.common.errors import IllegalTransition, InvalidInput, NotFound
+from tuneline.common import erasure
+from tuneline.common.auth import Principal, audit
+from tuneline.common.base_models import default_cache_dir, locate_base_model
+from tuneline.common.costing import with_measurements
+from tuneline.common.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from tuneline.common.events import (
     JOB_CANCELLED,
     JOB_COMPLETED,
@@ -25,6 +29,7 @@ from tuneline.common.events import (
     JOB_PROGRESS,
     JOB_QUEUED,
     JOB_STARTED,
+    DatasetErased,
     DatasetReady,
     JobCancelled,
     JobCompleted,
@@ -34,15 +39,24 @@ from tuneline.common.events import (
     JobStarted,
     RetrainRequested,
     UseCaseApproved,
+    UseCaseRetired,
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.common.observability import current_traceparent, linked_span
+from tuneline.common.records import PromptTemplate
+from tuneline.common.redact import redact_paths
+from tuneline.common.results import TrainingMetadata, TrainingPhaseReport, TrainingProgress
+from tuneline.common.storage import ObjectStore, StorageError, open_store
 from tuneline.common.waiting import announce_work
+from tuneline.training.estimate import replay_cache
 from tuneline.training.estimate.hardware import DEFAULT_PROFILES, HardwareTable, estimate_duration
 from tuneline.training.estimate.hyperparameters import resolve
 from tuneline.training.estimate.memory import KNOWN_MODELS, Method, ModelShape, check_fits, estimate_memory
+from tuneline.training.estimate.phases import replay_plan, save_seconds
 from tuneline.training.estimate.presets import Preset, preset_hyperparameters
-from tuneline.training.jobs import repository
+from tuneline.training.jobs import access, repository
+from tuneline.training.jobs.progress import ORDER, JobPhase, Remaining, estimated_remaining, eta_seconds, is_before
 from tuneline.training.jobs.schemas import CreateJobRequest, EstimateRequest, EstimateResponse, HardwareEstimate
 from tuneline.training.jobs.states import TRANSITIONS, JobStatus, check_transition
 from tuneline.training.jobs.tables import TrainingDatasetVersion, TrainingJob, TrainingUseCase
@@ -70,6 +84,10 @@ async def record_usecase(
     session: AsyncSession, event: UseCaseApproved, settings: TrainingSettings
 ) -> list[TrainingJob]:
     """Remember an approved use case; if data arrived before the approval and policy says so, train now."""
+    known = await repository.get_usecase(session, event.usecase_id)
+    if known is not None and known.retired_at is not None:
+        log.info("training.usecase.approval_after_retirement_ignored", usecase_id=str(event.usecase_id))
+        return []
     await repository.upsert_usecase(
         session,
         TrainingUseCase(
@@ -80,6 +98,7 @@ async def record_usecase(
             method=event.method,
             labels=list(event.labels),
             policy=event.policy.model_dump(),
+            team=event.team,
             updated_at=utcnow(),
         ),
     )
@@ -98,6 +117,9 @@ async def record_dataset_ready(
     session: AsyncSession, event: DatasetReady, settings: TrainingSettings
 ) -> TrainingJob | None:
     """Remember a ready dataset version; queue a job when the use case's policy asks for automatic training."""
+    if await erasure.erased_among(session, [event.version_id]):
+        log.info("training.dataset.erased_before_ready", dataset_version_id=str(event.version_id))
+        return None  # dataset.erased overtook it (another topic): never train on erased data
     version = TrainingDatasetVersion(
         version_id=event.version_id,
         usecase_id=event.usecase_id,
@@ -108,7 +130,9 @@ async def record_dataset_ready(
         record_counts=dict(event.record_counts),
         mean_tokens=event.token_stats.mean,
         labels=list(event.labels),
+        prompt_template=event.prompt_template.model_dump(mode="json") if event.prompt_template else None,
         received_at=utcnow(),
+        trace_context=event.traceparent,
     )
     await repository.add_dataset_version(session, version)
     usecase = await repository.get_usecase(session, event.usecase_id)
@@ -116,7 +140,7 @@ async def record_dataset_ready(
         # The approval has not reached us yet; record_usecase schedules this version when it does.
         log.info("training.dataset.waiting_for_usecase", usecase_id=str(event.usecase_id))
         return None
-    if not usecase.policy.get("auto_train", True):
+    if not usecase.policy.get("auto_train", True) or usecase.retired_at is not None:
         return None
     return await _auto_job(session, settings, usecase, version, source="dataset.ready")
 
@@ -135,6 +159,9 @@ async def on_retrain_requested(
     )
     if usecase is None or version is None:
         log.warning("training.retrain.nothing_to_train", usecase_id=str(event.usecase_id))
+        return None
+    if usecase.retired_at is not None:
+        log.info("training.retrain.usecase_retired", usecase_id=str(event.usecase_id))
         return None
     previous = await repository.latest_succeeded_job(session, event.usecase_id)
     if previous is not None:  # retrain with the recipe that produced the served model, on the newest data
@@ -176,13 +203,45 @@ async def create_job(
     *,
     created_by: str,
     source: str = "api",
+    actor: Principal | None = None,
 ) -> TrainingJob:
+    """Queue a job; `actor` is the person asking (None for jobs the platform queues from its own events), who
+    must be an ml_engineer of the use case's team."""
     version = await repository.get_dataset_version(session, request.dataset_version_id)
     if version is None:
         raise NotFound(
             f"dataset version {request.dataset_version_id} is not ready for training (no dataset.ready seen)",
             field="dataset_version_id",
         )
+    usecase = await repository.get_usecase(session, version.usecase_id)
+    if actor is not None:
+        access.ensure_can_train(actor, usecase, version.version_id)
+    if usecase is not None and usecase.retired_at is not None:
+        raise Conflict(
+            f"use case {usecase.usecase_id} was retired on {usecase.retired_at.date().isoformat()}: it takes no new "
+            "training jobs",
+            field="dataset_version_id",
+        )
+    # Whoever queues the job (a person's request, dataset.ready, retrain.requested), it continues the story of
+    # the version it trains on: the span links to the trace that made the version ready, and the job stores this
+    # span's context for the worker to continue.
+    with linked_span(
+        "training.job.queue",
+        version.trace_context,
+        {"usecase_id": version.usecase_id, "dataset_version_id": version.version_id, "source": source},
+    ):
+        return await _queue_job(session, settings, request, version, created_by=created_by, source=source)
+
+
+async def _queue_job(
+    session: AsyncSession,
+    settings: TrainingSettings,
+    request: CreateJobRequest,
+    version: TrainingDatasetVersion,
+    *,
+    created_by: str,
+    source: str,
+) -> TrainingJob:
     usecase = await repository.get_usecase(session, version.usecase_id)
     base_model = request.base_model or (usecase.base_model if usecase else settings.default_base_model)
     method = request.method or (usecase.method if usecase else _DEFAULT_METHOD)
@@ -195,7 +254,9 @@ async def create_job(
     train_records = max(1, version.record_counts.get("train", 1))
     hp = validated_hyperparameters(request.preset, request.hyperparameters, shape)
     resolved = resolve(hp, shape.params if shape else 0, train_records)
-    estimate = await _job_estimate(session, settings, shape, method, resolved, train_records, version.mean_tokens)
+    estimate = await _job_estimate(
+        session, settings, shape, method, resolved, train_records, version.mean_tokens, base_model
+    )
     if estimate.get("fit") == "refused":
         raise InvalidInput(str(estimate["message"]), field="hyperparameters")
     job = TrainingJob(
@@ -213,11 +274,16 @@ async def create_job(
         validation_dataset_version_id=validation.version_id if validation else None,
         validation_uris=_all_split_uris(validation) if validation else [],
         labels=list(version.labels or (usecase.labels if usecase else [])),
+        prompt_template=version.prompt_template,
         source=source,
         created_by=created_by,
+        team=usecase.team if usecase else None,
         priority=request.priority,
         total_steps=resolved.total_steps,
         estimate=estimate,
+        phase=JobPhase.QUEUED.value,
+        eta_seconds=estimate.get("seconds"),
+        trace_context=current_traceparent(),
     )
     await repository.add_job(session, job)
     await announce_work(session)
@@ -291,10 +357,13 @@ def validated_hyperparameters(preset: Preset, overrides: dict[str, Any], shape: 
 
 
 async def request_action(
-    session: AsyncSession, settings: TrainingSettings, job_id: UUID, action: str, actor: str
+    session: AsyncSession, settings: TrainingSettings, job_id: UUID, action: str, user: Principal
 ) -> TrainingJob:
-    """cancel / pause / resume. Queued and paused jobs change at once; running ones by their worker."""
+    """cancel / pause / resume by an ml_engineer of the job's team (or an admin). Queued and paused jobs change at
+    once; running ones by their worker."""
     job = await _job_for_update(session, job_id)
+    access.ensure_can_control(user, job, action)
+    actor = user.subject
     target, sources = ACTIONS[action]
     current = JobStatus(job.status)
     if current not in sources or target not in TRANSITIONS[current]:
@@ -306,17 +375,19 @@ async def request_action(
     elif target is JobStatus.CANCELLED:
         await _finish_cancelled(session, settings, job, actor)
     else:  # resume: back to the queue, the next worker continues from the last checkpoint
-        _update(job, status=JobStatus.QUEUED.value, requested_action=None, worker=None)
+        _requeue(job)
         await announce_work(session)
         await repository.add_log(session, job.id, f"resumed by {actor} from step {job.last_checkpoint_step or 0}")
     await audit(session, actor, f"training.job.{action}", "training_job", job.id)
     return job
 
 
-async def get_job(session: AsyncSession, job_id: UUID) -> TrainingJob:
+async def get_job(session: AsyncSession, user: Principal, job_id: UUID) -> TrainingJob:
+    """A job `user` may read (a known role in the job's team, or an admin)."""
     job = await repository.get_job(session, job_id)
     if job is None:
         raise NotFound(f"training job {job_id} does not exist", field="job_id")
+    access.ensure_can_read(user, job)
     return job
 
 
@@ -337,15 +408,14 @@ def model_shape(base_model: str) -> ModelShape | None:
     return None
 
 
+def hardware_table_from(measured: dict[str, tuple[float, int]]) -> HardwareTable:
+    """The shared model's profiles with this deployment's measured (effective_tflops, measurements) folded in."""
+    return HardwareTable(with_measurements(DEFAULT_PROFILES, measured))
+
+
 async def hardware_table(session: AsyncSession) -> HardwareTable:
     overrides = await repository.hardware_overrides(session)
-    profiles = tuple(
-        replace(p, effective_tflops=overrides[p.name].effective_tflops, measurements=overrides[p.name].measurements)
-        if p.name in overrides
-        else p
-        for p in DEFAULT_PROFILES
-    )
-    return HardwareTable(profiles)
+    return hardware_table_from({name: (row.effective_tflops, row.measurements) for name, row in overrides.items()})
 
 
 async def estimate(session: AsyncSession, request: EstimateRequest) -> EstimateResponse:
@@ -371,13 +441,14 @@ async def estimate(session: AsyncSession, request: EstimateRequest) -> EstimateR
     resolved = resolve(hp, shape.params, records)
     table = await hardware_table(session)
     names = request.hardware or table.names()
+    warm = await replay_cache_warm(request.base_model) if resolved.general_replay else False
     options = []
     for name in names:
         try:
             profile = table.get(name)
         except KeyError as exc:
             raise InvalidInput(str(exc.args[0]), field="hardware") from None
-        options.append(_price(shape, method, resolved, records, mean_tokens, profile))
+        options.append(_price(shape, method, resolved, records, mean_tokens, profile, replay_cache_warm=warm))
     return EstimateResponse(
         base_model=request.base_model,
         method=method.value,
@@ -390,9 +461,27 @@ async def estimate(session: AsyncSession, request: EstimateRequest) -> EstimateR
     )
 
 
+async def replay_cache_warm(base_model: str) -> bool:
+    """Whether a worker here would find the base model's general-replay answers cached (the worker's cache,
+    ``<model cache>/replay``); hashing the shipped model's file to find its directory runs off the event loop."""
+    cache = default_cache_dir()
+    return await asyncio.to_thread(
+        lambda: replay_cache.cached_answers_exist(locate_base_model(base_model, cache), cache / "replay")
+    )
+
+
 def _price(
-    shape: ModelShape, method: Method, resolved: Any, records: int, mean_tokens: float, profile: Any
+    shape: ModelShape,
+    method: Method,
+    resolved: Any,
+    records: int,
+    mean_tokens: float,
+    profile: Any,
+    *,
+    replay_cache_warm: bool = False,
 ) -> HardwareEstimate:
+    """Memory, time and cost of the whole run on `profile`: the one-off replay generation when its cache is cold,
+    the optimizer steps and saving the adapter."""
     # Without CUDA QLoRA runs as LoRA, so price and size what will really run there.
     ran = Method.LORA if (profile.kind == "cpu" and method is Method.QLORA) else method
     device = "cuda" if profile.kind == "gpu" else "cpu"
@@ -402,6 +491,22 @@ def _price(
     # Replay examples (general_replay) are trained like task examples; their length is about a task example's.
     trained_records = records + math.ceil(records * getattr(resolved, "general_replay", 0.0))
     duration = estimate_duration(int(trained_records * mean_tokens), resolved.epochs, shape.params, ran, profile)
+    plan = replay_plan(
+        replay=bool(getattr(resolved, "general_replay", 0.0)),
+        cache_warm=replay_cache_warm,
+        prompts=len(replay_cache.load_general_prompts()),
+        params=shape.params,
+        profile=profile,
+        new_tokens=replay_cache.MAX_NEW_TOKENS,
+    )
+    saving = save_seconds(profile)
+    seconds = plan.seconds + duration.seconds + saving
+    breakdown = [
+        f"{resolved.total_steps} optimizer steps: ~{duration.seconds:.0f} s",
+        f"saving the adapter: ~{saving:.0f} s",
+    ]
+    if plan.note:
+        breakdown.insert(0, plan.note)
     return HardwareEstimate(
         hardware=profile.name,
         kind=profile.kind,
@@ -410,8 +515,16 @@ def _price(
         fit=fit.verdict,
         message=fit.message,
         tokens_per_second=duration.tokens_per_second,
-        seconds=duration.seconds,
-        cost_usd=duration.cost_usd,
+        seconds=seconds,
+        cost_usd=seconds / 3600 * profile.usd_per_hour,
+        training_seconds=duration.seconds,
+        training_cost_usd=duration.cost_usd,
+        replay_cache=plan.cache,
+        replay_answers=plan.answers,
+        replay_seconds_per_answer=round(plan.seconds_per_answer, 4),
+        replay_seconds=plan.seconds,
+        save_seconds=saving,
+        breakdown=breakdown,
     )
 
 
@@ -423,6 +536,7 @@ async def _job_estimate(
     resolved: Any,
     records: int,
     mean_tokens: float,
+    base_model: str,
 ) -> dict[str, Any]:
     if shape is None or mean_tokens <= 0:
         return {}
@@ -431,7 +545,8 @@ async def _job_estimate(
         profile = table.get(settings.hardware_profile)
     except KeyError:
         return {}
-    return _price(shape, Method(method), resolved, records, mean_tokens, profile).model_dump()
+    warm = await replay_cache_warm(base_model) if resolved.general_replay else False
+    return _price(shape, Method(method), resolved, records, mean_tokens, profile, replay_cache_warm=warm).model_dump()
 
 
 # ============================================================================ worker side
@@ -442,7 +557,16 @@ async def start_job(session: AsyncSession, settings: TrainingSettings, job: Trai
     resumed_from = job.last_checkpoint_step
     if resumed_from is not None:
         await repository.forget_metrics_after(session, job.id, resumed_from)
-    _update(job, status=JobStatus.RUNNING.value, started_at=job.started_at or utcnow(), step=resumed_from or 0)
+    _update(
+        job,
+        status=JobStatus.RUNNING.value,
+        started_at=job.started_at or utcnow(),
+        step=resumed_from or 0,
+        phase=JobPhase.PREPARING_DATA.value,
+        phase_done=None,
+        phase_total=None,
+    )
+    job.eta_seconds = eta_seconds(JobPhase.PREPARING_DATA, _remaining(job))
     await repository.add_log(
         session, job.id, f"started on {job.worker}" + (f", resuming from step {resumed_from}" if resumed_from else "")
     )
@@ -460,7 +584,7 @@ async def start_job(session: AsyncSession, settings: TrainingSettings, job: Trai
 
 
 async def record_progress(
-    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, progress: dict[str, Any]
+    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, progress: TrainingProgress
 ) -> None:
     from tuneline.training.jobs.tables import TrainingJobMetric
 
@@ -468,24 +592,77 @@ async def record_progress(
         session,
         TrainingJobMetric(
             job_id=job.id,
-            step=int(progress["step"]),
-            epoch=float(progress["epoch"]),
-            event=str(progress["event"]),
-            train_loss=progress.get("train_loss"),
-            val_loss=progress.get("val_loss"),
-            learning_rate=progress.get("learning_rate"),
-            tokens_per_second=progress.get("tokens_per_second"),
-            eta_seconds=progress.get("eta_seconds"),
+            step=progress.step,
+            epoch=progress.epoch,
+            event=progress.event,
+            train_loss=progress.train_loss,
+            val_loss=progress.val_loss,
+            learning_rate=progress.learning_rate,
+            tokens_per_second=progress.tokens_per_second,
+            eta_seconds=progress.eta_seconds,
         ),
     )
+    # A step report means the steps began, even if the phase report was missed; the final evaluation and saving
+    # come after the last step and report their own phases, so a later report does not move the job back.
+    phase = max(JobPhase(job.phase), JobPhase.TRAINING, key=ORDER.index)
     _update(
         job,
-        step=int(progress["step"]),
-        total_steps=int(progress["total_steps"]),
-        epoch=float(progress["epoch"]),
-        train_loss=progress.get("train_loss"),
-        val_loss=progress.get("val_loss"),
+        step=progress.step,
+        total_steps=progress.total_steps,
+        epoch=progress.epoch,
+        train_loss=progress.train_loss,
+        val_loss=progress.val_loss,
+        phase=phase.value,
     )
+    if phase is JobPhase.TRAINING:
+        job.phase_done, job.phase_total = progress.step, progress.total_steps
+    # The recipe's eta is the remaining steps at the step rate it measured in this session.
+    job.eta_seconds = eta_seconds(phase, _remaining(job, training_seconds_left=progress.eta_seconds))
+    await _publish_progress(session, settings, job, progress)
+
+
+async def record_phase(
+    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, report: TrainingPhaseReport
+) -> None:
+    """The run entered a phase or moved on within it (replay answers n/M): store it with the time left."""
+    phase = JobPhase(report.phase)
+    if phase is not JobPhase(job.phase):
+        await repository.add_log(session, job.id, f"phase {phase.value}")
+    done, total = report.done, report.total
+    if phase is JobPhase.TRAINING:
+        done, total = job.step if done is None else done, job.total_steps if total is None else total
+    _update(job, phase=phase.value, phase_done=done, phase_total=total)
+    replay_left = None  # before the first batch of answers the estimate says whether there are any to generate
+    if phase is JobPhase.GENERATING_REPLAY and report.total is not None:
+        replay_left = report.total - (report.done or 0)
+    elif is_before(JobPhase.GENERATING_REPLAY, phase):
+        replay_left = 0
+    job.eta_seconds = eta_seconds(
+        phase, _remaining(job, replay_left=replay_left, seconds_per_answer=report.seconds_per_unit)
+    )
+    await _publish_progress(session, settings, job, None)
+
+
+def _remaining(
+    job: TrainingJob,
+    *,
+    replay_left: int | None = None,
+    seconds_per_answer: float | None = None,
+    training_seconds_left: float | None = None,
+) -> Remaining:
+    return estimated_remaining(
+        job.estimate,
+        step=job.step,
+        total_steps=job.total_steps,
+        replay_left=replay_left,
+        seconds_per_answer=seconds_per_answer,
+        training_seconds_left=training_seconds_left,
+    )
+
+
+async def _publish_progress(
+    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, progress: TrainingProgress | None
+) -> None:
     await add_event(
         session,
         JOB_PROGRESS,
@@ -498,9 +675,12 @@ async def record_progress(
             epoch=job.epoch,
             train_loss=job.train_loss,
             val_loss=job.val_loss,
-            learning_rate=progress.get("learning_rate"),
-            tokens_per_second=progress.get("tokens_per_second"),
-            eta_seconds=progress.get("eta_seconds"),
+            learning_rate=progress.learning_rate if progress else None,
+            tokens_per_second=progress.tokens_per_second if progress else None,
+            eta_seconds=job.eta_seconds,
+            phase=job.phase,
+            phase_done=job.phase_done,
+            phase_total=job.phase_total,
         ),
     )
 
@@ -511,23 +691,34 @@ async def record_checkpoint(session: AsyncSession, job: TrainingJob, key: str, s
 
 
 async def complete_job(
-    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, adapter_uri: str, metadata: dict[str, Any]
+    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, adapter_uri: str, metadata: TrainingMetadata
 ) -> None:
+    if job.erased_at is not None:  # its data was erased while it trained: the adapter must not survive
+        await _finish_cancelled(session, settings, job, "training (dataset erased while training)")
+        await erasure.delete_prefix(open_store(settings), job_prefix(job.id))
+        return
     check_transition(job.status, JobStatus.SUCCEEDED)
-    final = {k: v for k, v in (metadata.get("final_metrics") or {}).items() if isinstance(v, int | float)}
-    duration = float((metadata.get("durations_s") or {}).get("total", 0.0))
+    final = metadata.numeric_metrics
+    duration = metadata.durations_s.total
     _update(
         job,
         status=JobStatus.SUCCEEDED.value,
         requested_action=None,
-        method_ran=metadata.get("method", "lora"),
+        phase=JobPhase.DONE.value,
+        phase_done=None,
+        phase_total=None,
+        eta_seconds=0.0,
+        method_ran=metadata.method,
         adapter_uri=adapter_uri,
-        metrics={**final, "stopped": metadata.get("status", "completed")},
-        trained_tokens=int(metadata.get("tokens_trained", 0)),
+        metrics={**final, "stopped": metadata.status},
+        trained_tokens=metadata.tokens_trained,
         duration_seconds=duration,
         finished_at=utcnow(),
     )
-    await repository.add_log(session, job.id, f"succeeded ({metadata.get('status')}), adapter at {adapter_uri}")
+    # The job's log is read through the API: it names the adapter by its key in the store, never a server path.
+    await repository.add_log(
+        session, job.id, f"succeeded ({metadata.status}), adapter stored as {_object_key(settings, adapter_uri)}"
+    )
     await _learn_throughput(session, settings, job, metadata)
     await add_event(
         session,
@@ -544,14 +735,23 @@ async def complete_job(
             adapter_uri=adapter_uri,
             test_split_uri=job.split_uris.get("test"),
             validation_split_uri=job.split_uris.get("validation"),
-            labels=list(metadata.get("labels") or job.labels or []),
+            labels=list(metadata.labels or job.labels or []),
+            prompt_template=metadata.prompt_template or _stored_template(job),
             hyperparameters=job.resolved,
             metrics={k: float(v) for k, v in final.items()},
             trained_tokens=job.trained_tokens,
             duration_seconds=duration,
+            hardware_profile=settings.hardware_profile,
+            parameters=shape.params if (shape := model_shape(job.base_model)) else None,
+            train_seconds=metadata.durations_s.train,
+            team=job.team,
         ),
     )
     log.info("training.job.succeeded", job_id=str(job.id), method=job.method_ran)
+
+
+def _stored_template(job: TrainingJob) -> PromptTemplate | None:
+    return PromptTemplate.model_validate(job.prompt_template) if job.prompt_template else None
 
 
 def _task_type(job: TrainingJob) -> str:
@@ -562,11 +762,11 @@ def _task_type(job: TrainingJob) -> str:
 
 
 async def _learn_throughput(
-    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, metadata: dict[str, Any]
+    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, metadata: TrainingMetadata
 ) -> None:
     shape = model_shape(job.base_model)
-    train_seconds = float((metadata.get("durations_s") or {}).get("train", 0.0))
-    tokens = int(metadata.get("tokens_trained", 0))
+    train_seconds = metadata.durations_s.train
+    tokens = metadata.tokens_trained
     if shape is None or train_seconds <= 0 or tokens <= 0:
         return
     table = await hardware_table(session)
@@ -579,9 +779,26 @@ async def _learn_throughput(
     await repository.save_hardware_profile(session, updated.name, updated.effective_tflops, updated.measurements)
 
 
+def _object_key(settings: TrainingSettings, uri: str) -> str:
+    """`uri`'s key in the object store (``jobs/<id>/adapter``), or the URI with any server path replaced."""
+    try:
+        return open_store(settings).key_from_uri(uri)
+    except StorageError:
+        return redact_paths(uri)
+
+
 async def fail_job(session: AsyncSession, settings: TrainingSettings, job: TrainingJob, reason: str) -> None:
+    """The job failed: `reason` is stored, shown in the job's log, published and logged, without server paths."""
     check_transition(job.status, JobStatus.FAILED)
-    _update(job, status=JobStatus.FAILED.value, failure_reason=reason, requested_action=None, finished_at=utcnow())
+    reason = redact_paths(reason)
+    _update(
+        job,
+        status=JobStatus.FAILED.value,
+        failure_reason=reason,
+        requested_action=None,
+        finished_at=utcnow(),
+        eta_seconds=None,
+    )
     await repository.add_log(session, job.id, f"failed: {reason}", level="error")
     await add_event(
         session,
@@ -591,19 +808,93 @@ async def fail_job(session: AsyncSession, settings: TrainingSettings, job: Train
     log.warning("training.job.failed", job_id=str(job.id), reason=reason)
 
 
+async def record_retirement(session: AsyncSession, event: UseCaseRetired, settings: TrainingSettings) -> list[str]:
+    """The use case was retired: no new jobs; queued and paused jobs are cancelled now, starting and running ones are
+    asked to stop (their worker cancels them at the next step). Returns what happened to each job, for the log."""
+    usecase = await repository.get_usecase(session, event.usecase_id)
+    if usecase is not None and usecase.retired_at is None:
+        usecase.retired_at = event.occurred_at
+        usecase.updated_at = utcnow()
+    actor = f"{event.retired_by} (use case retired: {event.reason})"
+    outcomes: list[str] = []
+    for job in await repository.open_jobs_of(session, event.usecase_id):
+        if JobStatus(job.status) in (JobStatus.QUEUED, JobStatus.PAUSED):
+            await _finish_cancelled(session, settings, job, actor)
+            outcomes.append(f"{job.id}: cancelled")
+        else:
+            _update(job, requested_action="cancel")
+            await repository.add_log(session, job.id, f"cancel requested by {actor}")
+            outcomes.append(f"{job.id}: asked to stop")
+    await audit(session, event.retired_by, "training.usecase.retired", "usecase", event.usecase_id, jobs=outcomes)
+    log.info("training.usecase.retired", usecase_id=str(event.usecase_id), jobs=len(outcomes))
+    return outcomes
+
+
 async def finish_paused(session: AsyncSession, job: TrainingJob) -> None:
     check_transition(job.status, JobStatus.PAUSED)
-    _update(job, status=JobStatus.PAUSED.value, requested_action=None, worker=None)
+    _update(job, status=JobStatus.PAUSED.value, requested_action=None, worker=None, eta_seconds=None)
     await repository.add_log(session, job.id, f"paused at step {job.last_checkpoint_step}")
 
 
 async def finish_cancelled(session: AsyncSession, settings: TrainingSettings, job: TrainingJob, actor: str) -> None:
     await _finish_cancelled(session, settings, job, actor)
+    if job.erased_at is not None:  # checkpoints written after the erasure went with the job's stop
+        await erasure.delete_prefix(open_store(settings), job_prefix(job.id))
+
+
+def job_prefix(job_id: UUID) -> str:
+    """Where a job's checkpoints and adapter live in the object store (the worker writes under it)."""
+    return f"jobs/{job_id}/"
+
+
+async def erase_for_dataset(
+    session: AsyncSession, settings: TrainingSettings, store: ObjectStore, event: DatasetErased
+) -> dict[str, int] | None:
+    """Erase what training derived from the erased dataset versions and acknowledge (once; None for a repeat):
+    the ready versions it remembered go; every job trained or validated on one is stopped (queued and paused ones
+    cancelled, running ones asked to stop), its adapter and checkpoints are deleted and it is marked erased."""
+    if await erasure.applied(session, event.erasure_id):
+        return None
+    versions = set(event.version_ids)
+    counts = {"dataset_versions": await repository.delete_dataset_versions(session, versions)}
+    actor = f"{event.requested_by} (dataset erased)"
+    jobs = await repository.jobs_on_versions(session, versions)
+    counts.update(jobs=len(jobs), cancelled=0, stopping=0, objects=0)
+    for job in jobs:
+        if JobStatus(job.status) in (JobStatus.QUEUED, JobStatus.PAUSED):
+            await _finish_cancelled(session, settings, job, actor)
+            counts["cancelled"] += 1
+        elif JobStatus(job.status) in (JobStatus.STARTING, JobStatus.RUNNING):
+            _update(job, requested_action="cancel")
+            counts["stopping"] += 1
+        counts["objects"] += await erasure.delete_prefix(store, job_prefix(job.id))
+        _update(
+            job,
+            erased_at=utcnow(),
+            split_uris={},
+            validation_uris=[],
+            adapter_uri=None,
+            last_checkpoint_key=None,
+            last_checkpoint_step=None,
+        )
+        await repository.add_log(session, job.id, f"dataset erased by {actor}: splits, adapter and checkpoints deleted")
+    await audit(
+        session,
+        event.requested_by,
+        "training.dataset.erased",
+        "dataset",
+        event.dataset_id,
+        erasure_id=str(event.erasure_id),
+        jobs=[str(j.id) for j in jobs],
+    )
+    await erasure.acknowledge(session, event, service=settings.service_name, counts=counts)
+    log.info("training.dataset.erased", erasure_id=str(event.erasure_id), **counts)
+    return counts
 
 
 async def _finish_cancelled(session: AsyncSession, settings: TrainingSettings, job: TrainingJob, actor: str) -> None:
     check_transition(job.status, JobStatus.CANCELLED)
-    _update(job, status=JobStatus.CANCELLED.value, requested_action=None, finished_at=utcnow())
+    _update(job, status=JobStatus.CANCELLED.value, requested_action=None, finished_at=utcnow(), eta_seconds=None)
     await repository.add_log(session, job.id, f"cancelled by {actor}")
     await add_event(
         session,
@@ -618,7 +909,7 @@ async def recover_lost_job(session: AsyncSession, settings: TrainingSettings, jo
         await _finish_cancelled(session, settings, job, "training (worker lost during cancel)")
         return JobStatus.CANCELLED.value
     if job.attempts < settings.max_job_attempts:
-        _update(job, status=JobStatus.QUEUED.value, worker=None, requested_action=None)
+        _requeue(job)
         await announce_work(session)
         resume = f"step {job.last_checkpoint_step}" if job.last_checkpoint_step else "the start (no checkpoint yet)"
         await repository.add_log(session, job.id, f"{why}; re-queued to resume from {resume}", level="warning")
@@ -633,6 +924,23 @@ async def _job_for_update(session: AsyncSession, job_id: UUID) -> TrainingJob:
     if job is None:
         raise NotFound(f"training job {job_id} does not exist", field="job_id")
     return job
+
+
+def _requeue(job: TrainingJob) -> None:
+    """Back to the queue: the next worker resumes from the last checkpoint, so only the steps after it are left."""
+    _update(
+        job,
+        status=JobStatus.QUEUED.value,
+        requested_action=None,
+        worker=None,
+        phase=JobPhase.QUEUED.value,
+        phase_done=None,
+        phase_total=None,
+    )
+    job.eta_seconds = eta_seconds(
+        JobPhase.QUEUED,
+        estimated_remaining(job.estimate, step=job.last_checkpoint_step or 0, total_steps=job.total_steps),
+    )
 
 
 def _update(job: TrainingJob, **changes: Any) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -25,6 +25,9 @@ class TrainingUseCase(SQLModel, table=True):
     method: str
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    team: str | None = None  # the use case's team (usecase.approved); its jobs inherit it
+    # usecase.retired: no new jobs; its queued and paused jobs were cancelled, running ones asked to stop
+    retired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -42,7 +45,10 @@ class TrainingDatasetVersion(SQLModel, table=True):
     record_counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONB)
     mean_tokens: float = 0.0
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    prompt_template: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     received_at: datetime = Field(default_factory=utcnow)
+    # The trace context dataset.ready carried: a job queued on this version links to it.
+    trace_context: str | None = None
 
 
 class TrainingJob(SQLModel, table=True):
@@ -66,8 +72,12 @@ class TrainingJob(SQLModel, table=True):
     validation_dataset_version_id: UUID | None = None
     validation_uris: list[str] = Field(default_factory=list, sa_type=JSONB)
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    # The use case's PromptTemplate as stored with the dataset version; None: the recipe's neutral wording.
+    prompt_template: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     source: str = "api"  # api | dataset.ready | retrain.requested
     created_by: str
+    # The use case's team: who may read and steer the job (tuneline.training.jobs.access); None: made before teams.
+    team: str | None = Field(default=None, index=True)
     priority: int = 0
     status: str = "queued"
     requested_action: str | None = None  # cancel | pause, for a worker to carry out
@@ -77,6 +87,11 @@ class TrainingJob(SQLModel, table=True):
     step: int = 0
     total_steps: int = 0
     epoch: float = 0.0
+    # What the run is doing (jobs/progress.py JobPhase), progress within it where counted, and the time left.
+    phase: str = "queued"
+    phase_done: int | None = None
+    phase_total: int | None = None
+    eta_seconds: float | None = None
     train_loss: float | None = None
     val_loss: float | None = None
     last_checkpoint_key: str | None = None
@@ -91,6 +106,10 @@ class TrainingJob(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The trace context the job was queued under: the worker runs the job as a continuation of it.
+    trace_context: str | None = None
+    # Its dataset version was erased: splits, adapter and checkpoints are gone; the row stays as the record.
+    erased_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class TrainingJobMetric(SQLModel, table=True):

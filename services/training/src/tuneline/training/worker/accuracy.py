@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tuneline.common.base_models import offline, resolve_base_model
-from tuneline.common.samples import classification_prompt
+from tuneline.common.records import ClassificationRecord, PromptTemplate
 
 
 def load_for_inference(base_model: str, adapter_dir: Path | None = None) -> tuple[Any, Any]:
@@ -29,21 +29,21 @@ def load_for_inference(base_model: str, adapter_dir: Path | None = None) -> tupl
 
 
 def classification_accuracy(
-    model: Any, tokenizer: Any, records: list[dict[str, str]], labels: list[str], batch_size: int = 8
+    model: Any, tokenizer: Any, records: list[ClassificationRecord], template: PromptTemplate, batch_size: int = 8
 ) -> float:
-    """Share of records whose greedy answer, stripped, equals the label exactly."""
+    """Share of records whose greedy answer to the use case's prompt, stripped, equals the label exactly."""
     import torch
 
     tokenizer.padding_side = "left"  # generation continues from the right edge of every row
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    longest_label = max(len(tokenizer(label, add_special_tokens=False)["input_ids"]) for label in labels)
+    longest_label = max(len(tokenizer(label, add_special_tokens=False)["input_ids"]) for label in template.labels)
     correct = 0
     for start in range(0, len(records), batch_size):
         chunk = records[start : start + batch_size]
         prompts = [
             tokenizer.apply_chat_template(
-                [{"role": "user", "content": classification_prompt(r["text"], labels)}],
+                template.messages(r.text),
                 tokenize=False,
                 add_generation_prompt=True,
             )
@@ -58,5 +58,5 @@ def classification_accuracy(
                 pad_token_id=tokenizer.pad_token_id,
             )
         answers = tokenizer.batch_decode(generated[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
-        correct += sum(answer.strip() == r["label"] for answer, r in zip(answers, chunk, strict=True))
+        correct += sum(answer.strip() == r.label for answer, r in zip(answers, chunk, strict=True))
     return correct / len(records)

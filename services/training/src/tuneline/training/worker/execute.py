@@ -1,8 +1,10 @@
 """One training job end to end where the recipe runs (a subprocess, or a Ray task on any node).
 
 Fetch the splits (and the checkpoint to resume from) from object storage, run the recipe, upload every
-checkpoint and the final adapter, and report back through `emit` as plain dicts:
+checkpoint and the final adapter, and report back through `emit` as the JSON form of the typed messages in
+tuneline.common.results (the service parses each with `parse_worker_message`):
 
+    {"type": "phase", "phase": "generating_replay", "done": 16, "total": 64, "seconds_per_unit": 1.9}
     {"type": "progress", ...Progress fields}
     {"type": "checkpoint", "step": 40, "key": "jobs/<id>/checkpoints/0000040"}
     {"type": "result", "status": "completed" | "early_stopped" | "cancelled" | "paused",
@@ -73,6 +75,7 @@ def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> 
         )
         hooks = RecipeHooks(
             on_progress=lambda p: emit({"type": "progress", **asdict(p)}),
+            on_phase=lambda p: emit({"type": "phase", **asdict(p)}),
             on_checkpoint=on_checkpoint,
             control=control,
         )

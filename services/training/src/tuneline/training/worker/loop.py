@@ -20,6 +20,9 @@ from uuid import UUID, uuid4
 import structlog
 
 from tuneline.common.db import SessionFactory, transaction
+from tuneline.common.observability import continued_span
+from tuneline.common.redact import describe_error
+from tuneline.common.results import TrainingPhaseReport, TrainingProgress, TrainingResult, parse_worker_message
 from tuneline.common.waiting import WorkListener, wait_any
 from tuneline.training.jobs import repository, service
 from tuneline.training.jobs.states import ACTIVE, JobStatus
@@ -90,6 +93,15 @@ class Worker:
     # ------------------------------------------------------------------------------------------ one job
 
     async def run_job(self, job_id: UUID) -> None:
+        """Run a claimed job as the continuation of the trace it was queued under (its events carry it on)."""
+        async with transaction(self.sessions) as session:
+            job = await repository.get_job(session, job_id)
+            cause = job.trace_context if job is not None else None
+            usecase_id = job.usecase_id if job is not None else None
+        with continued_span("training.job.run", cause, {"job_id": job_id, "usecase_id": usecase_id}):
+            await self._run_job(job_id)
+
+    async def _run_job(self, job_id: UUID) -> None:
         workdir = Path(self.settings.job_workdir) / f"{job_id}-{uuid4().hex[:8]}"  # removed when the run ends
         try:
             async with transaction(self.sessions) as session:
@@ -100,7 +112,7 @@ class Worker:
                 await service.start_job(session, self.settings, job)
             handle = await self.runner.start(spec)
         except Exception as exc:
-            await self._fail(job_id, f"could not start training: {type(exc).__name__}: {exc}")
+            await self._fail(job_id, f"could not start training: {describe_error(exc)}")
             shutil.rmtree(workdir, ignore_errors=True)
             return
         heartbeat = asyncio.create_task(self._heartbeat(job_id, handle))
@@ -125,7 +137,9 @@ class Worker:
         recipe: dict[str, Any] = {
             "base_model": job.base_model,
             "task": task,
-            "labels": list(job.labels) or None,
+            # The use case's template names its labels in the use case's order; the data's own set only without one.
+            "labels": None if job.prompt_template else (list(job.labels) or None),
+            "prompt_template": job.prompt_template,
             "method": job.method_requested,
             "lora_r": r["lora_rank"],
             "lora_alpha": r["lora_alpha"],
@@ -166,11 +180,11 @@ class Worker:
             resume_checkpoint_key=job.last_checkpoint_key,
         )
 
-    async def _follow(self, job_id: UUID, handle: RunHandle) -> dict[str, Any] | None:
+    async def _follow(self, job_id: UUID, handle: RunHandle) -> TrainingResult | None:
         result = None
-        async for message in handle.messages():
-            kind = message.get("type")
-            if kind == "result":
+        async for raw in handle.messages():
+            message = parse_worker_message(raw)
+            if isinstance(message, TrainingResult):
                 result = message
                 continue
             async with transaction(self.sessions) as session:
@@ -178,20 +192,22 @@ class Worker:
                 if job is None:  # taken over after a missed heartbeat: stop this copy
                     handle.kill()
                     return None
-                if kind == "progress":
+                if isinstance(message, TrainingPhaseReport):
+                    await service.record_phase(session, self.settings, job, message)
+                elif isinstance(message, TrainingProgress):
                     await service.record_progress(session, self.settings, job, message)
-                elif kind == "checkpoint":
-                    await service.record_checkpoint(session, job, str(message["key"]), int(message["step"]))
+                else:
+                    await service.record_checkpoint(session, job, message.key, message.step)
         return result
 
-    async def _conclude(self, job_id: UUID, result: dict[str, Any] | None, code: int, error: str) -> None:
+    async def _conclude(self, job_id: UUID, result: TrainingResult | None, code: int, error: str) -> None:
         async with transaction(self.sessions) as session:
             job = await self._own(session, job_id)
             if job is None:
                 return
-            status = (result or {}).get("status")
-            if status in ("completed", "early_stopped") and result and result.get("adapter_uri"):
-                await service.complete_job(session, self.settings, job, str(result["adapter_uri"]), result["metadata"])
+            status = result.status if result else None
+            if result is not None and result.produced_adapter and result.adapter_uri:
+                await service.complete_job(session, self.settings, job, result.adapter_uri, result.metadata)
             elif status == "cancelled":
                 await service.finish_cancelled(session, self.settings, job, "request")
             elif status == "paused":

@@ -1,11 +1,13 @@
 """Supervised fine-tuning with LoRA (QLoRA on CUDA): one recipe, readable top to bottom.
 
-    run(config, hooks)
-      setup            load records, tokenise with chat-template-aware loss masks, load model + adapter,
+    run(config, hooks)                     phases reported through hooks.on_phase, in this order:
+      setup            preparing_data, loading_model, generating_replay (answers n/M when the cache is cold)
+                       load records, tokenise with chat-template-aware loss masks, load model + adapter,
                        optimizer, scheduler; restore everything from a checkpoint when resuming
-      train            packed micro-batches, gradient accumulation, clipping, eval every N steps,
+      train            training: packed micro-batches, gradient accumulation, clipping, eval every N steps,
                        early stopping, checkpoints every N steps, cooperative cancel/pause, progress
-      save_final       PEFT adapter (adapter_config.json + adapter_model.safetensors) + training_metadata.json
+      (final eval)     evaluating, when there is validation data
+      save_final       saving: PEFT adapter (adapter_config.json + adapter_model.safetensors) + training_metadata.json
       cleanup          free the model and optimizer
 
 Why a plain PyTorch loop instead of TRL's SFTTrainer: the service needs exact control over what a checkpoint
@@ -45,12 +47,22 @@ from pathlib import Path
 from typing import Any
 
 from tuneline.common.base_models import default_cache_dir, offline, resolve_base_model
-from tuneline.common.samples import classification_prompt
+from tuneline.common.records import (
+    Message,
+    PromptTemplate,
+    Record,
+    RecordError,
+    RecordFormat,
+    conversation,
+    labels_of,
+    parse_record,
+    read_file,
+)
 from tuneline.training.worker.replay import general_replay_records, replay_count
 
 IGNORE_INDEX = -100
 _BF16_MIN_HIDDEN = 512
-TASKS = ("classification", "instruction", "conversational")
+TASKS: tuple[RecordFormat, ...] = ("classification", "instruction", "conversational")
 
 
 @dataclass
@@ -68,7 +80,11 @@ class RecipeConfig:
     task: str = "auto"
     """"auto" (detected from the first record), "classification", "instruction" or "conversational"."""
     labels: list[str] | None = None
-    """Classification label set shown in the prompt; default: sorted distinct labels of the training set."""
+    """Classification label set shown in the prompt; default: the template's labels, else the sorted distinct
+    labels of the training set."""
+    prompt_template: dict[str, Any] | None = None
+    """The use case's ``PromptTemplate`` (tuneline.common.records) as JSON: the words every classification input
+    is wrapped in; default: ``PromptTemplate.generic`` (a neutral "Classify the following text.")."""
     general_replay: float = 0.0
     """Self-distilled general replay (worker/replay.py): general instructions answered by the base model mixed
     in at this ratio to the task examples (0.25 = one per four), so the adapter keeps general behaviour; 0 = off."""
@@ -161,8 +177,20 @@ class Progress:
 
 
 @dataclass
+class PhaseReport:
+    """The run entered `phase` (tuneline.common.results.RunPhase), or moved on within it (done of total)."""
+
+    phase: str
+    done: int | None = None
+    total: int | None = None
+    seconds_per_unit: float | None = None
+
+
+@dataclass
 class RecipeHooks:
     on_progress: Callable[[Progress], None] | None = None
+    on_phase: Callable[[PhaseReport], None] | None = None
+    """Called when the run enters a phase, and within generating_replay after each batch of answers."""
     on_checkpoint: Callable[[Path, int], None] | None = None
     """Called after a checkpoint directory is complete on disk (the service uploads it)."""
     control: Callable[[], str | None] | None = None
@@ -208,11 +236,14 @@ class TrainState:
 def run(config: RecipeConfig, hooks: RecipeHooks | None = None) -> RecipeResult:
     hooks = hooks or RecipeHooks()
     started = time.monotonic()
-    run_ = setup(config)
+    run_ = setup(config, hooks)
     run_.setup_seconds = time.monotonic() - started
     try:
         status = train(run_, hooks)
-        adapter_dir = save_final(run_) if status in ("completed", "early_stopped") else None
+        adapter_dir = None
+        if status in ("completed", "early_stopped"):
+            _phase(hooks, "saving")
+            adapter_dir = save_final(run_)
         metadata = training_metadata(run_, status, time.monotonic() - started)
         if adapter_dir is not None:
             (adapter_dir / "training_metadata.json").write_text(json.dumps(metadata, indent=2))
@@ -236,6 +267,7 @@ class Run:
     eval_examples: list[Example]
     task: str
     labels: list[str] | None
+    template: PromptTemplate
     method: str
     method_note: str
     autocast_dtype: Any  # torch.bfloat16 or None
@@ -250,11 +282,17 @@ class Run:
     setup_seconds: float = 0.0
 
 
-def setup(config: RecipeConfig) -> Run:
+def _phase(hooks: RecipeHooks | None, phase: str, **within: Any) -> None:
+    if hooks is not None and hooks.on_phase is not None:
+        hooks.on_phase(PhaseReport(phase, **within))
+
+
+def setup(config: RecipeConfig, hooks: RecipeHooks | None = None) -> Run:
     offline()
     import torch
 
     _validate(config)
+    _phase(hooks, "preparing_data")
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
     torch.manual_seed(config.seed)
@@ -267,31 +305,41 @@ def setup(config: RecipeConfig) -> Run:
     if tokenizer.chat_template is None:
         raise ValueError(f"base_model {config.base_model!r}: tokenizer has no chat template")
 
-    train_records = read_records(Path(config.train_path), "train_path")
-    task = config.task if config.task != "auto" else detect_task(train_records[0])
-    labels = config.labels or (sorted({r["label"] for r in train_records}) if task == "classification" else None)
-    train_examples, train_stats = build_examples(train_records, task, tokenizer, config.max_seq_len, labels)
+    forced = None if config.task == "auto" else _record_format(config.task)
+    train_records = read_records(Path(config.train_path), "train_path", expected=forced)
+    task = train_records[0].format
+    if task not in TASKS:
+        raise RecordError(f"train_path: {task} records have no target to learn; expected one of {', '.join(TASKS)}")
+    template = prompt_template(config, train_records)
+    labels = template.labels if task == "classification" else None
+    train_examples, train_stats = build_examples(train_records, template, tokenizer, config.max_seq_len)
     eval_examples: list[Example] = []
     if config.validation_path:
-        eval_records = read_records(Path(config.validation_path), "validation_path")
+        eval_records = read_records(Path(config.validation_path), "validation_path", expected=train_records[0].format)
         if config.max_eval_samples:
             eval_records = eval_records[: config.max_eval_samples]
-        eval_examples, _ = build_examples(eval_records, task, tokenizer, config.max_seq_len, labels)
+        eval_examples, _ = build_examples(eval_records, template, tokenizer, config.max_seq_len)
     if not train_examples:
         raise ValueError(f"train_path: no example has a label token within max_seq_len={config.max_seq_len}")
 
     method, note, device = _choose_method(config, torch)
+    _phase(hooks, "loading_model")
     model = _load_model(config, base_dir, method, device, torch)
     autocast_dtype = _choose_autocast(config, torch, device, getattr(model.config, "hidden_size", 0))
     if config.general_replay:  # answered by the base itself, so before the adapter exists
+        _phase(hooks, "generating_replay")
         replay_records, replay_stats = general_replay_records(
             model,
             tokenizer,
             replay_count(len(train_examples), config.general_replay),
             base_dir=base_dir,
             cache_dir=Path(config.replay_cache_dir) if config.replay_cache_dir else default_cache_dir() / "replay",
+            on_answered=lambda done, total, rate: _phase(
+                hooks, "generating_replay", done=done, total=total, seconds_per_unit=rate
+            ),
         )
-        replay_examples, _ = build_examples(replay_records, "conversational", tokenizer, config.max_seq_len, None)
+        replay = [parse_record(row, f"general replay {i}") for i, row in enumerate(replay_records)]
+        replay_examples, _ = build_examples(replay, template, tokenizer, config.max_seq_len)
         train_examples = train_examples + replay_examples
         train_stats = {**train_stats, **replay_stats}
     model = _add_adapter(config, model, method)
@@ -321,6 +369,7 @@ def setup(config: RecipeConfig) -> Run:
         eval_examples=eval_examples,
         task=task,
         labels=labels,
+        template=template,
         method=method,
         method_note=note,
         autocast_dtype=autocast_dtype,
@@ -438,75 +487,30 @@ def _add_adapter(config: RecipeConfig, model: Any, method: str) -> Any:
 # ------------------------------------------------------------------ records → token ids with loss masks
 
 
-def read_records(path: Path, name: str) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{name}: {path} does not exist")
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{name} line {number}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise ValueError(f"{name} line {number}: expected a JSON object")
-            records.append(record)
-    if not records:
-        raise ValueError(f"{name}: {path} holds no records")
-    task = detect_task(records[0], f"{name} line 1")
-    for number, record in enumerate(records, start=1):
-        _check_record(record, task, f"{name} record {number}")
-    return records
+def read_records(path: Path, name: str, expected: RecordFormat | None = None) -> list[Record]:
+    """The records of one JSONL split, by the shared reader (tuneline.common.records): one shape per file."""
+    return read_file(path, name, expected)
 
 
-def detect_task(record: dict[str, Any], where: str = "first record") -> str:
-    if "messages" in record:
-        return "conversational"
-    if "prompt" in record and "completion" in record:
-        return "instruction"
-    if "text" in record and "label" in record:
-        return "classification"
-    raise ValueError(
-        f"{where}: unknown record shape with keys {sorted(record)}; expected "
-        '{"text","label"}, {"prompt","completion"} or {"messages"}'
+def _record_format(task: str) -> RecordFormat:
+    for name in TASKS:
+        if name == task:
+            return name
+    raise ValueError(f"task: expected one of auto, {', '.join(TASKS)}; got {task!r}")
+
+
+def prompt_template(config: RecipeConfig, records: list[Record]) -> PromptTemplate:
+    """The use case's template, given the label set (config, template or data, in that order)."""
+    labels = list(config.labels or []) or labels_of(records)
+    if not config.prompt_template:
+        return PromptTemplate.generic(labels)
+    template = PromptTemplate.model_validate(config.prompt_template)
+    return (
+        template.model_copy(update={"labels": list(config.labels)}) if config.labels else template.with_labels(labels)
     )
 
 
-def _check_record(record: dict[str, Any], task: str, where: str) -> None:
-    required = {"classification": ("text", "label"), "instruction": ("prompt", "completion")}.get(task, ())
-    for key in required:
-        if not isinstance(record.get(key), str) or not record[key].strip():
-            raise ValueError(f"{where}: field {key!r} must be a non-empty string ({task} data set)")
-    if task == "conversational":
-        messages = record.get("messages")
-        if not isinstance(messages, list) or not messages:
-            raise ValueError(f"{where}: field 'messages' must be a non-empty list")
-        for i, message in enumerate(messages):
-            if not isinstance(message, dict) or message.get("role") not in ("system", "user", "assistant"):
-                raise ValueError(f"{where}: messages[{i}].role must be system, user or assistant")
-            if not isinstance(message.get("content"), str):
-                raise ValueError(f"{where}: messages[{i}].content must be a string")
-        if not any(m["role"] == "assistant" for m in messages):
-            raise ValueError(f"{where}: messages has no assistant turn to learn from")
-
-
-def to_messages(record: dict[str, Any], task: str, labels: list[str] | None) -> list[dict[str, str]]:
-    if task == "classification":
-        return [
-            {"role": "user", "content": classification_prompt(record["text"], labels or [])},
-            {"role": "assistant", "content": record["label"]},
-        ]
-    if task == "instruction":
-        return [
-            {"role": "user", "content": record["prompt"]},
-            {"role": "assistant", "content": record["completion"]},
-        ]
-    return list(record["messages"])
-
-
-def tokenize_with_mask(messages: list[dict[str, str]], tokenizer: Any) -> Example:
+def tokenize_with_mask(messages: list[Message], tokenizer: Any) -> Example:
     """Token ids of the chat-formatted conversation, with labels only on assistant turns.
 
     The assistant spans are found as character ranges by rendering the template incrementally (prefix with
@@ -533,11 +537,11 @@ def tokenize_with_mask(messages: list[dict[str, str]], tokenizer: Any) -> Exampl
 
 
 def build_examples(
-    records: list[dict[str, Any]], task: str, tokenizer: Any, max_seq_len: int, labels: list[str] | None
+    records: list[Record], template: PromptTemplate, tokenizer: Any, max_seq_len: int
 ) -> tuple[list[Example], dict[str, int]]:
     examples, truncated, dropped = [], 0, 0
     for record in records:
-        example = tokenize_with_mask(to_messages(record, task, labels), tokenizer)
+        example = tokenize_with_mask(conversation(record, template), tokenizer)
         if len(example.input_ids) > max_seq_len:
             truncated += 1
             example = Example(example.input_ids[:max_seq_len], example.labels[:max_seq_len])
@@ -601,6 +605,7 @@ def train(run_: Run, hooks: RecipeHooks) -> str:
     """Optimizer steps until total_steps, early stopping, cancel or pause; returns the final status."""
     config, state = run_.config, run_.state
     reporter = _ProgressReporter(run_, hooks)
+    _phase(hooks, "training", done=state.step, total=run_.total_steps)
     run_.model.train()
     status = "completed"
     while state.step < run_.total_steps and status == "completed":
@@ -626,6 +631,7 @@ def train(run_: Run, hooks: RecipeHooks) -> str:
         if state.position >= len(steps):
             state.epoch, state.position = state.epoch + 1, 0
     if run_.eval_examples and not (state.eval_history and state.eval_history[-1]["step"] == state.step):
+        _phase(hooks, "evaluating")
         _evaluate_and_track(run_, reporter)
     reporter.end()
     return status
@@ -861,6 +867,7 @@ def training_metadata(run_: Run, status: str, total_seconds: float) -> dict[str,
         "torch_threads": run_.torch.get_num_threads(),
         "task": run_.task,
         "labels": run_.labels,
+        "prompt_template": run_.template.model_dump(mode="json"),
         "base_model": config.base_model,
         "hyperparameters": asdict(config),
         "data": {
@@ -927,6 +934,7 @@ def main(argv: list[str]) -> int:
     control = _signal_control()
     hooks = RecipeHooks(
         on_progress=lambda p: _emit("progress", asdict(p)),
+        on_phase=lambda p: _emit("phase", asdict(p)),
         on_checkpoint=lambda path, step: _emit("checkpoint", {"path": str(path), "step": step}),
         control=control,
     )

@@ -14,37 +14,37 @@ learns to stop mid-sentence.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
-from importlib import resources
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-PROMPTS_FILE = "general_prompts.jsonl"
+from tuneline.training.estimate.replay_cache import (
+    MAX_NEW_TOKENS,
+    ReplayPrompt,
+    cache_file,
+    cache_key,
+    cached_answers_exist,
+    load_general_prompts,
+    read_cache,
+)
 
+__all__ = [
+    "MAX_NEW_TOKENS",
+    "ReplayPrompt",
+    "cache_file",
+    "cache_key",
+    "cached_answers_exist",
+    "general_replay_records",
+    "load_general_prompts",
+    "replay_count",
+]
 
-@dataclass(frozen=True)
-class ReplayPrompt:
-    id: str
-    category: str
-    prompt: str
-
-
-def load_general_prompts() -> list[ReplayPrompt]:
-    content = resources.files("tuneline.training.worker").joinpath("data", PROMPTS_FILE).read_text(encoding="utf-8")
-    prompts = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        for name in ("id", "category", "prompt"):
-            if not isinstance(row.get(name), str) or not row[name].strip():
-                raise ValueError(f"{PROMPTS_FILE} line {number}: field {name!r} must be a non-empty string")
-        prompts.append(ReplayPrompt(row["id"], row["category"], row["prompt"]))
-    return prompts
+#: Called after each batch of answers: (answers done, answers in all, measured seconds per answer so far).
+OnAnswered = Callable[[int, int, float], None]
 
 
 def replay_count(task_examples: int, ratio: float) -> int:
@@ -54,20 +54,6 @@ def replay_count(task_examples: int, ratio: float) -> int:
     return math.ceil(task_examples * ratio) if ratio else 0
 
 
-def cache_key(base_dir: Path, prompts: list[ReplayPrompt], max_new_tokens: int) -> str:
-    """Changes with the base model's weights/config, the prompts and the generation budget."""
-    digest = hashlib.sha256()
-    for name in ("config.json", "model.safetensors"):
-        path = base_dir / name
-        if path.is_file():
-            stat = path.stat()
-            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    digest.update(str(base_dir.resolve()).encode())
-    digest.update(json.dumps([p.prompt for p in prompts]).encode())
-    digest.update(str(max_new_tokens).encode())
-    return digest.hexdigest()[:20]
-
-
 def general_replay_records(
     model: Any,
     tokenizer: Any,
@@ -75,24 +61,25 @@ def general_replay_records(
     *,
     base_dir: Path,
     cache_dir: Path | None,
-    max_new_tokens: int = 96,
+    max_new_tokens: int = MAX_NEW_TOKENS,
     batch_size: int = 8,
+    on_answered: OnAnswered | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """`count` conversational records answered by `model` (the base, before any adapter), cycling the prompts.
 
-    Returns the records and stats: prompts answered, answers kept (finished), cache hit (1/0).
+    Returns the records and stats: prompts answered, answers kept (finished), cache hit (1/0). A cold cache
+    answers every prompt once, calling `on_answered` after each batch.
     """
     if count <= 0:
         return [], {"replay_examples": 0}
     prompts = load_general_prompts()
-    key = cache_key(base_dir, prompts, max_new_tokens)
-    cache_file = cache_dir / f"general-replay-{key}.json" if cache_dir else None
-    answers: dict[str, str] | None = _read_cache(cache_file) if cache_file else None
+    cached = cache_file(cache_dir, base_dir, prompts, max_new_tokens) if cache_dir else None
+    answers: dict[str, str] | None = read_cache(cached) if cached else None
     hit = answers is not None
     if answers is None:
-        answers = _answer(model, tokenizer, prompts, max_new_tokens, batch_size)
-        if cache_file is not None:
-            _write_cache(cache_file, answers)
+        answers = _answer(model, tokenizer, prompts, max_new_tokens, batch_size, on_answered)
+        if cached is not None:
+            _write_cache(cached, answers)
     usable = [p for p in prompts if answers.get(p.id)]
     if not usable:
         raise ValueError("general replay: the base model finished none of its answers; set general_replay to 0")
@@ -115,6 +102,7 @@ def _answer(
     prompts: list[ReplayPrompt],
     max_new_tokens: int,
     batch_size: int,
+    on_answered: OnAnswered | None = None,
 ) -> dict[str, str]:
     """Greedy answers in fp32 (bf16 autocast measured 2x slower for generation here), end-of-turn required."""
     import torch
@@ -127,6 +115,7 @@ def _answer(
     previous_side = tokenizer.padding_side
     tokenizer.padding_side = "left"
     answers: dict[str, str] = {}
+    started = time.monotonic()
     try:
         for start in range(0, len(prompts), batch_size):
             chunk = prompts[start : start + batch_size]
@@ -151,19 +140,13 @@ def _answer(
                 finished = any(token in end_ids for token in row)
                 text = tokenizer.decode(row, skip_special_tokens=True).strip()
                 answers[prompt.id] = text if finished and text else ""
+            if on_answered is not None:
+                on_answered(len(answers), len(prompts), (time.monotonic() - started) / len(answers))
     finally:
         tokenizer.padding_side = previous_side
         model.config.use_cache = use_cache
         model.train(was_training)
     return answers
-
-
-def _read_cache(path: Path) -> dict[str, str] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
 
 
 def _write_cache(path: Path, answers: dict[str, str]) -> None:
