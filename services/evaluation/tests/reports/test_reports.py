@@ -5,6 +5,7 @@ import pytest
 
 from tuneline.evaluation.reports.html_report import render_html
 from tuneline.evaluation.reports.json_report import build_report
+from tuneline.evaluation.reports.model import from_json
 from tuneline.evaluation.review.aggregates import aggregate
 from tuneline.evaluation.review.ratings import Rating
 from tuneline.evaluation.review.sampling import blind_sample
@@ -59,11 +60,12 @@ def test_json_report_is_plain_json_with_side_by_side_metrics(report):
 
 
 def test_html_report_has_every_section_and_inline_charts_only(report):
-    page = render_html(report)
+    page = render_html(from_json(report))
     parsed = _Collector()
     parsed.feed(page)
     assert parsed.sections == [
-        "summary", "metrics", "gate", "kpis", "quality", "confusion", "errors", "review", "loss", "settings",
+        "summary", "metrics", "gate", "kpis", "quality", "per_class", "confusion", "errors", "review", "loss",
+        "settings",
     ]  # fmt: skip
     assert "chart bars" in parsed.svg_classes
     assert parsed.svg_classes.count("chart heatmap") == 2
@@ -74,13 +76,13 @@ def test_html_report_has_every_section_and_inline_charts_only(report):
 
 
 def test_html_escapes_untrusted_prompts_and_outputs(report):
-    page = render_html(report)
+    page = render_html(from_json(report))
     assert "<script>" not in page
     assert "&lt;script&gt;0&lt;/script&gt;" in page
 
 
 def test_confusion_heatmap_cells_carry_counts(report):
-    page = render_html(report)
+    page = render_html(from_json(report))
     # tuned: mechanical (row 2) predicted as leak (col 1) once.
     assert 'data-row="2" data-col="1" data-count="1"' in page
 

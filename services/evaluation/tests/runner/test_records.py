@@ -1,31 +1,42 @@
 import pytest
 
+from tuneline.common.records import PromptTemplate
 from tuneline.evaluation.runner.records import parse_records
+
+TICKETS = PromptTemplate(
+    instruction="Route this customer-support ticket to the team that handles it.", input_name="Ticket"
+)
 
 
 def test_prompt_completion_and_messages_shapes_are_read():
-    records = parse_records(
+    prompts = parse_records(
+        [{"id": "a", "prompt": "Classify: oil leak", "completion": " leak "}, {"prompt": "p", "completion": "c"}]
+    )
+    assert prompts[0].id == "a" and prompts[0].reference == "leak"
+    assert prompts[1].id == "1" and prompts[1].messages == [{"role": "user", "content": "p"}]
+    chats = parse_records(
         [
-            {"id": "a", "prompt": "Classify: oil leak", "completion": " leak ", "system": "Be brief."},
-            {"input": "Summarise: x", "output": "y"},
-            {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]},
-            {"prompt": "p", "completion": "long text", "label": "mechanical"},
+            {
+                "messages": [
+                    {"role": "system", "content": "Be brief."},
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "hello"},
+                ]
+            }
         ]
     )
-    assert records[0].id == "a" and records[0].reference == "leak"
-    assert records[0].messages[0] == {"role": "system", "content": "Be brief."}
-    assert records[1].id == "1" and records[1].messages == [{"role": "user", "content": "Summarise: x"}]
-    assert records[2].reference == "hello" and records[2].prompt_text == "hi"
-    assert records[3].reference == "mechanical"
+    assert chats[0].reference == "hello" and chats[0].prompt_text == "Be brief.\nhi"
 
 
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ({"prompt": "p"}, "record 0: missing field 'completion' or 'output'"),
+        ({"prompt": "p"}, "record 0: field 'completion' is missing"),
         ({"prompt": "", "completion": "c"}, "record 0: field 'prompt' must be a non-empty string"),
         ({"messages": [{"role": "user", "content": "hi"}]}, "record 0: field 'messages' needs an assistant"),
         ({"messages": [{"role": "bot", "content": "x"}]}, r"record 0: messages\[0\].role"),
+        ({"input": "Summarise: x", "output": "y"}, r"record 0: unknown record shape with fields \['input', 'output'\]"),
+        ({"prompt": "p", "completion": "c", "system": "s"}, "record 0: unknown field 'system' in a instruction record"),
         ("text", "record 0: expected a JSON object"),
     ],
 )
@@ -39,13 +50,19 @@ def test_empty_split_is_rejected():
         parse_records([])
 
 
-def test_classification_records_use_the_shared_training_prompt():
-    from tuneline.common.samples import classification_prompt
-
-    records = parse_records([{"text": "oil on floor", "label": "leak"}, {"text": "fuse", "label": "electrical"}])
+def test_classification_records_are_put_in_the_use_case_template_with_its_labels():
+    rows = [{"text": "card declined", "label": "billing"}, {"text": "app crashes", "label": "technical"}]
+    records = parse_records(rows, template=TICKETS)
     assert records[0].messages == [
-        {"role": "user", "content": classification_prompt("oil on floor", ["electrical", "leak"])}
+        {"role": "user", "content": TICKETS.with_labels(["billing", "technical"]).render("card declined")}
     ]
-    assert records[0].reference == "leak"
-    shown = parse_records([{"text": "t", "label": "leak"}], labels=["leak", "wear"])
-    assert "leak, wear" in shown[0].messages[0]["content"]
+    assert records[0].reference == "billing"
+    shown = parse_records(rows[:1], labels=["billing", "shipping"], template=TICKETS)
+    assert "Answer with one of: billing, shipping." in shown[0].messages[0]["content"]
+    assert shown[0].messages[0]["content"].startswith(TICKETS.instruction)
+
+
+def test_without_a_template_the_wording_is_neutral_not_the_demo_domain():
+    records = parse_records([{"text": "card declined", "label": "billing"}])
+    assert "maintenance" not in records[0].messages[0]["content"]
+    assert records[0].messages[0]["content"].startswith("Classify the following text.")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from tuneline.common.settings import ServiceSettings
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings
+from tuneline.evaluation.metrics.plugins import CustomMetricError, load_custom_metric
 
 
-class EvaluationSettings(ServiceSettings):
+class EvaluationSettings(ServiceSettings, ModelCacheSettings):
     service_name: str = "evaluation"
     http_port: int = 8104
 
@@ -42,6 +43,21 @@ class EvaluationSettings(ServiceSettings):
     gate_general_text_limit: int | None = Field(
         default=None, ge=1, description="Use only the first N general-text paragraphs (None: all)."
     )
+    custom_metrics: list[str] = Field(
+        default_factory=list,
+        description='Custom metric plug-ins ("package.module:function", see metrics/plugins.py) every evaluation '
+        "reports besides its task's metrics; each must import at start.",
+    )
     review_sample_size: int = Field(
         default=20, ge=1, le=1000, description="Held-out records drawn for blind human review per evaluation."
     )
+
+    @field_validator("custom_metrics")
+    @classmethod
+    def _custom_metrics_import(cls, value: list[str]) -> list[str]:
+        for path in value:
+            try:
+                load_custom_metric(path)
+            except CustomMetricError as error:  # a ValueError, so the settings error names the field
+                raise ValueError(str(error)) from error
+        return value

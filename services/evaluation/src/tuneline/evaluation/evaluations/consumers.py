@@ -8,7 +8,7 @@ from faststream.kafka import KafkaBroker
 
 from tuneline.common.app import AppState
 from tuneline.common.db import transaction
-from tuneline.common.events import JOB_COMPLETED, JOB_PROGRESS, USECASE_APPROVED, Topic
+from tuneline.common.events import DATASET_ERASED, JOB_COMPLETED, JOB_PROGRESS, USECASE_APPROVED, Topic
 from tuneline.common.messaging import claim_event, subscribe_many
 from tuneline.evaluation.evaluations import service
 from tuneline.evaluation.settings import EvaluationSettings
@@ -30,7 +30,13 @@ def register(broker: KafkaBroker, state: AppState) -> None:
                 await service.record_usecase(session, event)
             elif topic is JOB_PROGRESS:
                 await service.record_progress(session, event)
+            elif topic is DATASET_ERASED:
+                await service.erase_for_dataset(session, settings, state.store, event)
 
     subscribe_many(
-        broker, [JOB_COMPLETED, USECASE_APPROVED, JOB_PROGRESS], group=CONSUMER, settings=settings, handler=on_event
+        broker,
+        [JOB_COMPLETED, USECASE_APPROVED, JOB_PROGRESS, DATASET_ERASED],
+        group=CONSUMER,
+        settings=settings,
+        handler=on_event,
     )

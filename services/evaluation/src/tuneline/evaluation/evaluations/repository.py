@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuneline.common.access import Scope
 from tuneline.common.events import utcnow
 from tuneline.evaluation.evaluations.tables import (
     EvaluationLossPoint,
@@ -64,9 +65,12 @@ async def add_run_once(session: AsyncSession, run: EvaluationRun) -> bool:
 
 
 async def list_runs(
-    session: AsyncSession, *, usecase_id: UUID | None, status: str | None, limit: int, offset: int
+    session: AsyncSession, *, scope: Scope, usecase_id: UUID | None, status: str | None, limit: int, offset: int
 ) -> list[EvaluationRun]:
     stmt = sa.select(EvaluationRun).order_by(sa.desc(EvaluationRun.created_at))
+    if not scope.all_teams:
+        # team-less runs (from before teams) have no owner: admins only
+        stmt = stmt.where(EvaluationRun.team == scope.team) if scope.team is not None else stmt.where(sa.false())
     if usecase_id is not None:
         stmt = stmt.where(EvaluationRun.usecase_id == usecase_id)
     if status is not None:
@@ -144,3 +148,18 @@ async def upsert_rating(session: AsyncSession, rating: EvaluationRating) -> None
 async def ratings(session: AsyncSession, evaluation_id: UUID) -> list[EvaluationRating]:
     stmt = sa.select(EvaluationRating).where(EvaluationRating.evaluation_id == evaluation_id)
     return list((await session.execute(stmt)).scalars().all())
+
+
+async def runs_on_versions(session: AsyncSession, version_ids: Sequence[UUID]) -> list[EvaluationRun]:
+    """Evaluations of jobs trained on any of `version_ids`, locked for update."""
+    stmt = sa.select(EvaluationRun).where(EvaluationRun.dataset_version_id.in_(version_ids)).with_for_update()
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def delete_review_of(session: AsyncSession, evaluation_id: UUID) -> tuple[int, int]:
+    """Delete an evaluation's review items and ratings; (items, ratings) deleted."""
+    items = await session.execute(
+        sa.delete(EvaluationReviewItem).where(EvaluationReviewItem.evaluation_id == evaluation_id)
+    )
+    ratings = await session.execute(sa.delete(EvaluationRating).where(EvaluationRating.evaluation_id == evaluation_id))
+    return int(items.rowcount or 0), int(ratings.rowcount or 0)  # type: ignore[attr-defined]

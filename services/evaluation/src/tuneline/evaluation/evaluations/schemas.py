@@ -14,6 +14,7 @@ class EvaluationOut(BaseModel):
 
     id: UUID
     usecase_id: UUID
+    team: str | None = Field(default=None, description="The use case's team: who may read it; None: before teams.")
     job_id: UUID
     dataset_version_id: UUID
     task_type: str

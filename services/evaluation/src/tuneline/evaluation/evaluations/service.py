@@ -14,10 +14,13 @@ from uuid import UUID
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuneline.common import erasure
+from tuneline.common.access import scope_of
 from tuneline.common.auth import Principal, audit
 from tuneline.common.errors import Conflict, InvalidInput, NotFound
 from tuneline.common.events import (
     EVALUATION_COMPLETED,
+    DatasetErased,
     EvaluationCompleted,
     JobCompleted,
     JobProgress,
@@ -25,8 +28,11 @@ from tuneline.common.events import (
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.common.observability import current_traceparent
+from tuneline.common.records import PromptTemplate
+from tuneline.common.storage import ObjectStore
 from tuneline.common.waiting import announce_work
-from tuneline.evaluation.evaluations import repository
+from tuneline.evaluation.evaluations import access, repository
 from tuneline.evaluation.evaluations.tables import (
     EvaluationRating,
     EvaluationReviewItem,
@@ -52,6 +58,8 @@ async def record_usecase(session: AsyncSession, event: UseCaseApproved) -> None:
             kpi_targets=dict(event.kpi_targets),
             labels=list(event.labels),
             human_review_required=event.policy.human_review_required,
+            team=event.team,
+            sensitivity=event.sensitivity.model_dump(),
             updated_at=utcnow(),
         ),
     )
@@ -64,9 +72,17 @@ async def record_progress(session: AsyncSession, event: JobProgress) -> None:
 
 
 async def schedule_for_job(session: AsyncSession, settings: EvaluationSettings, event: JobCompleted) -> UUID | None:
-    """Queue one evaluation for the job (None when the job already has one: a repeated job.completed)."""
+    """Queue one evaluation for the job (None when the job already has one: a repeated job.completed). It
+    belongs to the job's team (job.completed), or its use case's when the event predates teams."""
+    if await erasure.erased_among(session, [event.dataset_version_id]):
+        log.info("evaluation.run.erased_data", job_id=str(event.job_id))
+        return None  # dataset.erased overtook it (another topic): never evaluate on erased data
+    team = event.team
+    if team is None and (usecase := await repository.get_usecase(session, event.usecase_id)) is not None:
+        team = usecase.team
     run = EvaluationRun(
         usecase_id=event.usecase_id,
+        team=team,
         job_id=event.job_id,
         dataset_version_id=event.dataset_version_id,
         task_type=event.task_type,
@@ -75,7 +91,9 @@ async def schedule_for_job(session: AsyncSession, settings: EvaluationSettings, 
         test_split_uri=event.test_split_uri,
         method=event.method,
         labels=list(event.labels),
+        prompt_template=event.prompt_template.model_dump(mode="json") if event.prompt_template else None,
         hyperparameters=dict(event.hyperparameters),
+        trace_context=current_traceparent(),  # the runner continues the trace job.completed arrived with
     )
     if not await repository.add_run_once(session, run):
         log.info("evaluation.run.duplicate_job", job_id=str(event.job_id))
@@ -230,6 +248,8 @@ def _completed_event(settings: EvaluationSettings, run: EvaluationRun, report_ur
         hyperparameters=dict(run.hyperparameters),
         review_required=run.review_required,
         report_uri=report_uri,
+        prompt_template=PromptTemplate.model_validate(run.prompt_template) if run.prompt_template else None,
+        team=run.team,
     )
 
 
@@ -243,10 +263,30 @@ async def get_run(session: AsyncSession, evaluation_id: UUID) -> EvaluationRun:
     return run
 
 
+async def readable_run(
+    session: AsyncSession, user: Principal, evaluation_id: UUID, *, records: bool = False
+) -> EvaluationRun:
+    """The evaluation, if `user` may read it (with `records`: its held-out records and outputs too)."""
+    run = await get_run(session, evaluation_id)
+    if records:
+        access.ensure_can_read_records(user, run, await repository.get_usecase(session, run.usecase_id))
+    else:
+        access.ensure_can_read(user, run)
+    return run
+
+
+async def reviewable_run(session: AsyncSession, user: Principal, evaluation_id: UUID) -> EvaluationRun:
+    run = await readable_run(session, user, evaluation_id, records=True)
+    access.ensure_can_review(user, run)
+    return run
+
+
 async def list_runs(
-    session: AsyncSession, usecase_id: UUID | None, status: str | None, limit: int, offset: int
+    session: AsyncSession, user: Principal, usecase_id: UUID | None, status: str | None, limit: int, offset: int
 ) -> list[EvaluationRun]:
-    return await repository.list_runs(session, usecase_id=usecase_id, status=status, limit=limit, offset=offset)
+    return await repository.list_runs(
+        session, scope=scope_of(user), usecase_id=usecase_id, status=status, limit=limit, offset=offset
+    )
 
 
 async def loss_history(session: AsyncSession, job_id: UUID) -> list[dict[str, float]]:
@@ -346,3 +386,47 @@ async def review_summary(
     return ReviewSummary(
         required=run.review_required, required_reasons=list(run.review_reasons), aggregates=aggregates, status=status
     )
+
+
+def evaluation_prefix(evaluation_id: UUID) -> str:
+    """Where the runner keeps an evaluation's checkpoints (with outputs) and reports."""
+    return f"evaluations/{evaluation_id}/"
+
+
+async def erase_for_dataset(
+    session: AsyncSession, settings: EvaluationSettings, store: ObjectStore, event: DatasetErased
+) -> dict[str, int] | None:
+    """Erase what evaluation holds of the erased dataset versions and acknowledge (once; None for a repeat).
+
+    The evaluation row stays, marked erased, with its figures (metrics, gate reasons) and no record content: its
+    review items (prompts, references, outputs), ratings and every stored object (reports with samples and worst
+    cases, checkpoints with outputs) go; a queued or running evaluation is not run or finished."""
+    if await erasure.applied(session, event.erasure_id):
+        return None
+    runs = await repository.runs_on_versions(session, list(event.version_ids))
+    counts = {"evaluations": len(runs), "review_items": 0, "ratings": 0, "objects": 0, "stopped": 0}
+    for run in runs:
+        items, ratings = await repository.delete_review_of(session, run.id)
+        counts["review_items"] += items
+        counts["ratings"] += ratings
+        counts["objects"] += await erasure.delete_prefix(store, evaluation_prefix(run.id))
+        if run.status in ("queued", "running"):
+            run.status = "erased"
+            run.worker = None
+            counts["stopped"] += 1
+        run.erased_at = utcnow()
+        run.test_split_uri = None
+        run.report_key = run.report_html_key = None
+        run.error = "erased" if run.error else None
+    await audit(
+        session,
+        event.requested_by,
+        "evaluation.dataset.erased",
+        "dataset",
+        event.dataset_id,
+        erasure_id=str(event.erasure_id),
+        evaluations=[str(r.id) for r in runs],
+    )
+    await erasure.acknowledge(session, event, service=settings.service_name, counts=counts)
+    log.info("evaluation.dataset.erased", erasure_id=str(event.erasure_id), **counts)
+    return counts

@@ -22,6 +22,9 @@ class EvaluationUseCase(SQLModel, table=True):
     kpi_targets: dict[str, float] = Field(default_factory=dict, sa_type=JSONB)
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
     human_review_required: bool = False
+    # The use case's team and data sensitivity (usecase.approved): who may read its evaluations and their records.
+    team: str | None = None
+    sensitivity: dict[str, bool] = Field(default_factory=dict, sa_type=JSONB)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -45,6 +48,8 @@ class EvaluationRun(SQLModel, table=True):
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     usecase_id: UUID = Field(index=True)
+    # The use case's team (job.completed, else usecase.approved): tuneline.evaluation.evaluations.access.
+    team: str | None = Field(default=None, index=True)
     job_id: UUID = Field(unique=True)  # one evaluation per job, whatever the number of job.completed deliveries
     dataset_version_id: UUID
     task_type: str
@@ -53,6 +58,8 @@ class EvaluationRun(SQLModel, table=True):
     test_split_uri: str | None = None
     method: str = "lora"
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
+    # The PromptTemplate the adapter was trained with (job.completed); None: the runner's neutral wording.
+    prompt_template: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     hyperparameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     status: str = "queued"  # queued | running | completed | failed
     attempts: int = 0
@@ -72,6 +79,10 @@ class EvaluationRun(SQLModel, table=True):
     report_key: str | None = None
     report_html_key: str | None = None
     error: str | None = Field(default=None, sa_type=Text)
+    # The trace context the evaluation was queued under: the runner continues it.
+    trace_context: str | None = None
+    # Its dataset version was erased: review items, ratings, outputs and reports are gone; metrics stay.
+    erased_at: datetime | None = None
 
 
 class EvaluationReviewItem(SQLModel, table=True):

@@ -1,1 +1,1 @@
-"""Evaluation reports: the JSON document and a self-contained HTML page rendered from it."""
+"""Evaluation reports: the JSON document, and the HTML, PDF and Excel renderings of one report model read from it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tuneline.evaluation.gate.decision import GateThresholds
 from tuneline.evaluation.scoring.task_metrics import check_task
@@ -47,7 +48,9 @@ class EvalConfig:
     base_model: str — "smollm2-135m-instruct" (the shipped model) or a local model directory.
     adapter_dir: str — directory of the PEFT adapter produced by training (the "tuned" model).
     task: str — "classification", "extraction" or "generation"; chooses the task metrics.
-    labels: list[str] | None = None — classification labels; default: the distinct references.
+    labels: list[str] | None = None — classification labels; default: the template's, else the distinct references.
+    prompt_template: dict | None = None — the use case's PromptTemplate (tuneline.common.records) as JSON, the
+        words training wrapped every classification input in; None: PromptTemplate.generic.
     custom_metrics: list[str] = [] — "module:function" plug-ins (see metrics/plugins.py).
     generation: GenerationSettings — decoding settings for held-out and suite prompts.
     completion_perplexity: bool = True — also score perplexity of the reference completions.
@@ -65,6 +68,7 @@ class EvalConfig:
     adapter_dir: str
     task: str
     labels: list[str] | None = None
+    prompt_template: dict[str, Any] | None = None
     custom_metrics: list[str] = field(default_factory=list)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     completion_perplexity: bool = True

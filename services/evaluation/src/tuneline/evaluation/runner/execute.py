@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.records import RecordError, iter_rows
 from tuneline.common.storage import ObjectStore, download_prefix
 from tuneline.evaluation.gate.decision import GateThresholds
 from tuneline.evaluation.reports.html_report import render_html
 from tuneline.evaluation.reports.json_report import build_report
+from tuneline.evaluation.reports.model import from_json
 from tuneline.evaluation.results import EvaluationOutcome
 from tuneline.evaluation.review.policy import ReviewDecision, ReviewPolicy, review_required
 from tuneline.evaluation.review.sampling import BlindItem, blind_sample
@@ -44,6 +46,7 @@ class JobInputs:
     adapter_uri: str
     test_split_uri: str
     labels: list[str]
+    prompt_template: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,16 +82,11 @@ class StoreCheckpoints:
 
 
 def parse_jsonl(data: bytes, name: str) -> list[dict[str, Any]]:
+    """Decoded rows of a split (the shared reader's line rules); the records themselves are read by the runner."""
     rows = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{name} line {number}: invalid JSON: {error.msg}") from error
+    for where, row in iter_rows(data.splitlines(), name):
         if not isinstance(row, dict):
-            raise ValueError(f"{name} line {number}: expected a JSON object")
+            raise RecordError(f"{where}: expected a JSON object, got {type(row).__name__}")
         rows.append(row)
     return rows
 
@@ -112,6 +110,7 @@ def build_config(settings: EvaluationSettings, job: JobInputs, adapter_dir: Path
         adapter_dir=str(adapter_dir),
         task=task,
         labels=list(job.labels) or None,
+        prompt_template=job.prompt_template,
         generation=GenerationSettings(max_new_tokens=settings.eval_max_new_tokens, batch_size=settings.eval_batch_size),
         gate=GateThresholds(
             max_perplexity_ratio=settings.gate_max_perplexity_ratio, max_suite_drop=settings.gate_max_suite_drop
@@ -119,6 +118,7 @@ def build_config(settings: EvaluationSettings, job: JobInputs, adapter_dir: Path
         suite_limit=settings.gate_suite_limit,
         general_text_limit=settings.gate_general_text_limit,
         torch_threads=settings.runner_torch_threads,
+        custom_metrics=list(settings.custom_metrics),
     )
 
 
@@ -143,7 +143,7 @@ async def evaluate_job(
     json_info = await store.put(
         f"{prefix}/report.json", json.dumps(report).encode("utf-8"), content_type="application/json"
     )
-    await store.put(f"{prefix}/report.html", render_html(report).encode("utf-8"), content_type="text/html")
+    await store.put(f"{prefix}/report.html", render_html(from_json(report)).encode("utf-8"), content_type="text/html")
     return JobResult(
         outcome=outcome,
         summary=summary,

@@ -19,7 +19,9 @@ from uuid import UUID, uuid4
 
 import structlog
 
+from tuneline.common import erasure
 from tuneline.common.db import SessionFactory, transaction
+from tuneline.common.observability import continued_span
 from tuneline.common.storage import ObjectStore
 from tuneline.common.waiting import WorkListener, wait_any
 from tuneline.evaluation.evaluations import repository, service
@@ -73,6 +75,14 @@ class EvaluationRunner:
             return run.id
 
     async def execute(self, evaluation_id: UUID) -> None:
+        """Run a claimed evaluation as the continuation of the trace it was queued under (job.completed's)."""
+        async with transaction(self.sessions) as session:
+            run = await service.get_run(session, evaluation_id)
+            cause, usecase_id = run.trace_context, run.usecase_id
+        with continued_span("evaluation.run", cause, {"evaluation_id": evaluation_id, "usecase_id": usecase_id}):
+            await self._execute(evaluation_id)
+
+    async def _execute(self, evaluation_id: UUID) -> None:
         async with transaction(self.sessions) as session:
             run = await service.get_run(session, evaluation_id)
             usecase = await repository.get_usecase(session, run.usecase_id)
@@ -85,6 +95,7 @@ class EvaluationRunner:
                 adapter_uri=run.adapter_uri,
                 test_split_uri=run.test_split_uri or "",
                 labels=labels,
+                prompt_template=run.prompt_template,
             )
             kpis = dict(usecase.kpi_targets) if usecase else {}
         workdir = Path(self.settings.runner_workdir) / str(evaluation_id) / uuid4().hex[:8]
@@ -103,6 +114,11 @@ class EvaluationRunner:
     async def _conclude(self, evaluation_id: UUID, result: JobResult | None, error: str | None) -> None:
         async with transaction(self.sessions) as session:
             run = await repository.get_run(session, evaluation_id, for_update=True)
+            if run is not None and run.erased_at is not None:
+                # Its data was erased while it ran: what it stored since must not survive either.
+                await erasure.delete_prefix(self.store, service.evaluation_prefix(evaluation_id))
+                log.info("evaluation.run.erased_while_running", evaluation_id=str(evaluation_id))
+                return
             if run is None or run.status != "running" or run.worker != self.name:
                 # Taken over after missed heartbeats: the other runner's result counts.
                 log.warning("evaluation.run.superseded", evaluation_id=str(evaluation_id), worker=self.name)

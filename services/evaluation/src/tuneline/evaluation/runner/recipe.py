@@ -23,7 +23,7 @@ from tuneline.evaluation.runner.checkpoint import PassOutput, PassStore, fingerp
 from tuneline.evaluation.runner.config import EvalConfig
 from tuneline.evaluation.runner.generation import format_prompt, generate_batched
 from tuneline.evaluation.runner.losses import continuation_token_losses
-from tuneline.evaluation.runner.records import EvalRecord, parse_records
+from tuneline.evaluation.runner.records import EvalRecord, eval_template, parse_records
 from tuneline.evaluation.scoring.task_metrics import compute_task_metrics
 
 Progress = Callable[[str], None]
@@ -69,7 +69,7 @@ def run_evaluation(
     """
     say = progress or (lambda _step: None)
     started = datetime.now(UTC)
-    records = parse_records(rows, config.labels)
+    records = parse_records(rows, config.labels, eval_template(config.prompt_template, config.labels))
     tag = fingerprint(config, rows)
     model: list[LoadedModel] = [loaded] if loaded else []
 

@@ -1,13 +1,8 @@
-"""Held-out records as the runner reads them, with errors that name the record and field at fault.
+"""Held-out records as the runner sees them: the shared reader's records (tuneline.common.records) with the prompt
+turns the use case's template gives them and the reference answer to score against.
 
-Accepted shapes (one JSON object per record):
-- ``{"text": str, "label": str}`` (the data service's classification records): the prompt is the shared
-  ``classification_prompt`` the training recipe uses, so the tuned model sees the wording it was trained on;
-- ``{"prompt": str, "completion": str}`` (``"input"``/``"output"`` are accepted as synonyms);
-- ``{"messages": [{"role": ..., "content": ...}, ...]}``: the last ``assistant`` message is the reference,
-  the messages before it form the prompt.
-An optional ``"label"`` overrides the reference for classification; an optional ``"id"`` names the record
-(default: its position). An optional ``"system"`` string is prepended as a system message.
+Parsing rules live only in tuneline.common.records; this module turns those records into what the runner
+generates from (``messages``) and scores against (``reference``), and keeps the decoded row for metric plug-ins.
 """
 
 from __future__ import annotations
@@ -16,15 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tuneline.common.samples import classification_prompt
-
-ROLES = frozenset({"system", "user", "assistant"})
+from tuneline.common.records import Message, PromptTemplate, RecordFormat, labels_of, parse_record
 
 
 @dataclass(frozen=True)
 class EvalRecord:
     id: str
-    messages: list[dict[str, str]]
+    messages: list[Message]
     reference: str
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -33,58 +26,35 @@ class EvalRecord:
         return "\n".join(m["content"] for m in self.messages)
 
 
-def _text(row: Mapping[str, Any], names: Sequence[str], where: str) -> str:
-    for name in names:
-        if name in row:
-            value = row[name]
-            if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"{where}: field {name!r} must be a non-empty string")
-            return value
-    raise ValueError(f"{where}: missing field {' or '.join(repr(n) for n in names)}")
+def eval_template(template: Mapping[str, Any] | None, labels: Sequence[str] | None) -> PromptTemplate | None:
+    """The use case's template with the label set (``labels`` when given); None: decided from the records."""
+    if template is None:
+        return None
+    parsed = PromptTemplate.model_validate(template)
+    return parsed.model_copy(update={"labels": list(labels)}) if labels else parsed
 
 
-def _from_messages(row: Mapping[str, Any], where: str) -> tuple[list[dict[str, str]], str]:
-    messages = row["messages"]
-    if not isinstance(messages, list) or not messages:
-        raise ValueError(f"{where}: field 'messages' must be a non-empty list")
-    for i, message in enumerate(messages):
-        if not isinstance(message, Mapping) or message.get("role") not in ROLES:
-            raise ValueError(f"{where}: messages[{i}].role must be one of {sorted(ROLES)}")
-        if not isinstance(message.get("content"), str):
-            raise ValueError(f"{where}: messages[{i}].content must be a string")
-    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None)
-    if last is None or last == 0:
-        raise ValueError(f"{where}: field 'messages' needs an assistant reply after at least one prompt message")
-    prompt = [{"role": m["role"], "content": m["content"]} for m in messages[:last]]
-    return prompt, messages[last]["content"]
-
-
-def parse_record(row: Mapping[str, Any], position: int, labels: Sequence[str] = ()) -> EvalRecord:
-    where = f"record {position}"
-    if not isinstance(row, Mapping):
-        raise ValueError(f"{where}: expected a JSON object, got {type(row).__name__}")
-    if "text" in row and "label" in row:
-        text = _text(row, ("text",), where)
-        messages = [{"role": "user", "content": classification_prompt(text, list(labels))}]
-        reference = _text(row, ("label",), where)
-    elif "messages" in row:
-        messages, reference = _from_messages(row, where)
-    else:
-        messages = [{"role": "user", "content": _text(row, ("prompt", "input"), where)}]
-        reference = _text(row, ("completion", "output"), where)
-    if "system" in row:
-        messages.insert(0, {"role": "system", "content": _text(row, ("system",), where)})
-    if "label" in row:
-        reference = _text(row, ("label",), where)
-    record_id = str(row.get("id", position))
-    return EvalRecord(id=record_id, messages=messages, reference=reference.strip(), raw=dict(row))
-
-
-def parse_records(rows: Sequence[Mapping[str, Any]], labels: Sequence[str] | None = None) -> list[EvalRecord]:
-    """``labels`` are shown in classification prompts; default: the sorted distinct labels of the rows."""
+def parse_records(
+    rows: Sequence[Mapping[str, Any]], labels: Sequence[str] | None = None, template: PromptTemplate | None = None
+) -> list[EvalRecord]:
+    """Rows of one held-out split. Classification inputs are put in ``template`` (default: the neutral
+    ``PromptTemplate.generic``); its labels default to ``labels``, then the sorted distinct labels of the rows."""
     if not rows:
         raise ValueError("the held-out split is empty: nothing to evaluate")
-    shown = (
-        list(labels) if labels else sorted({str(r["label"]) for r in rows if isinstance(r, Mapping) and "label" in r})
-    )
-    return [parse_record(row, position, shown) for position, row in enumerate(rows)]
+    shape: RecordFormat | None = None
+    records = []
+    for position, row in enumerate(rows):
+        record = parse_record(row, f"record {position}", shape)
+        shape = record.format
+        records.append(record)
+    shown = list(labels) if labels else labels_of(records)
+    prompt = template.with_labels(shown) if template else PromptTemplate.generic(shown)
+    return [
+        EvalRecord(
+            id=record.id if record.id is not None else str(position),
+            messages=record.prompt(prompt),
+            reference=record.reference.strip(),
+            raw=dict(row),
+        )
+        for position, (record, row) in enumerate(zip(records, rows, strict=True))
+    ]
