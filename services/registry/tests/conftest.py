@@ -26,6 +26,12 @@ def make_adapter(base_dir: Path, out_dir: Path, seed: int) -> Path:
 
 
 @pytest.fixture(scope="session")
+def registry_adapter_maker() -> object:
+    """`make_adapter` for tests in other modules (imports between test modules do not work with importlib mode)."""
+    return make_adapter
+
+
+@pytest.fixture(scope="session")
 def registry_adapters(registry_tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     root = tmp_path_factory.mktemp("registry-adapters")
     return [make_adapter(registry_tiny_model, root / f"adapter{i}", seed=100 + i) for i in range(3)]
@@ -34,14 +40,21 @@ def registry_adapters(registry_tiny_model: Path, tmp_path_factory: pytest.TempPa
 class FakeRuntime:
     """In-memory stand-in for Ray Serve behind the ServingRuntime protocol (an external system, not the unit
     under test): remembers every applied application set, and refuses sets that would load a version listed
-    in `broken` — as Serve does when an adapter fails to load — keeping the previous set."""
+    in `broken` — as Serve does when an adapter fails to load — keeping the previous set. `down` makes every
+    apply raise (an unreachable cluster)."""
 
     def __init__(self) -> None:
         self.applied: list[list] = []  # type: ignore[type-arg]
         self.broken: dict[str, str] = {}
+        self.down: str | None = None  # set: every apply raises, as when Ray's controller cannot be reached
+        self.refused = 0
 
     async def apply(self, apps):  # type: ignore[no-untyped-def]
         from tuneline.registry.deployments.runtime import AppHealth, DeploymentFailed
+
+        if self.down is not None:
+            self.refused += 1
+            raise ConnectionError(self.down)
 
         for app in apps:
             bad = {w.version_id: self.broken[w.version_id] for w in app.server.warm if w.version_id in self.broken}

@@ -4,6 +4,7 @@ import pytest
 
 from tuneline.common.errors import Conflict
 from tuneline.registry.deployments.artifacts import resolve_base_dir
+from tuneline.registry.settings import RegistrySettings
 
 
 def model_dir(path: Path, complete: bool = True) -> Path:
@@ -39,3 +40,11 @@ def test_unknown_reference_is_refused_naming_it_and_the_cache(tmp_path: Path) ->
     broken.mkdir()
     with pytest.raises(Conflict, match="has no config"):
         resolve_base_dir("x", {"x": str(broken)}, None)
+
+
+def test_one_model_cache_setting_reaches_the_registry_and_the_workers(tmp_path: Path, monkeypatch) -> None:
+    done = model_dir(tmp_path / "cache" / "smollm2-135m-instruct-cccc")
+    monkeypatch.setenv("TUNELINE_MODEL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TUNELINE_MODEL_CACHE", str(tmp_path / "elsewhere"))  # the old second name is not read
+    assert RegistrySettings().model_cache_dir == str(tmp_path / "cache")
+    assert resolve_base_dir("smollm2-135m-instruct", {}, None) == str(done)

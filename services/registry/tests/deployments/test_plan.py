@@ -63,3 +63,14 @@ def test_invalid_moves_are_refused_with_the_reason() -> None:
         plan.rollback()
     with pytest.raises(PlanError, match="no canary to promote"):
         plan.promote()
+
+
+def test_each_arm_carries_its_versions_registration_trace_for_the_router_to_link_to() -> None:
+    traced1 = VersionRef(1, "id-1", "/a/1", "00-" + "1" * 32 + "-" + "a" * 16 + "-01")
+    traced2 = VersionRef(2, "id-2", "/a/2", "00-" + "2" * 32 + "-" + "b" * 16 + "-01")
+    plan = TrafficPlan.initial(traced1).start_canary(traced2, 0.2)
+    assert {a.arm: a.traceparent for a in plan.arms()} == {
+        "stable": traced1.traceparent,
+        "canary": traced2.traceparent,
+    }
+    assert traced1 == V1, "the trace context is not part of which version a reference names"

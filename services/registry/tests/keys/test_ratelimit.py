@@ -49,3 +49,31 @@ def test_each_of_n_replicas_enforces_its_share_rounded_up() -> None:
     assert per_replica_limit(100, 3) == 34
     assert per_replica_limit(1, 4) == 1
     assert per_replica_limit(60, 1) == 60
+
+
+class Counter:
+    """In-memory stand-in for the shared store (the real ones: test_global_ratelimit_integration.py)."""
+
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, int], int] = {}
+
+    async def hit(self, key: str, window: int, window_s: int) -> int:
+        self.hits[(key, window)] = self.hits.get((key, window), 0) + 1
+        return self.hits[(key, window)]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_shared_window_admits_the_limit_then_refuses_until_the_next_window() -> None:
+    from tuneline.registry.keys.ratelimit import SharedRateLimiter
+
+    clock = Clock()
+    clock.now = 6000.0 + 45  # 45 s into a window
+    limiter = SharedRateLimiter(Counter(), clock=clock)
+    decisions = [await limiter.check("k", 3) for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert [d.remaining for d in decisions[:3]] == [2, 1, 0]
+    assert decisions[-1].retry_after_s == pytest.approx(15.0)
+    clock.now += 15
+    assert (await limiter.check("k", 3)).allowed

@@ -92,6 +92,7 @@ def test_body_has_every_section_in_order() -> None:
     headings = [line for line in body.splitlines() if line.startswith("## ")]
     assert headings == [
         "## Intended use",
+        "## How to prompt",
         "## Base model",
         "## Training data",
         "## Method and hyperparameters",
@@ -147,3 +148,24 @@ def test_unevaluated_version_says_so_and_has_no_model_index() -> None:
     assert "model-index" not in front
     assert "## Evaluation\n\nNot evaluated yet." in body
     assert "## Forgetting gate" not in body
+
+
+def test_card_states_the_prompt_template_and_how_to_get_a_label_without_knowing_it() -> None:
+    from tuneline.common.records import PromptTemplate
+
+    template = PromptTemplate(
+        instruction="Route this customer-support ticket to the team that should handle it.",
+        labels=["billing", "technical", "account", "shipping"],
+        output_format="Reply with the team name only.",
+        input_name="Ticket",
+    )
+    _, body = split(render_model_card(card_input(prompt_template=template)))
+    section = body.split("## How to prompt", 1)[1].split("\n## ", 1)[0]
+    assert "- labels: `billing`, `technical`, `account`, `shipping`" in section
+    assert template.render("<your input>") in section
+    assert 'POST /v1/classify` with `{"model": "maint-classifier", "input": "<your input>"}`' in section
+
+
+def test_card_of_a_version_without_a_template_says_so() -> None:
+    _, body = split(render_model_card(card_input()))
+    assert "registered without a prompt template" in body

@@ -104,9 +104,48 @@ def test_use_case_requiring_review_blocks_promotion_until_an_approving_review() 
     model.record_review(v, HumanReview("bob", approved=False, at=T0))
     with pytest.raises(PromotionRefused, match="human review by bob did not approve"):
         model.transition(v, Stage.PRODUCTION, T0, "alice")
+    # another reviewer's approval does not outvote bob under the default (unanimous) policy ...
     model.record_review(v, HumanReview("carol", approved=True, at=T0))
+    with pytest.raises(PromotionRefused, match="1 of 2 reviewers approved, the policy needs 100%"):
+        model.transition(v, Stage.PRODUCTION, T0, "alice")
+    # ... bob changing his mind replaces his verdict
+    model.record_review(v, HumanReview("bob", approved=True, at=T0 + timedelta(hours=1), comment="fixed"))
+    assert [(r.reviewer, r.approved) for r in model.get(v).reviews] == [("carol", True), ("bob", True)]
     model.transition(v, Stage.PRODUCTION, T0, "alice")
     assert model.get(v).stage is Stage.PRODUCTION
+
+
+def test_two_reviewer_policy_counts_distinct_reviewers_not_reviews() -> None:
+    model = RegisteredModel("maint", ModelPolicy(human_review_required=True, review_min_reviewers=2))
+    v = staged(model)
+    model.transition(v, Stage.STAGING, T0, "alice")
+    model.record_review(v, HumanReview("bob", approved=True, at=T0))
+    model.record_review(v, HumanReview("bob", approved=True, at=T0 + timedelta(minutes=1)))
+    assert model.serving_blockers(v) == ["needs 2 reviewers, has 1"]
+    with pytest.raises(PromotionRefused, match="needs 2 reviewers, has 1"):
+        model.transition(v, Stage.PRODUCTION, T0, "alice")
+    model.record_review(v, HumanReview("carol", approved=True, at=T0))
+    assert model.serving_blockers(v) == []
+
+
+def test_agreement_threshold_is_the_share_of_distinct_reviewers_who_approved() -> None:
+    policy = ModelPolicy(human_review_required=True, review_min_reviewers=3, review_min_agreement=0.66)
+    model = RegisteredModel("maint", policy)
+    v = staged(model)
+    model.transition(v, Stage.STAGING, T0, "alice")
+    for reviewer, approved in (("bob", True), ("carol", False), ("dana", False)):
+        model.record_review(v, HumanReview(reviewer, approved=approved, at=T0))
+    assert model.serving_blockers(v) == [
+        "1 of 3 reviewers approved, the policy needs 66%; human review by carol, dana did not approve"
+    ]
+    model.record_review(v, HumanReview("dana", approved=True, at=T0))
+    assert model.serving_blockers(v) == []  # 2 of 3 >= 66%
+
+
+def test_no_review_names_the_count_the_policy_needs() -> None:
+    model = RegisteredModel("maint", ModelPolicy(human_review_required=True, review_min_reviewers=2))
+    v = staged(model)
+    assert model.serving_blockers(v) == ["a human review is required and none is recorded (needs 2 reviewers, has 0)"]
 
 
 def test_evaluation_asking_for_review_blocks_promotion_even_without_the_policy() -> None:

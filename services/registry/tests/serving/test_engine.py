@@ -111,9 +111,12 @@ def test_missing_base_or_adapter_is_named(registry_tiny_model: Path, tmp_path: P
     with pytest.raises(ModelNotFound, match=r"no config\.json"):
         AdapterEngine(str(tmp_path))
     engine = AdapterEngine(str(registry_tiny_model))
-    with pytest.raises(ModelNotFound, match=r"no adapter_config\.json"):
+    with pytest.raises(ModelNotFound, match="no such directory on this node; use an object-store URI"):
         engine.ensure_loaded("v9", str(tmp_path / "nowhere"))
-    with pytest.raises(ModelNotFound, match="needs an adapter cache directory"):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelNotFound, match=r"no adapter_config\.json"):
+        engine.ensure_loaded("v9", str(tmp_path / "empty"))
+    with pytest.raises(ModelNotFound, match="needs the object store and a cache directory"):
         engine.ensure_loaded("v9", "s3://bucket/adapter")
 
 

@@ -58,3 +58,28 @@ def test_content_parts_and_developer_role_become_plain_chat_turns() -> None:
         },
     )
     assert req.message_dicts() == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "ab"}]
+
+
+def test_classify_wraps_the_raw_input_in_the_versions_template_and_matches_the_label() -> None:
+    from tuneline.common.records import PromptTemplate
+
+    template = PromptTemplate(instruction="Route this ticket.", labels=["billing", "shipping"], input_name="Ticket")
+    request = oa.parse_request(oa.ClassifyRequest, {"model": "tickets", "input": "Where is my parcel?"})
+    messages = oa.classify_messages(template, 2, request.input)
+    assert messages == [{"role": "user", "content": template.render("Where is my parcel?")}]
+    body = oa.classification("cls-1", "tickets", " Shipping.\n", template.labels, 30, 2, SERVED)
+    assert (body["label"], body["output"], body["labels"]) == ("shipping", " Shipping.\n", ["billing", "shipping"])
+    assert oa.classification("cls-2", "tickets", "refund", template.labels, 1, 1, SERVED)["label"] is None
+
+
+def test_classify_refuses_a_version_without_a_classification_template_and_unknown_fields() -> None:
+    from tuneline.common.records import PromptTemplate
+
+    with pytest.raises(oa.RequestError, match="version 4 has no classification prompt template") as exc:
+        oa.classify_messages(None, 4, "x")
+    assert exc.value.status == 409
+    with pytest.raises(oa.RequestError, match="version 4 has no classification prompt template"):
+        oa.classify_messages(PromptTemplate(instruction="Summarise."), 4, "x")
+    with pytest.raises(oa.RequestError) as bad:
+        oa.parse_request(oa.ClassifyRequest, {"model": "m", "input": "x", "messages": []})
+    assert bad.value.param == "messages" and bad.value.status == 400

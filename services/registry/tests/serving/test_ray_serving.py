@@ -348,3 +348,30 @@ def test_version_that_fails_to_load_is_reported_and_the_previous_keeps_serving(s
     assert {s for _, s, _, _ in traffic.results} == {200}
     assert {v for _, _, _, v in traffic.results} == {"1"}
     assert served.controller.router_arms("model-a") == [a.model_dump() for a in stable.arms()]
+
+
+def test_classify_applies_the_answering_versions_template_and_refuses_a_version_without_one(served: Served) -> None:
+    from tuneline.common.records import PromptTemplate
+
+    template = PromptTemplate(instruction="Route this ticket.", labels=["billing", "shipping"], input_name="Ticket")
+    with_template = VersionRef(1, "vid-1", str(served.adapters[0]), prompt_template=template.model_dump())
+    served.apply(TrafficPlan.initial(with_template))
+    try:
+        answer = post("/model-a/v1/classify", served.keys["a"], {"model": "model-a", "input": "Where is my parcel?"})
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["object"] == "classification" and body["labels"] == ["billing", "shipping"]
+        assert body["label"] in ("billing", "shipping", None) and isinstance(body["output"], str)
+        assert body["tuneline"] == {"version": 1, "version_id": "vid-1", "arm": "stable"}
+        # the same greedy answer a client gets by sending the template the card states as the user message
+        chat = served.client(served.keys["a"]).chat.completions.create(
+            model="model-a",
+            messages=[{"role": "user", "content": template.render("Where is my parcel?")}],
+            max_tokens=32,
+            temperature=0,
+        )
+        assert chat.choices[0].message.content == body["output"]
+    finally:
+        served.apply(TrafficPlan.initial(served.ref(1)))
+    refused = post("/model-a/v1/classify", served.keys["a"], {"model": "model-a", "input": "Where is my parcel?"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "no_prompt_template"

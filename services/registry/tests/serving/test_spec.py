@@ -4,6 +4,7 @@ from pydantic import ValidationError
 from tuneline.registry.deployments.plan import TrafficPlan, VersionRef
 from tuneline.registry.serving.spec import (
     AppSpec,
+    Autoscaling,
     BuildArgs,
     DeploymentOptions,
     Pricing,
@@ -25,36 +26,61 @@ def app(name: str = "maint") -> AppSpec:
     )
 
 
-def test_serve_config_puts_traffic_in_user_config_and_model_in_args() -> None:
-    cfg = serve_config([app()], key_pepper="p" * 32)
-    (application,) = cfg["applications"]
-    assert application["import_path"] == "tuneline.registry.serving.app:build_app"
-    assert application["route_prefix"] == "/maint"
-    assert application["args"]["base_model_path"] == "/models/base"
-    router, server = application["deployments"]
-    assert router["name"] == "Router" and server["name"] == "ModelServer"
-    assert [(a["arm"], a["weight"]) for a in router["user_config"]["arms"]] == [("stable", 0.75), ("canary", 0.25)]
-    assert router["user_config"]["replicas"] == 2  # routers split key limits by their count
-    assert [w["version_id"] for w in server["user_config"]["warm"]] == ["id-1", "id-2"]
+def test_models_on_one_base_share_one_pool_and_the_gateway_routes_each() -> None:
+    cfg = serve_config([app("maint"), app("tickets")], key_pepper="p" * 32)
+    gateway, pool = cfg["applications"]
+    assert (gateway["name"], gateway["route_prefix"]) == ("tuneline-gateway", "/")
+    assert gateway["import_path"] == "tuneline.registry.serving.app:build_gateway"
+    (router,) = gateway["deployments"]
+    routes = router["user_config"]["models"]
+    assert set(routes) == {"maint", "tickets"} and routes["maint"]["pool"] == pool["name"]
+    assert [(a["arm"], a["weight"]) for a in routes["maint"]["router"]["arms"]] == [("stable", 0.75), ("canary", 0.25)]
+    assert router["user_config"]["replicas"] == 2  # gateway replicas split key limits by their count
+    assert pool["import_path"] == "tuneline.registry.serving.app:build_pool" and pool["route_prefix"] is None
+    assert pool["args"]["base_model_path"] == "/models/base"
+    (server,) = pool["deployments"]
+    assert [w["version_id"] for w in server["user_config"]["warm"]] == ["id-1", "id-2"]  # shared versions once
+
+
+def test_a_model_on_another_base_gets_its_own_pool() -> None:
+    other = app("other").model_copy(update={"build": BuildArgs(model_name="other", base_model_path="/models/b2")})
+    cfg = serve_config([app("maint"), other], key_pepper="p" * 32)
+    pools = [a for a in cfg["applications"] if a["name"] != "tuneline-gateway"]
+    assert sorted(p["args"]["base_model_path"] for p in pools) == ["/models/b2", "/models/base"]
+    routes = cfg["applications"][0]["deployments"][0]["user_config"]["models"]
+    assert routes["maint"]["pool"] != routes["other"]["pool"]
+
+
+def test_pool_autoscaling_replaces_the_fixed_replica_count() -> None:
+    scaled = app().model_copy(
+        update={
+            "server_options": DeploymentOptions(num_cpus=0.5, autoscaling=Autoscaling(min_replicas=1, max_replicas=4))
+        }
+    )
+    (server,) = serve_config([scaled], key_pepper="p" * 32)["applications"][1]["deployments"]
+    assert "num_replicas" not in server and server["autoscaling_config"]["max_replicas"] == 4
+    assert server["ray_actor_options"] == {"num_cpus": 0.5}
 
 
 def test_serve_config_validates_against_rays_schema() -> None:
     from ray.serve.schema import ServeDeploySchema
 
     schema = ServeDeploySchema.model_validate(serve_config([app("a"), app("b")], key_pepper="p" * 32))
-    assert [a.name for a in schema.applications] == ["a", "b"]
+    assert [a.name for a in schema.applications] == ["tuneline-gateway", schema.applications[1].name]
 
 
-def test_a_weight_change_leaves_the_code_version_unchanged() -> None:
+def test_deploying_another_model_or_changing_a_weight_leaves_every_code_version_unchanged() -> None:
     from ray.serve._private.deploy_utils import get_app_code_version
     from ray.serve.schema import ServeApplicationSchema
 
-    before = serve_config([app()], key_pepper="p" * 32)["applications"][0]
+    before = serve_config([app()], key_pepper="p" * 32)["applications"]
     changed = app().model_copy(update={"router": RouterConfig(arms=PLAN.set_canary_weight(0.9).arms())})
-    after = serve_config([changed], key_pepper="p" * 32)["applications"][0]
-    assert before["deployments"] != after["deployments"]
-    versions = [get_app_code_version(ServeApplicationSchema.model_validate(a)) for a in (before, after)]
-    assert versions[0] == versions[1]
+    after = serve_config([changed, app("second")], key_pepper="p" * 32)["applications"]
+    assert [a["name"] for a in before] == [a["name"] for a in after]
+    assert before[0]["deployments"] != after[0]["deployments"]
+    for old, new in zip(before, after, strict=True):
+        versions = [get_app_code_version(ServeApplicationSchema.model_validate(a)) for a in (old, new)]
+        assert versions[0] == versions[1]
 
 
 def test_duplicate_application_names_are_refused() -> None:

@@ -7,18 +7,21 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tuneline.common.settings import PLACEHOLDER_SECRETS, ServiceSettings
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings, server_secret
+from tuneline.registry.serving.spec import RATE_LIMIT_SCHEMA_ENV, RATE_LIMIT_URL_ENV
 
+#: The pepper earlier releases used when none was set; refused like any placeholder.
 DEV_KEY_PEPPER = "tuneline-dev-key-pepper-not-for-production-use"
 
 
-class RegistrySettings(ServiceSettings):
+class RegistrySettings(ServiceSettings, ModelCacheSettings):
     service_name: str = "registry"
     http_port: int = 8105
 
-    key_pepper: SecretStr = Field(
-        default=SecretStr(DEV_KEY_PEPPER),
-        description="Server secret mixed into every inference key hash (>= 32 bytes); never stored in the database.",
+    key_pepper: SecretStr | None = Field(
+        default=None,
+        description="Server secret mixed into every inference key hash (>= 32 bytes); never stored in the database. "
+        "Unset: generated once in TUNELINE_STATE_DIR/key-pepper (development and test; required in production).",
     )
     serving_backend: Literal["ray", "none"] = Field(
         default="ray", description="'ray' deploys models on Ray Serve; 'none' keeps deployments as records only."
@@ -28,25 +31,76 @@ class RegistrySettings(ServiceSettings):
     serve_public_url: str | None = Field(
         default=None, description="URL clients reach Ray Serve at, when not http://<serve_http_host>:<port>."
     )
-    model_cache_dir: str | None = Field(
-        default=None,
-        description="Where converted base models live (as the training service writes them); "
-        "default ~/.cache/tuneline/models or TUNELINE_MODEL_CACHE.",
-    )
     base_model_dirs: str = Field(
         default="{}", description="JSON object mapping base-model references to local model directories."
     )
     adapter_cache_dir: str = Field(
-        default="./.tuneline/adapters", description="Local directory adapters are fetched into before serving."
+        default="./.tuneline/adapters",
+        description="The registry's own copy of adapters (and object-store base models) it pins digests from.",
     )
-    max_loaded_versions: int = Field(default=4, ge=1, le=64, description="Adapters kept per model replica (LRU).")
-    serve_torch_threads: int | None = Field(default=None, ge=1, description="torch threads per model replica.")
-    model_replicas: int = Field(default=1, ge=1, le=64, description="Model server replicas per deployed model.")
+    replica_cache_dir: str | None = Field(
+        default=None,
+        description="Node-local directory where pool replicas fetch artifacts by URI (default: ADAPTER_CACHE_DIR, "
+        "as the same path on each Ray node).",
+    )
+    max_loaded_versions: int = Field(
+        default=4, ge=1, le=256, description="Adapters a pool replica keeps loaded (LRU) beyond those serving now."
+    )
+    serve_torch_threads: int | None = Field(default=None, ge=1, description="torch threads per pool replica.")
+    model_replicas: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Replicas of each base-model pool (every model fine-tuned from that base shares them); "
+        "the minimum when SERVE_POOL_MAX_REPLICAS enables autoscaling.",
+    )
+    serve_pool_max_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Enables pool autoscaling between MODEL_REPLICAS and this many replicas.",
+    )
+    serve_pool_target_ongoing_requests: float = Field(
+        default=16.0, gt=0, description="Autoscaling target: ongoing requests per pool replica."
+    )
+    serve_pool_num_cpus: float = Field(
+        default=1.0, gt=0, description="CPUs Ray reserves per pool replica (a scheduling budget, not a limit)."
+    )
+    serve_pool_num_gpus: float = Field(default=0.0, ge=0, description="GPUs Ray reserves per pool replica.")
+    serve_gateway_num_cpus: float = Field(
+        default=0.25, gt=0, description="CPUs Ray reserves per gateway replica (HTTP, keys, canary routing)."
+    )
+    serve_gateway_replicas: int = Field(default=1, ge=1, le=64, description="Gateway replicas.")
+    serve_max_ongoing_requests: int = Field(
+        default=64,
+        ge=1,
+        description="Requests one gateway or pool replica accepts at once (Serve's default 5 "
+        "collapses throughput under concurrency).",
+    )
     max_new_tokens: int = Field(default=512, ge=1, description="Upper bound on tokens generated per request.")
     price_input_per_1k: float = Field(default=0.0, ge=0, description="Cost attributed per 1,000 prompt tokens.")
     price_output_per_1k: float = Field(default=0.0, ge=0, description="Cost attributed per 1,000 output tokens.")
     inference_sink: Literal["kafka", "log"] = Field(
         default="kafka", description="Where Ray routers send inference records: Kafka (to monitoring) or the log."
+    )
+
+    serving_sync_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the serving reconciler checks for changes another registry process made (a "
+        "change made here wakes it at once).",
+    )
+    serving_sync_min_backoff_s: float = Field(
+        default=0.5, gt=0, description="First retry delay after serving refused the desired set (doubles per try)."
+    )
+    serving_sync_max_backoff_s: float = Field(
+        default=30.0, gt=0, description="Longest delay between retries while serving refuses the desired set."
+    )
+
+    rate_limit_redis_url: SecretStr | None = Field(
+        default=None,
+        description="Redis every gateway replica counts key requests in (redis://…); unset: the registry's "
+        "PostgreSQL database (table registry_rate_windows).",
     )
 
     intake_url: str = Field(
@@ -80,12 +134,21 @@ class RegistrySettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _check_pepper(self) -> RegistrySettings:
-        pepper = self.key_pepper.get_secret_value()
-        if len(pepper.encode()) < 32:
-            raise ValueError("TUNELINE_KEY_PEPPER must be at least 32 bytes")
-        if self.environment == "production" and (pepper == DEV_KEY_PEPPER or pepper in PLACEHOLDER_SECRETS):
-            raise ValueError("TUNELINE_KEY_PEPPER is the development default or a placeholder; set a real secret")
+        self.key_pepper = server_secret(
+            self.key_pepper,
+            variable="TUNELINE_KEY_PEPPER",
+            file_name="key-pepper",
+            environment=self.environment,
+            http_host=self.http_host,
+            state_dir=self.state_dir,
+            shipped_defaults=frozenset({DEV_KEY_PEPPER}),
+        )
         return self
+
+    def pepper(self) -> bytes:
+        """The inference-key pepper (resolved at start: set, or generated in the state directory)."""
+        assert self.key_pepper is not None, "resolved by _check_pepper"
+        return self.key_pepper.get_secret_value().encode()
 
     def base_model_map(self) -> dict[str, str]:
         mapping: dict[str, str] = json.loads(self.base_model_dirs)
@@ -94,6 +157,12 @@ class RegistrySettings(ServiceSettings):
     def fine_tune_models(self) -> set[str]:
         listed = {m.strip() for m in self.openai_fine_tune_models.split(",") if m.strip()}
         return listed | set(self.base_model_map())
+
+    def rate_limit_env(self) -> dict[str, str]:
+        """The gateway's shared rate-limit store, as environment variables of its runtime (the URL has secrets)."""
+        if self.rate_limit_redis_url is not None:
+            return {RATE_LIMIT_URL_ENV: self.rate_limit_redis_url.get_secret_value()}
+        return {RATE_LIMIT_URL_ENV: self.database_url, RATE_LIMIT_SCHEMA_ENV: self.db_schema}
 
     def serve_url(self) -> str:
         return self.serve_public_url or f"http://{self.serve_http_host}:{self.serve_http_port}"

@@ -1,26 +1,71 @@
-"""Local directories for what a deployment serves: the base model and each version's adapter.
+"""What a deployment serves, as URIs with pinned digests: the base model and each version's adapter.
 
-Ray replicas load from local paths, so adapters stored in the object store are fetched once into the adapter
-cache (keyed by URI, written to a temp dir and renamed into place). With a remote Ray cluster the cache must be a
-path every node sees (a shared volume); replicas never need object-store credentials.
+Replicas may run on other nodes, so the registry never hands them a path on its own disk: it passes the
+artifact's object-store URI (or a path on a volume every node mounts) together with the sha256 of every file, and
+each replica fetches into its node-local cache and checks the digests (serving/fetch.py). To pin the digests the
+registry reads the artifact once itself: a remote one is fetched into its adapter cache (keyed by URI, written to a
+temp dir and renamed into place) and the digests are kept beside it.
 Base models are not converted here: the training service converts a reference ("smollm2-135m-instruct") once into
-the shared model cache, and the registry only looks it up (or uses a configured / literal local directory).
+the shared model cache, and the registry only looks it up (or uses a configured / literal directory or URI).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
+import json
 import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from tuneline.common.base_models import default_cache_dir
 from tuneline.common.errors import Conflict
 from tuneline.common.storage import ObjectStore, StorageError, download_prefix
+from tuneline.registry.serving.fetch import digest_dir, is_remote
 
 _COMPLETE = ".tuneline-complete"
+_DIGESTS = ".tuneline-sha256.json"
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """An artifact as replicas get it: where it is, and the sha256 of each of its files."""
+
+    uri: str
+    sha256: dict[str, str] = field(default_factory=dict)
+
+
+async def adapter_ref(uri: str, store: ObjectStore, cache_dir: str) -> ArtifactRef:
+    """The adapter's URI as stored, with digests pinned from the registry's own read of it."""
+    local = Path(await local_adapter_dir(uri, store, cache_dir))
+    return ArtifactRef(uri, await asyncio.to_thread(_digests, local, cached=is_remote(uri)))
+
+
+async def base_model_ref(
+    reference: str, mapping: dict[str, str], cache_dir: str | None, store: ObjectStore, fetch_dir: str
+) -> ArtifactRef:
+    """The base model for a reference: a local directory as before (the model cache must then be on every node),
+    or an object-store URI (`s3://bucket/models/x`, directly or through TUNELINE_BASE_MODEL_DIRS) with pinned
+    digests, which replicas fetch into their node-local cache."""
+    target = mapping.get(reference, reference)
+    if not is_remote(target):
+        return ArtifactRef(resolve_base_dir(reference, mapping, cache_dir))
+    local = Path(await _fetched(target, store, fetch_dir, "config.json"))
+    return ArtifactRef(target, await asyncio.to_thread(_digests, local, cached=True))
+
+
+def _digests(directory: Path, *, cached: bool) -> dict[str, str]:
+    """sha256 per file; a fetched copy never changes, so its digests are computed once and kept beside it."""
+    keep = directory / _DIGESTS
+    if cached and keep.is_file():
+        found: dict[str, str] = json.loads(keep.read_text())
+        return found
+    digests = digest_dir(directory)
+    if cached:
+        keep.write_text(json.dumps(digests))
+    return digests
 
 
 def resolve_base_dir(reference: str, mapping: dict[str, str], cache_dir: str | None) -> str:
@@ -28,7 +73,7 @@ def resolve_base_dir(reference: str, mapping: dict[str, str], cache_dir: str | N
         return _checked(mapping[reference], reference)
     if (Path(reference).expanduser() / "config.json").is_file():
         return str(Path(reference).expanduser())
-    cache = Path(cache_dir or os.environ.get("TUNELINE_MODEL_CACHE") or Path.home() / ".cache/tuneline/models")
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
     ref = reference.strip().lower()
     candidates = sorted(
         p for p in cache.glob(f"{ref}-*") if (p / _COMPLETE).is_file() and (p / "config.json").is_file()
@@ -48,17 +93,21 @@ async def local_adapter_dir(uri: str, store: ObjectStore, cache_dir: str) -> str
         path = Path(unquote(parsed.path) if parsed.scheme == "file" else uri)
         if (path / "adapter_config.json").is_file():
             return str(path)
+    return await _fetched(uri, store, cache_dir, "adapter_config.json")
+
+
+async def _fetched(uri: str, store: ObjectStore, cache_dir: str, marker_file: str) -> str:
     try:
         key = store.key_from_uri(uri)
     except StorageError as exc:
-        raise Conflict(f"adapter {uri} is neither a local adapter directory nor in the object store: {exc}") from exc
+        raise Conflict(f"artifact {uri} is neither a local directory nor in the object store: {exc}") from exc
     target = Path(cache_dir) / hashlib.sha256(uri.encode()).hexdigest()[:24]
     if (target / _COMPLETE).is_file():
         return str(target)
     staging = await asyncio.to_thread(_staging_dir, target)
     try:
         await download_prefix(store, key, staging)
-        await asyncio.to_thread(_publish, staging, target, uri)
+        await asyncio.to_thread(_publish, staging, target, uri, marker_file)
     finally:
         await asyncio.to_thread(shutil.rmtree, staging, True)
     return str(target)
@@ -69,10 +118,10 @@ def _staging_dir(target: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=".fetch-", dir=target.parent))
 
 
-def _publish(staging: Path, target: Path, uri: str) -> None:
+def _publish(staging: Path, target: Path, uri: str, marker_file: str) -> None:
     """Rename the complete download into place; a concurrent fetch of the same URI may have won already."""
-    if not (staging / "adapter_config.json").is_file():
-        raise Conflict(f"adapter {uri} has no adapter_config.json")
+    if not (staging / marker_file).is_file():
+        raise Conflict(f"artifact {uri} has no {marker_file}")
     (staging / _COMPLETE).write_text(uri)
     try:
         staging.rename(target)

@@ -7,7 +7,8 @@ server user_configs and applies in one step. The version that last served all tr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tuneline.registry.serving.spec import ArmSpec, WarmAdapter
 
@@ -21,6 +22,10 @@ class VersionRef:
     version: int
     version_id: str
     adapter_uri: str | None
+    # The version's registration trace (serving links its first request to it); not part of a version's identity.
+    traceparent: str | None = field(default=None, compare=False)
+    # The version's PromptTemplate, for /v1/classify.
+    prompt_template: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ def _arm(name: str, ref: VersionRef, weight: float) -> ArmSpec:
             "version_id": ref.version_id,
             "adapter_uri": ref.adapter_uri,
             "weight": weight,
+            "traceparent": ref.traceparent,
+            "prompt_template": ref.prompt_template,
         }
     )
 

@@ -7,8 +7,10 @@ the Ray implementation itself is exercised by the slow tier (tests/serving/test_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Protocol
 
+from tuneline.common.redact import describe_error
 from tuneline.registry.deployments.serve_controller import AppHealth, DeploymentFailed, ServeController
 from tuneline.registry.serving.spec import AppSpec
 
@@ -38,7 +40,9 @@ class RayServingRuntime:
 
     async def apply(self, apps: list[AppSpec]) -> dict[str, AppHealth]:
         async with self._lock:
-            await self._ensure_started()
+            if not apps and not self._started and not self._controller.external_cluster:
+                return {}  # nothing to serve, and no Ray of ours that could still serve something
+            await self._ensure_started(apps)
             return await asyncio.to_thread(self._controller.apply, apps)
 
     async def health(self) -> dict[str, AppHealth]:
@@ -54,16 +58,30 @@ class RayServingRuntime:
             await asyncio.to_thread(self._controller.shutdown)
             self._started = False
 
-    async def _ensure_started(self) -> None:
-        if not self._started:
+    async def _ensure_started(self, apps: list[AppSpec]) -> None:
+        if self._started:
+            return
+        try:
             await asyncio.to_thread(self._controller.start)
-            self._started = True
+        except Exception as exc:  # Ray's own start-up errors are plain Exceptions (node timeout, no resources)
+            # a half-started Ray would make every later attempt reuse it: the next deploy starts from scratch
+            with contextlib.suppress(Exception):  # cleaning up after a failed start: its own error adds nothing
+                await asyncio.to_thread(self._controller.shutdown)
+            raise DeploymentFailed(
+                ",".join(a.name for a in apps),
+                f"the serving runtime (Ray) could not start: {describe_error(exc)}. Check the machine's free CPU "
+                "and memory (`ray status` on a cluster), or point TUNELINE_RAY_ADDRESS at a running cluster; "
+                "deploying again retries the start",
+            ) from exc
+        self._started = True
 
 
 class DisabledRuntime:
     """serving_backend='none': deployments are refused with a clear reason."""
 
     async def apply(self, apps: list[AppSpec]) -> dict[str, AppHealth]:
+        if not apps:
+            return {}  # nothing deployed is the one state a disabled runtime is always in
         raise DeploymentFailed(",".join(a.name for a in apps), "serving is disabled (TUNELINE_SERVING_BACKEND=none)")
 
     async def health(self) -> dict[str, AppHealth]:

@@ -5,15 +5,36 @@ version (import path + args + runtime env) and, when only a deployment's `user_c
 `reconfigure` on the running replicas. `serve.run` ships freshly pickled code, which Serve treats as a new
 version and restarts replicas (TRAPS.md measured requests stalling up to 3.7 s). Canary weight changes must be
 the former. Serve's declarative apply replaces the whole application set, so callers always pass every model.
+
+Models share applications (see spec.py): one gateway, one pool per base model. Deploying another model on a base
+that already serves only reconfigures both; a model on a new base adds a pool, and that needs room on the
+cluster, so `apply` checks capacity first and refuses, naming what is missing and which setting or resource
+fixes it, instead of leaving a replica waiting to be scheduled.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tuneline.registry.serving.spec import ROUTER_DEPLOYMENT, SERVER_DEPLOYMENT, AppSpec, serve_config
+from tuneline.registry.serving.spec import (
+    GATEWAY_APP,
+    ROUTER_DEPLOYMENT,
+    SERVER_DEPLOYMENT,
+    AppSpec,
+    pool_name,
+    serve_config,
+)
+
+#: The settings a person changes when the cluster lacks room (named in refusals).
+CAPACITY_HINT = (
+    "lower TUNELINE_SERVE_POOL_NUM_CPUS / TUNELINE_SERVE_GATEWAY_NUM_CPUS or TUNELINE_MODEL_REPLICAS, "
+    "add a Ray worker node with the missing resources, or stop the deployments of a base model no longer needed"
+)
 
 
 class DeploymentFailed(RuntimeError):
@@ -46,8 +67,10 @@ class ServeController:
         ray_address: str | None = None,
         http_host: str = "127.0.0.1",
         http_port: int = 8000,
+        gateway_env: dict[str, str] | None = None,
     ) -> None:
         self._pepper = key_pepper
+        self._gateway_env = dict(gateway_env or {})  # the shared rate-limit store (secrets: runtime env only)
         self._address = ray_address
         self._host = http_host
         self._port = http_port
@@ -57,11 +80,19 @@ class ServeController:
     def base_url(self) -> str:
         return f"http://{self._host}:{self._port}"
 
+    @property
+    def external_cluster(self) -> bool:
+        """Ray runs outside this process (TUNELINE_RAY_ADDRESS): applications may outlive a registry restart."""
+        return self._address is not None
+
     def start(self, **ray_init_kwargs: Any) -> None:
         import ray
         from ray import serve
 
         if not ray.is_initialized():
+            # Ray's default worker niceness (15) lets any busy process on the node starve the replicas (on the
+            # embedded stack: training), so requests and replica starts stall; serving runs at normal priority.
+            os.environ.setdefault("RAY_worker_niceness", "0")
             ray.init(address=self._address, ignore_reinit_error=True, **ray_init_kwargs)
         serve.start(http_options={"host": self._host, "port": self._port})
 
@@ -72,6 +103,7 @@ class ServeController:
         keep their current arms; only when every new version loaded do the routers switch. A version that fails
         to load raises DeploymentFailed naming it and why, and the routers stay on what they served before.
         """
+        self._check_capacity(apps)
         staged = [self._with_previous_routing(a) for a in apps]
         if wait and staged != apps:
             self._deploy(staged)
@@ -87,7 +119,9 @@ class ServeController:
     def _deploy(self, apps: list[AppSpec]) -> None:
         from ray.serve.schema import ServeDeploySchema
 
-        config = ServeDeploySchema.model_validate(serve_config(apps, self._pepper, self._host, self._port))
+        config = ServeDeploySchema.model_validate(
+            serve_config(apps, self._pepper, self._host, self._port, gateway_env=self._gateway_env)
+        )
         _serve_client().deploy_apps(config)
         self._applied = {a.name: a for a in apps}
 
@@ -99,41 +133,57 @@ class ServeController:
         return app.model_copy(update={"router": current.router})
 
     def health(self, names: list[str] | None = None) -> dict[str, AppHealth]:
+        """Per served model: the worse of the gateway's and its pool's status, and versions that failed to load."""
         from ray import serve
 
         status = serve.status()
+        apps = status.applications
         out: dict[str, AppHealth] = {}
-        for name, app in status.applications.items():
+        for name, spec in self._applied.items():
             if names is not None and name not in names:
                 continue
-            deployments = {d: s.status.value for d, s in app.deployments.items()}
-            messages = [app.message] + [s.message for s in app.deployments.values() if s.message]
-            failed = self._failed_versions(name) if app.status.value == "RUNNING" else {}
-            out[name] = AppHealth(name, app.status.value, " | ".join(m for m in messages if m), deployments, failed)
+            parts = [(ROUTER_DEPLOYMENT, apps.get(GATEWAY_APP)), (SERVER_DEPLOYMENT, apps.get(pool_name(spec.build)))]
+            deployments: dict[str, str] = {}
+            messages: list[str] = []
+            states: list[str] = []
+            for deployment, app in parts:
+                if app is None:
+                    states.append("NOT_STARTED")
+                    continue
+                states.append(app.status.value)
+                deployments[deployment] = next(iter(app.deployments.values())).status.value if app.deployments else "-"
+                messages += [_readable(m) for m in [app.message, *(s.message for s in app.deployments.values())] if m]
+            state = next((s for s in _BAD_FIRST if s in states), "RUNNING")
+            failed = self._failed_versions(name) if state == "RUNNING" else {}
+            out[name] = AppHealth(name, state, " | ".join(dict.fromkeys(messages)), deployments, failed)
         return out
 
     def router_info(self, name: str) -> dict[str, Any]:
-        """One router replica of `name`: the arms it routes by, its start time and pid."""
+        """One gateway replica as it routes `name`: the arms, the replica's start time and pid."""
         from ray import serve
 
-        handle = serve.get_deployment_handle(ROUTER_DEPLOYMENT, app_name=name)
+        handle = serve.get_deployment_handle(ROUTER_DEPLOYMENT, app_name=GATEWAY_APP)
         info: dict[str, Any] = handle.info.remote().result(timeout_s=30)
-        return info
+        return {"arms": info["models"].get(name, []), "started_at": info["started_at"], "pid": info["pid"]}
 
     def router_arms(self, name: str) -> list[dict[str, Any]]:
         arms: list[dict[str, Any]] = self.router_info(name)["arms"]
         return arms
 
     def server_status(self, name: str) -> dict[str, Any]:
-        """One model server replica of `name`: loaded and failed versions, its start time and pid."""
+        """One replica of the pool serving `name`: loaded and failed versions, its start time and pid."""
         from ray import serve
 
-        handle = serve.get_deployment_handle(SERVER_DEPLOYMENT, app_name=name)
+        handle = serve.get_deployment_handle(SERVER_DEPLOYMENT, app_name=pool_name(self._applied[name].build))
         status: dict[str, Any] = handle.status.remote().result(timeout_s=30)
         return status
 
+    def pool_of(self, name: str) -> str:
+        return pool_name(self._applied[name].build)
+
     def delete(self, names: list[str]) -> None:
-        _serve_client().delete_apps(names, blocking=True)
+        """Stops serving `names` (models); pools left without models are removed with them."""
+        self.apply([a for n, a in self._applied.items() if n not in names])
 
     def shutdown(self) -> None:
         import ray
@@ -144,10 +194,42 @@ class ServeController:
             ray.shutdown()
 
     def _failed_versions(self, name: str) -> dict[str, str]:
-        return dict(self.server_status(name)["failed"])
+        mine = {w.version_id for w in self._applied[name].server.warm}
+        return {v: why for v, why in self.server_status(name)["failed"].items() if v in mine}
+
+    def _check_capacity(self, apps: list[AppSpec]) -> None:
+        """Refuses a set of applications the cluster cannot place, before Serve tries (it would wait forever)."""
+        import ray
+
+        if not ray.is_initialized():
+            return
+        wanted = _reservations(serve_config(apps, self._pepper, self._host, self._port)["applications"])
+        held = _reservations(serve_config(list(self._applied.values()), self._pepper)["applications"])
+        free = ray.available_resources()
+        nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+        problems = []
+        for resource in ("CPU", "GPU"):
+            need = sum(r.get(resource, 0.0) * n for r, n, _ in wanted.values())
+            have = free.get(resource, 0.0) + sum(r.get(resource, 0.0) * n for r, n, _ in held.values())
+            if need > have + 1e-9:
+                parts = ", ".join(
+                    f"{app}: {n} × {r[resource]:g} {resource}" for app, (r, n, _) in wanted.items() if r.get(resource)
+                )
+                problems.append(f"serving needs {need:g} {resource} ({parts}) but the Ray cluster has {have:g} for it")
+            for app, (r, _, _) in wanted.items():
+                per = r.get(resource, 0.0)
+                if per and not any(node.get(resource, 0.0) >= per for node in nodes):
+                    problems.append(f"{app} needs {per:g} {resource} per replica and no Ray node has that much")
+        if problems:
+            new_pools = sorted(set(wanted) - set(held))
+            added = f" (new pools: {', '.join(new_pools)}; each base model needs its own pool)" if new_pools else ""
+            raise DeploymentFailed(
+                ",".join(a.name for a in apps), "; ".join(problems) + added + f". To fix: {CAPACITY_HINT}."
+            )
 
     def _wait(self, apps: list[AppSpec], timeout_s: float) -> dict[str, AppHealth]:
-        """Until every app is RUNNING with its routers on the new arms; DEPLOY_FAILED raises with Serve's reason."""
+        """Until every model is RUNNING with the gateway on its new arms; DEPLOY_FAILED raises with Serve's
+        reason (in words, see `_readable`)."""
         names = [a.name for a in apps]
         wanted = {a.name: [arm.model_dump() for arm in a.router.arms] for a in apps}
         deadline = time.monotonic() + timeout_s
@@ -167,7 +249,10 @@ class ServeController:
             if ready:
                 return health
             if time.monotonic() > deadline:
-                raise DeploymentFailed(",".join(names), f"not running after {timeout_s:.0f} s: {health}")
+                waiting = "; ".join(f"{n}: {h.status} {h.message}".strip() for n, h in health.items())
+                raise DeploymentFailed(
+                    ",".join(names), f"not running after {timeout_s:.0f} s ({waiting or 'no status'})"
+                )
             time.sleep(0.25)
 
 
@@ -180,3 +265,51 @@ def _serve_client() -> Any:
     if client is None:
         raise RuntimeError("Ray Serve is not running; call start() first")
     return client
+
+
+_BAD_FIRST = ("DEPLOY_FAILED", "UNHEALTHY", "NOT_STARTED", "DELETING", "DEPLOYING")
+
+
+def _reservations(applications: list[dict[str, Any]]) -> dict[str, tuple[dict[str, float], int, str]]:
+    """Per Serve application: (resources one replica reserves, replicas that must be placed, deployment)."""
+    out: dict[str, tuple[dict[str, float], int, str]] = {}
+    for app in applications:
+        for d in app["deployments"]:
+            actor = d.get("ray_actor_options", {})
+            per = {"CPU": float(actor.get("num_cpus", 0.0)), "GPU": float(actor.get("num_gpus", 0.0))}
+            auto = d.get("autoscaling_config")
+            replicas = max(1, int(auto["min_replicas"])) if auto else int(d.get("num_replicas", 1))
+            out[app["name"]] = (per, replicas, d["name"])
+    return out
+
+
+def _readable(message: str) -> str:
+    """Serve's status text in words a person can act on: a replica waiting to be scheduled says what it waits for
+    and what fixes a lasting wait; a traceback is cut to its last line.
+
+    Serve says a replica "has taken more than 30s to be scheduled" also when the resources exist and only the
+    worker process is slow to start (a busy node), so the wait itself is no failure: the capacity check before
+    each apply is what refuses a set that cannot fit.
+    """
+    if "to be scheduled" in message:
+        required = _resources_after(message, "Resources required for each replica:") or {}
+        wanted = ", ".join(f"{v:g} {k}" for k, v in required.items()) or "its resources"
+        return (
+            f"a serving replica is waiting to be scheduled ({wanted} per replica); if it lasts, the cluster lacks "
+            f"room. To fix: {CAPACITY_HINT}."
+        )
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    if len(lines) > 3 and lines[0].startswith("Traceback"):
+        return lines[-1][:500]
+    return message.strip()[:1000]
+
+
+def _resources_after(message: str, label: str) -> dict[str, float] | None:
+    found = re.search(re.escape(label) + r"\s*(\{[^}]*\})", message)
+    if found is None:
+        return None
+    try:
+        parsed = json.loads(found.group(1).replace("'", '"'))
+    except json.JSONDecodeError:
+        return None
+    return {str(k): float(v) for k, v in parsed.items() if isinstance(v, int | float)}

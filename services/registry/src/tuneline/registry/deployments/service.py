@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -27,12 +28,13 @@ from tuneline.common.events import (
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.common.observability import link_current_span
 from tuneline.common.storage import ObjectStore
 from tuneline.registry.deployments import repository as repo
-from tuneline.registry.deployments.artifacts import local_adapter_dir, resolve_base_dir
+from tuneline.registry.deployments.artifacts import ArtifactRef, adapter_ref, base_model_ref
 from tuneline.registry.deployments.plan import PlanError, TrafficPlan, VersionRef
 from tuneline.registry.deployments.runtime import AppHealth, DeploymentFailed, ServingRuntime
-from tuneline.registry.deployments.tables import DeploymentRow
+from tuneline.registry.deployments.tables import DeploymentRow, ServingSyncRow
 from tuneline.registry.keys import repository as keys_repo
 from tuneline.registry.models import repository as models_repo
 from tuneline.registry.models import service as models_service
@@ -40,6 +42,7 @@ from tuneline.registry.models.lifecycle import CANARY_ALIAS, Stage
 from tuneline.registry.models.repository import Loaded
 from tuneline.registry.serving.spec import (
     AppSpec,
+    Autoscaling,
     BuildArgs,
     DeploymentOptions,
     KeySpec,
@@ -47,6 +50,7 @@ from tuneline.registry.serving.spec import (
     RouterConfig,
     ServerConfig,
     SinkSpec,
+    StoreSpec,
 )
 from tuneline.registry.settings import RegistrySettings
 
@@ -92,6 +96,8 @@ async def deploy(
             if loaded.model.get(version).stage is not Stage.PRODUCTION:
                 with models_service.domain_errors():
                     loaded.model.transition(version, Stage.PRODUCTION, utcnow(), actor, "deployed")
+            else:  # redeploying after a stop: the policy may have tightened since it last served
+                _require_servable(loaded, version, "serve")
             return TrafficPlan.initial(ref)
         if canary_weight is None:
             raise Conflict(
@@ -100,10 +106,11 @@ async def deploy(
                 field="canary_weight",
             )
         mv = loaded.model.get(version)
-        blockers = [b for b in mv.promotion_blockers(False) if "review" not in b]
-        if mv.stage is not Stage.STAGING or blockers:
-            reasons = blockers or [f"version {version} is in {mv.stage.value}, a canary must be in staging"]
-            raise Conflict(f"version {version} cannot serve as a canary: " + "; ".join(reasons), reasons=reasons)
+        if mv.stage is not Stage.STAGING:
+            reason = f"version {version} is in {mv.stage.value}, a canary must be in staging"
+            raise Conflict(f"version {version} cannot serve as a canary: {reason}", reasons=[reason])
+        # the same gate as production: a canary at weight 1.0 is production by another name
+        _require_servable(loaded, version, "serve as a canary")
         with models_service.domain_errors():
             loaded.model.set_alias(CANARY_ALIAS, version)
         return _plan_op(lambda: plan.start_canary(ref, canary_weight))
@@ -113,7 +120,10 @@ async def deploy(
 
 async def set_weight(session: AsyncSession, ctx: ServingContext, name: str, weight: float, actor: str) -> Outcome:
     def mutate(loaded: Loaded, plan: TrafficPlan | None) -> TrafficPlan:
-        return _plan_op(lambda: _deployed(plan, name).set_canary_weight(weight))
+        current = _deployed(plan, name)
+        if current.canary is not None and weight > current.canary_weight:  # a verdict or the policy changed since
+            _require_servable(loaded, current.canary.version, "take more canary traffic")
+        return _plan_op(lambda: current.set_canary_weight(weight))
 
     return await _change(session, ctx, name, actor, "set_weight", mutate)
 
@@ -173,6 +183,7 @@ async def rollback(session: AsyncSession, ctx: ServingContext, name: str, actor:
                 from_version_id=UUID(moved["from"].version_id),
                 to_version_id=UUID(moved["to"].version_id),
                 reason=reason,
+                team=loaded.row.team,
             ),
         )
     return outcome
@@ -180,6 +191,7 @@ async def rollback(session: AsyncSession, ctx: ServingContext, name: str, actor:
 
 async def stop(session: AsyncSession, ctx: ServingContext, name: str, actor: str) -> Outcome:
     loaded = await models_service.load(session, name, lock=True)
+    await repo.lock_serving(session)
     row = await repo.for_model(session, loaded.row.id, lock=True)
     if row is None or row.status == "stopped":
         raise NotFound(f"model {name!r} is not deployed")
@@ -190,10 +202,54 @@ async def stop(session: AsyncSession, ctx: ServingContext, name: str, actor: str
     except DeploymentFailed as exc:
         row.status = previous_status
         raise Conflict(f"could not stop {name!r}: {exc.detail}") from exc
+    await repo.mark_applied(session)
     row.updated_at = utcnow()
     await _announce(session, ctx, loaded, row, "stopped", None)
     await audit(session, actor, "deployment.stopped", "deployment", row.id)
     return Outcome(row, True)
+
+
+async def stop_for_usecase(session: AsyncSession, ctx: ServingContext, usecase_id: UUID, actor: str) -> list[str]:
+    """Take every serving deployment of the use case's models out of the desired set (the use case was retired).
+    The change commits first: the reconciler applies it, retrying until serving has. Callers hold the serving lock."""
+    stopped = []
+    for model in await models_repo.models_of_usecase(session, usecase_id):
+        row = await repo.for_model(session, model.id, lock=True)
+        if row is None or row.status == "stopped":
+            continue
+        loaded = await models_service.load(session, model.name)
+        row.status = "stopped"
+        row.updated_at = utcnow()
+        await _announce(session, ctx, loaded, row, "stopped", None)
+        await audit(session, actor, "deployment.stopped", "deployment", row.id, reason="use case retired")
+        stopped.append(model.name)
+    return stopped
+
+
+async def stop_serving_versions(
+    session: AsyncSession, ctx: ServingContext, version_ids: set[UUID], actor: str, reason: str
+) -> list[str]:
+    """Stop every deployment that serves one of `version_ids` (as stable or canary), and forget one as the target of
+    a rollback. As for a retired use case, the change commits first and the reconciler applies it, retrying until
+    serving has. Callers hold the serving lock. Returns the models stopped."""
+    stopped = []
+    for row in await repo.active(session):
+        if row.previous_version_id in version_ids:
+            row.previous_version_id = None
+        if row.status == "stopped" or not ({row.stable_version_id, row.canary_version_id} & version_ids):
+            continue
+        model = await models_repo.get_model_by_id(session, row.model_id)
+        if model is None:  # pragma: no cover - deployments belong to models
+            continue
+        loaded = await models_service.load(session, model.name)
+        locked = await repo.for_model(session, model.id, lock=True)
+        assert locked is not None
+        locked.status = "stopped"
+        locked.updated_at = utcnow()
+        await _announce(session, ctx, loaded, locked, "stopped", reason)
+        await audit(session, actor, "deployment.stopped", "deployment", locked.id, reason=reason)
+        stopped.append(model.name)
+    return stopped
 
 
 async def rollback_on_alert(session: AsyncSession, ctx: ServingContext, event: AlertRaised) -> Outcome | None:
@@ -217,15 +273,81 @@ async def rollback_on_alert(session: AsyncSession, ctx: ServingContext, event: A
     return await rollback(session, ctx, model.name, "monitoring", f"alert {event.rule}: {event.message}")
 
 
-async def sync(session: AsyncSession, ctx: ServingContext) -> dict[str, AppHealth]:
-    """Re-apply the stored desired state (at start, and after key changes reach the routers)."""
-    apps = await desired_apps(session, ctx)
-    if not apps:
-        return {}
+async def lock_serving(session: AsyncSession) -> None:
+    """Take the serving lock before changing what serving must learn (key sets, policies): see repository."""
+    await repo.lock_serving(session)
+
+
+async def serving_changed(session: AsyncSession) -> None:
+    """A change in this transaction (a key, a policy) must reach serving: recorded for the reconciler, which
+    applies it after the commit. Callers hold the serving lock (`lock_serving`) since before their change."""
+    await repo.request_sync(session)
+
+
+async def push_now(session: AsyncSession, ctx: ServingContext) -> bool:
+    """Best effort: apply the desired set within this transaction so a new key works when its creator gets it.
+    A refusal changes nothing here (the change still commits) and leaves the work to the reconciler."""
     try:
-        return await ctx.runtime.apply(apps)
-    except DeploymentFailed as exc:
-        raise Conflict(f"the serving runtime refused the update: {exc.detail}") from exc
+        await _apply_desired(session, ctx)
+    except Exception as exc:  # a runtime refusal or an unreachable Ray: the reconciler retries after the commit
+        log.warning("registry.serving.push_deferred", error=f"{type(exc).__name__}: {exc}")
+        return False
+    return True
+
+
+async def reconcile(session: AsyncSession, ctx: ServingContext, *, force: bool = False) -> ServingSync:
+    """Apply the desired set when serving is behind (or always, with `force`: at start). A refusal is recorded
+    (attempts, `last_error` in the answer), so the caller backs off; the transaction commits either way."""
+    await repo.lock_serving(session)
+    state = await repo.sync_state(session)
+    if force or state.applied_revision < state.desired_revision:
+        try:
+            await _apply_desired(session, ctx)
+        except Exception as exc:  # a refusal or an unreachable runtime alike: retried with backoff
+            await repo.record_sync_failure(session, f"{type(exc).__name__}: {exc}")
+    return sync_status(state)
+
+
+@dataclass(frozen=True)
+class ServingSync:
+    """How far serving is behind the stored desired state."""
+
+    desired_revision: int
+    applied_revision: int
+    lag_s: float  # age of the oldest change serving has not applied (0 when none)
+    attempts: int
+    last_error: str | None
+    applied_at: datetime | None
+    last_attempt_at: datetime | None
+
+    @property
+    def in_sync(self) -> bool:
+        return self.applied_revision >= self.desired_revision
+
+
+def sync_status(row: ServingSyncRow) -> ServingSync:
+    pending = row.applied_revision < row.desired_revision and row.pending_since is not None
+    return ServingSync(
+        desired_revision=row.desired_revision,
+        applied_revision=row.applied_revision,
+        lag_s=(utcnow() - row.pending_since).total_seconds() if pending and row.pending_since else 0.0,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        applied_at=row.applied_at,
+        last_attempt_at=row.last_attempt_at,
+    )
+
+
+async def read_sync(session: AsyncSession) -> ServingSync:
+    return sync_status(await repo.sync_state(session))
+
+
+async def _apply_desired(session: AsyncSession, ctx: ServingContext) -> None:
+    """Hand the runtime the complete desired set and record it applied. An empty set is applied too: stopping
+    (or erasing, or retiring) the last served model must take it off serving; the runtime itself knows when
+    there is nothing running that an empty set would change."""
+    await ctx.runtime.apply(await desired_apps(session, ctx))
+    await repo.mark_applied(session)
 
 
 async def view(session: AsyncSession, ctx: ServingContext, name: str) -> dict[str, Any]:
@@ -268,10 +390,14 @@ async def _change(
     session: AsyncSession, ctx: ServingContext, name: str, actor: str, action: str, mutate: Mutation
 ) -> Outcome:
     loaded = await models_service.load(session, name, lock=True)
+    await repo.lock_serving(session)
     row = await repo.for_model(session, loaded.row.id, lock=True)
     serving = row is not None and row.status in SERVING
     before = _snapshot(row) if row is not None else None
     new_plan = mutate(loaded, plan_of(row, loaded) if serving and row is not None else None)
+    for ref in (new_plan.stable, new_plan.canary):  # a release continues the story of the versions it serves
+        if ref is not None:
+            link_current_span(ref.traceparent)
     if row is None:
         row = DeploymentRow(model_id=loaded.row.id, stable_version_id=UUID(new_plan.stable.version_id))
         await repo.add(session, row)
@@ -293,6 +419,7 @@ async def _change(
         await audit(session, actor, f"deployment.{action}_failed", "deployment", row.id)
         log.warning("registry.deployment.failed", model=name, action=action, detail=detail)
         return Outcome(row, False, row.detail)
+    await repo.mark_applied(session)  # the complete set went out, pending key changes included
     app_health = health.get(name)
     row.status = "healthy" if app_health is None or app_health.healthy else "degraded"
     row.detail = app_health.message if app_health and app_health.message else None
@@ -320,21 +447,27 @@ async def desired_apps(session: AsyncSession, ctx: ServingContext) -> list[AppSp
 
 async def _app_spec(session: AsyncSession, ctx: ServingContext, loaded: Loaded, row: DeploymentRow) -> AppSpec:
     s = ctx.settings
-    local: dict[UUID, str | None] = {}
+    refs: dict[UUID, ArtifactRef | None] = {}
     for vid in (row.stable_version_id, row.canary_version_id, row.previous_version_id):
         if vid is not None:
             uri = loaded.row_of(loaded.number_of(vid)).adapter_uri
-            local[vid] = await local_adapter_dir(uri, ctx.store, s.adapter_cache_dir) if uri else None
-    plan = plan_of(row, loaded, local)
+            refs[vid] = await adapter_ref(uri, ctx.store, s.adapter_cache_dir) if uri else None
+    plan = plan_of(row, loaded, {vid: ref.uri if ref else None for vid, ref in refs.items()})
     keys = [KeySpec.of(k.domain()) for k in await keys_repo.for_model(session, loaded.row.name)]
-    warm = plan.warm()
+    pins = {ref.uri: ref.sha256 for ref in refs.values() if ref is not None}
+    warm = [w.model_copy(update={"sha256": pins.get(w.adapter_uri or "", {})}) for w in plan.warm()]
+    base = await base_model_ref(
+        loaded.row.base_model, s.base_model_map(), s.model_cache_dir, ctx.store, s.adapter_cache_dir
+    )
     return AppSpec(
         build=BuildArgs(
             model_name=loaded.row.name,
-            base_model_path=resolve_base_dir(loaded.row.base_model, s.base_model_map(), s.model_cache_dir),
+            base_model_path=base.uri,
+            base_model_sha256=base.sha256,
             torch_threads=s.serve_torch_threads,
             max_new_tokens=s.max_new_tokens,
-            adapter_cache_dir=s.adapter_cache_dir,
+            adapter_cache_dir=s.replica_cache_dir or s.adapter_cache_dir,
+            store=_store_spec(s),
             sink=_sink(s),
         ),
         router=RouterConfig(
@@ -344,7 +477,34 @@ async def _app_spec(session: AsyncSession, ctx: ServingContext, loaded: Loaded, 
             pricing=Pricing(input_per_1k=s.price_input_per_1k, output_per_1k=s.price_output_per_1k),
         ),
         server=ServerConfig(warm=warm, max_loaded=max(s.max_loaded_versions, len(warm))),
-        server_options=DeploymentOptions(num_replicas=s.model_replicas, num_cpus=1.0),
+        router_options=gateway_options(s),
+        server_options=pool_options(s),
+    )
+
+
+def pool_options(s: RegistrySettings) -> DeploymentOptions:
+    """How every base-model pool runs: replicas (or autoscaling bounds) and the resources each replica reserves."""
+    autoscaling = None
+    if s.serve_pool_max_replicas is not None:
+        autoscaling = Autoscaling(
+            min_replicas=s.model_replicas,
+            max_replicas=max(s.model_replicas, s.serve_pool_max_replicas),
+            target_ongoing_requests=s.serve_pool_target_ongoing_requests,
+        )
+    return DeploymentOptions(
+        num_replicas=s.model_replicas,
+        num_cpus=s.serve_pool_num_cpus,
+        num_gpus=s.serve_pool_num_gpus,
+        max_ongoing_requests=s.serve_max_ongoing_requests,
+        autoscaling=autoscaling,
+    )
+
+
+def gateway_options(s: RegistrySettings) -> DeploymentOptions:
+    return DeploymentOptions(
+        num_replicas=s.serve_gateway_replicas,
+        num_cpus=s.serve_gateway_num_cpus,
+        max_ongoing_requests=s.serve_max_ongoing_requests,
     )
 
 
@@ -353,8 +513,15 @@ def plan_of(row: DeploymentRow, loaded: Loaded, local: dict[UUID, str | None] | 
         if version_id is None:
             return None
         number = loaded.number_of(version_id)
-        uri = local[version_id] if local is not None else loaded.row_of(number).adapter_uri
-        return VersionRef(number, str(version_id), uri)
+        version_row = loaded.row_of(number)
+        uri = local[version_id] if local is not None else version_row.adapter_uri
+        return VersionRef(
+            number,
+            str(version_id),
+            uri,
+            traceparent=version_row.trace_context,
+            prompt_template=version_row.prompt_template,
+        )
 
     stable = ref(row.stable_version_id)
     assert stable is not None
@@ -367,6 +534,20 @@ def plan_of(row: DeploymentRow, loaded: Loaded, local: dict[UUID, str | None] | 
 
 
 # ---- helpers ---------------------------------------------------------------------------------------------------
+
+
+def _store_spec(s: RegistrySettings) -> StoreSpec | None:
+    """Replicas reach the object store only for remote URIs; a file:// store is read in place."""
+    if not s.object_store_url.startswith("s3://"):
+        return None
+    return StoreSpec(
+        url=s.object_store_url,
+        endpoint=s.s3_endpoint,
+        access_key=s.s3_access_key.get_secret_value() if s.s3_access_key else None,
+        secret_key=s.s3_secret_key.get_secret_value() if s.s3_secret_key else None,
+        secure=s.s3_secure,
+        region=s.s3_region,
+    )
 
 
 def _sink(settings: RegistrySettings) -> SinkSpec:
@@ -383,7 +564,16 @@ def _ref(loaded: Loaded, version: int) -> VersionRef:
     if version not in loaded.versions:
         raise NotFound(f"model {loaded.row.name!r} has no version {version}")
     row = loaded.row_of(version)
-    return VersionRef(version, str(row.id), row.adapter_uri)
+    return VersionRef(
+        version, str(row.id), row.adapter_uri, traceparent=row.trace_context, prompt_template=row.prompt_template
+    )
+
+
+def _require_servable(loaded: Loaded, version: int, what: str) -> None:
+    """The human-review gate (and a passing evaluation) before a version takes any traffic."""
+    blockers = loaded.model.serving_blockers(version)
+    if blockers:
+        raise Conflict(f"version {version} cannot {what}: " + "; ".join(blockers), reasons=blockers)
 
 
 def _deployed(plan: TrafficPlan | None, name: str) -> TrafficPlan:
@@ -444,6 +634,7 @@ async def _announce(
             detail=detail,
             replicas=0 if status == "stopped" else ctx.settings.model_replicas,
             stable_dataset_version_id=loaded.row_of(loaded.number_of(row.stable_version_id)).dataset_version_id,
+            team=loaded.row.team,
         ),
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from tuneline.registry.keys.ratelimit import TokenBucketLimiter, per_replica_limit
+from tuneline.registry.keys.ratelimit import Decision, TokenBucketLimiter, per_replica_limit
 from tuneline.registry.keys.secrets import GeneratedKey, MalformedKey, generate_key, hashes_match, parse_prefix
 
 DEFAULT_REQUESTS_PER_MINUTE = 600
@@ -123,6 +123,15 @@ class KeyAuthorizer:
         self.keys = {k.prefix: k for k in keys}
 
     def authorize(self, presented: str | None, model: str, now: datetime) -> ApiKey:
+        """`authenticate`, then this process's own token bucket (see ratelimit.py for the shared limit)."""
+        key = self.authenticate(presented, model, now)
+        decision = self.limiter.check(key.prefix, per_replica_limit(key.requests_per_minute, self.replicas))
+        if not decision.allowed:
+            raise rate_limited(key, decision)
+        return key
+
+    def authenticate(self, presented: str | None, model: str, now: datetime) -> ApiKey:
+        """The key's identity, state and scope; every refusal but the rate limit."""
         if not presented:
             raise KeyRejected(RejectReason.MISSING, "an API key is required (Authorization: Bearer <key>)")
         try:
@@ -142,12 +151,13 @@ class KeyAuthorizer:
             raise KeyRejected(
                 RejectReason.OUT_OF_SCOPE, f"API key {prefix} is not allowed to call model {model!r}", prefix=prefix
             )
-        decision = self.limiter.check(prefix, per_replica_limit(key.requests_per_minute, self.replicas))
-        if not decision.allowed:
-            raise KeyRejected(
-                RejectReason.RATE_LIMITED,
-                f"API key {prefix} exceeded {key.requests_per_minute} requests/minute",
-                retry_after_s=decision.retry_after_s,
-                prefix=prefix,
-            )
         return key
+
+
+def rate_limited(key: ApiKey, decision: Decision) -> KeyRejected:
+    return KeyRejected(
+        RejectReason.RATE_LIMITED,
+        f"API key {key.prefix} exceeded {key.requests_per_minute} requests/minute",
+        retry_after_s=decision.retry_after_s,
+        prefix=key.prefix,
+    )

@@ -1,14 +1,14 @@
-"""Per-key request rate limits: a token bucket per key, in process.
+"""Per-key request rate limits.
 
-Each key may make `requests_per_minute` requests per minute on average, with bursts up to that many at once
-(bucket capacity = the per-minute limit, refilled continuously at limit/60 tokens per second).
+The limit is global per key: `requests_per_minute` requests per one-minute window in total, whichever models the
+key calls and whichever gateway replica answers. `SharedRateLimiter` counts fixed windows in a store every gateway
+replica shares (PostgreSQL — the registry's own database — by default, Redis when configured), one atomic increment
+per request. A fixed window admits up to twice the limit across a window boundary; that is the price of one round
+trip per request instead of a sorted set or a token bucket in the store, and still bounds any minute-long burst.
 
-Multi-replica behaviour: buckets live in the memory of one router replica. With N router replicas each
-replica enforces ``ceil(limit / N)`` (see `per_replica_limit`), which holds the total close to the limit
-because Serve spreads requests evenly across replicas; a caller whose requests all land on one replica gets
-up to limit/N. Replica restarts refill buckets. A hard global limit would need a shared store (PostgreSQL or
-Redis), which would add a round trip to every inference request; we judged the approximation sufficient for
-abuse protection, which is what these limits are for (billing uses the inference records, not the limiter).
+`TokenBucketLimiter` is the in-process fallback a gateway replica uses while the shared store cannot be reached
+(each replica then enforces ``ceil(limit / N)`` of N replicas, see `per_replica_limit`): limits stay approximately
+enforced instead of failing every request or none.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,35 @@ class TokenBucketLimiter:
 
 def per_replica_limit(requests_per_minute: int, replicas: int) -> int:
     return max(1, math.ceil(requests_per_minute / max(1, replicas)))
+
+
+class WindowCounter(Protocol):
+    """A store shared by every gateway replica: one atomic increment per request."""
+
+    async def hit(self, key: str, window: int, window_s: int) -> int:
+        """Count one request of `key` in window number `window`; returns the window's count including it."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class SharedRateLimiter:
+    """`requests_per_minute` per key per fixed one-minute window, counted in a shared `WindowCounter`."""
+
+    def __init__(self, counter: WindowCounter, *, window_s: int = 60, clock: Callable[[], float] = time.time) -> None:
+        self._counter = counter
+        self._window_s = window_s
+        self._clock = clock
+
+    async def check(self, key: str, requests_per_minute: int) -> Decision:
+        if requests_per_minute <= 0:
+            raise ValueError(f"requests_per_minute must be positive, got {requests_per_minute}")
+        now = self._clock()
+        window = int(now // self._window_s)
+        hits = await self._counter.hit(key, window, self._window_s)
+        if hits <= requests_per_minute:
+            return Decision(True, 0.0, requests_per_minute - hits)
+        return Decision(False, (window + 1) * self._window_s - now, 0)
+
+    async def close(self) -> None:
+        await self._counter.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from tuneline.registry.keys.tables import ApiKeyRow
 
@@ -23,12 +24,24 @@ class KeyIn(BaseModel):
         description="Also drive the OpenAI-compatible fine-tuning API (/v1/files, /v1/fine_tuning/jobs) with the "
         "creator's data_owner/ml_engineer roles; every model it fine-tunes there joins its scope.",
     )
+    usecase_id: UUID | None = Field(
+        default=None,
+        description="Bind a fine-tuning key to one use case: its files and jobs go there without an OpenAI-Project "
+        "header, and naming another project is refused (403).",
+    )
 
     @model_validator(mode="after")
     def _scoped(self) -> KeyIn:
         if not self.models and not self.fine_tuning:
             raise ValueError("models: a key must be scoped to at least one model name (or set fine_tuning)")
         return self
+
+    @field_validator("usecase_id")
+    @classmethod
+    def _bound_only_for_fine_tuning(cls, value: UUID | None, info: ValidationInfo) -> UUID | None:
+        if value is not None and not info.data.get("fine_tuning"):
+            raise ValueError("only a fine-tuning key (fine_tuning: true) is bound to a use case")
+        return value
 
 
 class KeyOut(BaseModel):
@@ -37,6 +50,7 @@ class KeyOut(BaseModel):
     owner: str
     models: list[str]
     fine_tuning_roles: list[str]
+    usecase_id: UUID | None = None
     requests_per_minute: int
     created_at: datetime
     expires_at: datetime | None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import BigInteger, Column, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -21,6 +21,10 @@ class ApiKeyRow(SQLModel, table=True):
     key_hash: str
     name: str
     owner: str
+    # The creator's team: a fine-tuning key acts in it (the gateway mints its upstream token with this team).
+    team: str | None = None
+    # A fine-tuning key bound to one use case acts on that one only (no OpenAI-Project header needed or allowed).
+    usecase_id: UUID | None = None
     models: list[str] = Field(default_factory=list, sa_type=JSONB)
     fine_tuning_roles: list[str] = Field(default_factory=list, sa_type=JSONB)  # [] = inference only
     requests_per_minute: int
@@ -43,3 +47,13 @@ class ApiKeyRow(SQLModel, table=True):
             expires_at=self.expires_at,
             revoked_at=self.revoked_at,
         )
+
+
+class RateWindowRow(SQLModel, table=True):
+    """Requests a key made in one fixed rate-limit window, shared by every gateway replica (see ratelimit.py)."""
+
+    __tablename__ = "registry_rate_windows"
+
+    prefix: str = Field(primary_key=True)
+    window_start: int = Field(primary_key=True, sa_type=BigInteger)  # window number: unix seconds // window length
+    hits: int = 0

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from tuneline.common.records import PromptTemplate
 from tuneline.registry.models.lifecycle import EvaluationSummary, HumanReview, Lineage, Stage
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class ModelCardInput:
     limitations: tuple[str, ...] = ()
     review: HumanReview | None = None
     tags: tuple[str, ...] = ()
+    prompt_template: PromptTemplate | None = None
 
 
 def render_model_card(card: ModelCardInput) -> str:
@@ -102,6 +104,7 @@ def _body(card: ModelCardInput) -> str:
         f"# {card.name} v{card.version}\n\nStage: **{card.stage.value}**. "
         f"Registered {card.created_at.date().isoformat()}.",
         f"## Intended use\n\n{card.intended_use}\n\nTask type: {card.task_type}.",
+        _prompting_section(card),
         _base_model_section(card.lineage),
         _data_section(card.dataset),
         _method_section(card.lineage),
@@ -112,6 +115,43 @@ def _body(card: ModelCardInput) -> str:
         f"## Owner\n\n{card.owner}",
     ]
     return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def _prompting_section(card: ModelCardInput) -> str:
+    """What a client needs to get an answer: the template, the one-call /v1/classify and the raw chat form."""
+    template = card.prompt_template
+    if template is None:
+        return (
+            "## How to prompt\n\nThis version was registered without a prompt template: send the prompt as the user "
+            "message of `/v1/chat/completions`."
+        )
+    example = "<your input>"
+    lines = [
+        "## How to prompt",
+        "",
+        "This version was trained and evaluated with the use case's prompt template:",
+        "",
+        f"- instruction: {template.instruction}",
+    ]
+    if template.labels:
+        lines.append(f"- labels: {', '.join(f'`{label}`' for label in template.labels)}")
+    if template.output_format:
+        lines.append(f"- output format: {template.output_format}")
+    lines += [
+        f"- input name: {template.input_name}",
+        "",
+        "The user message it expects, for one input:",
+        "",
+        "```text",
+        template.render(example),
+        "```",
+        "",
+        f'Easiest: `POST /v1/classify` with `{{"model": "{card.name}", "input": "{example}"}}` and the '
+        "server applies this template (the version answering is the one serving, canary included) and returns "
+        "`label` (one of the labels above, or null when the answer is none of them) and the raw `output`.",
+        "Or send the text above as the only user message of `/v1/chat/completions`.",
+    ]
+    return "\n".join(lines)
 
 
 def _base_model_section(lineage: Lineage) -> str:

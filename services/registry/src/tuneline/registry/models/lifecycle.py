@@ -114,38 +114,73 @@ class StageChange:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ModelPolicy:
+    """Per-model policy, normally copied from the use case's policy.
+
+    When a review is required (by this policy or by the evaluation), it is satisfied only by at least
+    `review_min_reviewers` distinct reviewers of whom at least `review_min_agreement` (a share, 0-1] approved.
+    """
+
+    human_review_required: bool = False
+    auto_rollback: bool = True
+    log_prompts: bool = False
+    review_min_reviewers: int = 1
+    review_min_agreement: float = 1.0
+
+
 @dataclass
 class ModelVersion:
     version: int
     lineage: Lineage
     stage: Stage
     evaluation: EvaluationSummary | None = None
-    review: HumanReview | None = None
+    #: One verdict per reviewer (a second review by the same person replaces the first), in the order given.
+    reviews: list[HumanReview] = field(default_factory=list)
     history: list[StageChange] = field(default_factory=list)
 
-    def promotion_blockers(self, review_required_by_use_case: bool) -> list[str]:
-        """Reasons this version may not serve production traffic; empty when it may."""
+    @property
+    def review(self) -> HumanReview | None:
+        """The latest verdict (what the card and the job events show)."""
+        return self.reviews[-1] if self.reviews else None
+
+    def add_review(self, review: HumanReview) -> None:
+        self.reviews = [r for r in self.reviews if r.reviewer != review.reviewer] + [review]
+
+    def promotion_blockers(self, policy: ModelPolicy) -> list[str]:
+        """Reasons this version may not serve traffic (production, blue/green or canary); empty when it may."""
         reasons: list[str] = []
         if self.evaluation is None:
             reasons.append("no evaluation recorded")
         elif not self.evaluation.passed:
             detail = "; ".join(self.evaluation.reasons) or "no reason given"
             reasons.append(f"evaluation {self.evaluation.evaluation_id} did not pass ({detail})")
-        if needs_review(review_required_by_use_case, self.evaluation):
-            if self.review is None:
-                reasons.append("a human review is required and none is recorded")
-            elif not self.review.approved:
-                reasons.append(f"human review by {self.review.reviewer} did not approve")
+        if needs_review(policy.human_review_required, self.evaluation):
+            reasons.extend(review_blockers(self.reviews, policy))
         return reasons
 
 
-@dataclass(frozen=True)
-class ModelPolicy:
-    """Per-model policy, normally copied from the use case's policy."""
+def review_blockers(reviews: list[HumanReview], policy: ModelPolicy) -> list[str]:
+    """What the recorded verdicts lack to satisfy the policy: distinct reviewers, then the share who approved."""
+    needed = policy.review_min_reviewers
+    if not reviews:
+        return [f"a human review is required and none is recorded (needs {needed} {_reviewers(needed)}, has 0)"]
+    reasons = []
+    if len(reviews) < needed:
+        reasons.append(f"needs {needed} {_reviewers(needed)}, has {len(reviews)}")
+    approvals = sum(r.approved for r in reviews)
+    # a small tolerance so 2 of 3 meets an agreement of 0.6667 written as a rounded share
+    if approvals < policy.review_min_agreement * len(reviews) - 1e-9:
+        against = ", ".join(r.reviewer for r in reviews if not r.approved)
+        reasons.append(
+            f"{approvals} of {len(reviews)} {_reviewers(len(reviews))} approved, the policy needs "
+            f"{policy.review_min_agreement:.0%}; human review by {against} did not approve"
+        )
+    return reasons
 
-    human_review_required: bool = False
-    auto_rollback: bool = True
-    log_prompts: bool = False
+
+def _reviewers(n: int) -> str:
+    return "reviewer" if n == 1 else "reviewers"
 
 
 @dataclass
@@ -204,7 +239,13 @@ class RegisteredModel:
         self.get(version).evaluation = evaluation
 
     def record_review(self, version: int, review: HumanReview) -> None:
-        self.get(version).review = review
+        """Adds a reviewer's verdict; the same reviewer reviewing again replaces their earlier verdict."""
+        _require_aware(review.at)
+        self.get(version).add_review(review)
+
+    def serving_blockers(self, version: int) -> list[str]:
+        """Reasons `version` may not take any traffic under this model's policy (empty: it may)."""
+        return self.get(version).promotion_blockers(self.policy)
 
     def transition(self, version: int, target: Stage, at: datetime, actor: str, reason: str = "") -> list[StageChange]:
         """Moves one version, applying side effects on others. Returns every change made, in order.
@@ -217,7 +258,7 @@ class RegisteredModel:
             raise InvalidTransition(version, mv.stage, target)
         changes: list[StageChange] = []
         if target is Stage.PRODUCTION:
-            blockers = mv.promotion_blockers(self.policy.human_review_required)
+            blockers = mv.promotion_blockers(self.policy)
             if blockers:
                 raise PromotionRefused(version, blockers)
             current = self.production

@@ -14,6 +14,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuneline.common.access import Scope
 from tuneline.common.events import utcnow
 from tuneline.registry.models.lifecycle import (
     EvaluationSummary,
@@ -66,14 +67,28 @@ async def get_model_for_usecase(session: AsyncSession, usecase_id: UUID, base_mo
     return (await session.execute(stmt.with_for_update())).scalar_one_or_none()
 
 
-async def list_models(session: AsyncSession, limit: int, offset: int) -> list[ModelRow]:
+async def models_of_usecase(session: AsyncSession, usecase_id: UUID) -> list[ModelRow]:
+    stmt = sa.select(ModelRow).where(ModelRow.usecase_id == usecase_id).order_by(ModelRow.name)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def list_models(session: AsyncSession, limit: int, offset: int, *, scope: Scope) -> list[ModelRow]:
     stmt = sa.select(ModelRow).order_by(ModelRow.name).limit(limit).offset(offset)
+    if not scope.all_teams:
+        # team-less models (registered before teams) have no owner: admins only
+        stmt = stmt.where(ModelRow.team == scope.team) if scope.team is not None else stmt.where(sa.false())
     return list((await session.execute(stmt)).scalars().all())
 
 
 async def version_by_evaluation(session: AsyncSession, evaluation_id: UUID) -> VersionRow | None:
     stmt = sa.select(VersionRow).where(VersionRow.evaluation_id == evaluation_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def versions_on_datasets(session: AsyncSession, dataset_version_ids: list[UUID]) -> list[VersionRow]:
+    """Model versions trained on any of `dataset_version_ids`."""
+    stmt = sa.select(VersionRow).where(VersionRow.dataset_version_id.in_(dataset_version_ids))
+    return list((await session.execute(stmt.order_by(VersionRow.version))).scalars().all())
 
 
 async def get_version(session: AsyncSession, version_id: UUID) -> VersionRow | None:
@@ -126,6 +141,7 @@ async def save(session: AsyncSession, loaded: Loaded) -> None:
             row.updated_at = now
         row.evaluation = _evaluation_json(mv.evaluation)
         row.review = _review_json(mv.review)
+        row.reviews = [_review_dict(r) for r in mv.reviews]
         for change in mv.history[loaded.history_len[number] :]:
             session.add(
                 StageChangeRow(
@@ -162,6 +178,8 @@ def policy_of(row: ModelRow) -> ModelPolicy:
         human_review_required=bool(p.get("human_review_required", False)),
         auto_rollback=bool(p.get("auto_rollback", True)),
         log_prompts=bool(p.get("log_prompts", False)),
+        review_min_reviewers=int(p.get("review_min_reviewers", 1)),
+        review_min_agreement=float(p.get("review_min_agreement", 1.0)),
     )
 
 
@@ -181,9 +199,18 @@ def evaluation_of(row: VersionRow) -> EvaluationSummary | None:
 
 
 def review_of(row: VersionRow) -> HumanReview | None:
-    r = row.review
-    if r is None:
-        return None
+    """The latest verdict."""
+    return _review(row.review) if row.review is not None else None
+
+
+def reviews_of(row: VersionRow) -> list[HumanReview]:
+    """One verdict per reviewer, in the order given (versions stored before migration 0007 carry `review` only)."""
+    if row.reviews:
+        return [_review(r) for r in row.reviews]
+    return [_review(row.review)] if row.review is not None else []
+
+
+def _review(r: dict[str, Any]) -> HumanReview:
     return HumanReview(r["reviewer"], r["approved"], datetime.fromisoformat(r["at"]), r.get("comment", ""))
 
 
@@ -205,7 +232,7 @@ def _domain_version(row: VersionRow, changes: list[StageChangeRow]) -> ModelVers
         lineage=lineage_of(row, None),
         stage=Stage(row.stage),
         evaluation=evaluation_of(row),
-        review=review_of(row),
+        reviews=reviews_of(row),
         history=[
             StageChange(Stage(c.from_stage) if c.from_stage else None, Stage(c.to_stage), c.at, c.actor, c.reason)
             for c in changes
@@ -246,6 +273,8 @@ def _evaluation_json(e: EvaluationSummary | None) -> dict[str, Any] | None:
 
 
 def _review_json(r: HumanReview | None) -> dict[str, Any] | None:
-    if r is None:
-        return None
+    return None if r is None else _review_dict(r)
+
+
+def _review_dict(r: HumanReview) -> dict[str, Any]:
     return {"reviewer": r.reviewer, "approved": r.approved, "at": r.at.isoformat(), "comment": r.comment}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tuneline.registry.models.repository import Loaded
+from tuneline.common.records import PromptTemplate
+from tuneline.registry.models.repository import Loaded, policy_of
 from tuneline.registry.models.tables import VersionRow
 
 
@@ -27,7 +29,15 @@ class VersionOut(BaseModel):
     dataset_version_id: UUID | None
     evaluation_id: UUID | None
     evaluation: dict[str, Any] | None
-    review: dict[str, Any] | None
+    review: dict[str, Any] | None = Field(description="The latest reviewer's verdict.")
+    reviews: list[dict[str, Any]] = Field(
+        default_factory=list, description="Every reviewer's verdict, one per reviewer (a second review replaces)."
+    )
+    prompt_template: PromptTemplate | None = Field(
+        default=None,
+        description="How this version expects its input: POST the raw input to /v1/classify, or send "
+        "prompt_template.render(input) as the user message of /v1/chat/completions.",
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -43,7 +53,10 @@ class ModelOut(BaseModel):
     base_model: str
     task_type: str
     owner: str
-    policy: dict[str, Any]
+    team: str | None = Field(
+        default=None, description="The use case's team: who may see and act on the model; None: before teams."
+    )
+    policy: dict[str, Any] = Field(description="The model's effective policy: every field, defaults included.")
     created_at: datetime
     aliases: dict[str, int]
     production_version: int | None
@@ -60,7 +73,8 @@ class ModelOut(BaseModel):
             base_model=row.base_model,
             task_type=row.task_type,
             owner=row.owner,
-            policy=row.policy,
+            team=row.team,
+            policy=asdict(policy_of(row)),
             created_at=row.created_at,
             aliases=dict(loaded.model.aliases),
             production_version=production.version if production else None,
@@ -83,9 +97,20 @@ class AliasIn(_In):
 
 
 class PolicyIn(_In):
+    """A change of a model's governance policy (admin only; audited with the values before and after)."""
+
     human_review_required: bool | None = None
     auto_rollback: bool | None = None
     log_prompts: bool | None = None
+    review_min_reviewers: int | None = Field(
+        default=None, ge=1, le=20, description="Distinct reviewers a required review needs before the version serves."
+    )
+    review_min_agreement: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Share of those reviewers who must approve (1.0: all of them; 0.5: at least half).",
+    )
 
 
 class DatasetDetails(_In):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuneline.common.auth import audit
+from tuneline.common.access import KNOWN_ROLES, Scope
+from tuneline.common.auth import Principal, Role, audit
 from tuneline.common.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from tuneline.common.events import (
     MODEL_PROMOTED,
@@ -24,6 +26,9 @@ from tuneline.common.events import (
     utcnow,
 )
 from tuneline.common.messaging import add_event
+from tuneline.common.observability import current_traceparent
+from tuneline.common.records import PromptTemplate
+from tuneline.registry.models import access
 from tuneline.registry.models import repository as repo
 from tuneline.registry.models.card import DatasetSummary, ModelCardInput, render_model_card
 from tuneline.registry.models.lifecycle import (
@@ -37,7 +42,7 @@ from tuneline.registry.models.lifecycle import (
     StageChange,
     UnknownVersion,
 )
-from tuneline.registry.models.tables import ModelRow
+from tuneline.registry.models.tables import ModelRow, VersionRow
 
 
 @contextmanager
@@ -68,6 +73,21 @@ async def load(session: AsyncSession, name: str, *, lock: bool = False) -> repo.
     return await repo.load(session, await require_model(session, name, lock=lock))
 
 
+async def authorise(
+    session: AsyncSession, user: Principal, name: str, action: str, roles: tuple[Role, ...] = KNOWN_ROLES
+) -> ModelRow:
+    """The model `user` may `action` (404 when it does not exist, 403 audited when another team's): reads need a
+    known role of the model's team, changes the route's roles in that team (tuneline.registry.models.access)."""
+    row = await require_model(session, name)
+    access.ensure_can(user, row, action, roles)
+    return row
+
+
+async def list_models(session: AsyncSession, scope: Scope, limit: int, offset: int) -> list[repo.Loaded]:
+    """The models a listing may show: every team's for an admin or a service, else the caller's team's."""
+    return [await repo.load(session, row) for row in await repo.list_models(session, limit, offset, scope=scope)]
+
+
 async def register_from_evaluation(session: AsyncSession, event: EvaluationCompleted, producer: str) -> repo.Loaded:
     """A version per evaluation: staging when the evaluation passed, evaluation when it did not."""
     existing = await repo.version_by_evaluation(session, event.evaluation_id)
@@ -83,10 +103,13 @@ async def register_from_evaluation(session: AsyncSession, event: EvaluationCompl
             base_model=event.base_model,
             task_type=event.task_type,
             owner=producer,
+            team=event.team,
             policy={"human_review_required": event.review_required, "auto_rollback": True, "log_prompts": False},
         )
         session.add(row)
         await session.flush()
+    elif row.team is None and event.team is not None:
+        row.team = event.team  # a model registered before teams learns its use case's team from its next version
     loaded = await repo.load(session, row)
     evaluation = EvaluationSummary(
         evaluation_id=str(event.evaluation_id),
@@ -112,6 +135,8 @@ async def register_from_evaluation(session: AsyncSession, event: EvaluationCompl
     await repo.save(session, loaded)
     version_row = loaded.row_of(mv.version)
     version_row.report_uri = event.report_uri
+    version_row.trace_context = current_traceparent()  # its release and first served request link back to it
+    version_row.prompt_template = event.prompt_template.model_dump(mode="json") if event.prompt_template else None
     await add_event(
         session,
         MODEL_REGISTERED,
@@ -125,6 +150,7 @@ async def register_from_evaluation(session: AsyncSession, event: EvaluationCompl
             stage=stage.value,
             job_id=event.job_id,
             evaluation_id=event.evaluation_id,
+            team=row.team,
         ),
     )
     await audit(
@@ -165,6 +191,7 @@ async def save_and_publish(session: AsyncSession, loaded: repo.Loaded, producer:
                 from_stage=change.from_stage.value,
                 to_stage=change.to_stage.value,
                 promoted_by=change.actor,
+                team=loaded.row.team,
             ),
         )
 
@@ -176,7 +203,18 @@ async def record_review(
     with domain_errors():
         loaded.model.record_review(version, HumanReview(reviewer, approved, utcnow(), comment))
     await repo.save(session, loaded)
-    await audit(session, reviewer, "model.reviewed", "model", loaded.row.id, version=version, approved=approved)
+    mv = loaded.model.versions[version]
+    await audit(
+        session,
+        reviewer,
+        "model.reviewed",
+        "model",
+        loaded.row.id,
+        version=version,
+        approved=approved,
+        reviewers=len(mv.reviews),
+        blockers=loaded.model.serving_blockers(version),
+    )
 
 
 async def set_alias(session: AsyncSession, name: str, alias: str, version: int, actor: str) -> None:
@@ -197,10 +235,27 @@ async def remove_alias(session: AsyncSession, name: str, alias: str, actor: str)
     await audit(session, actor, "model.alias_removed", "model", loaded.row.id, alias=alias)
 
 
-async def set_policy(session: AsyncSession, name: str, changes: dict[str, bool], actor: str) -> ModelRow:
+async def set_policy(session: AsyncSession, name: str, changes: dict[str, Any], actor: str) -> ModelRow:
+    """Change a model's governance policy. Who may is the route's business (admin); this records what changed,
+    with the values before and after, in the audit log."""
+    if not changes:
+        raise InvalidInput("give at least one policy field to change", field="body")
     row = await require_model(session, name, lock=True)
+    before = asdict(repo.policy_of(row))
     row.policy = {**row.policy, **changes}
-    await audit(session, actor, "model.policy_changed", "model", row.id, **changes)
+    after = asdict(repo.policy_of(row))
+    changed = sorted(k for k in after if after[k] != before[k])
+    await audit(
+        session,
+        actor,
+        "model.policy_changed",
+        "model",
+        row.id,
+        model=name,
+        changed=changed,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return row
 
 
@@ -244,6 +299,7 @@ async def card(session: AsyncSession, name: str, version: int) -> str:
             license=details.get("license", "apache-2.0"),
             limitations=tuple(details.get("limitations", ())),
             review=mv.review,
+            prompt_template=PromptTemplate.model_validate(row.prompt_template) if row.prompt_template else None,
         )
     )
 
@@ -294,3 +350,37 @@ async def _free_name(session: AsyncSession, wanted: str) -> str:
         n += 1
         name = f"{wanted}-{n}"
     return name
+
+
+#: The way to archived from each stage (production must be deprecated first).
+_TO_ARCHIVED: dict[Stage, tuple[Stage, ...]] = {
+    Stage.PRODUCTION: (Stage.DEPRECATED, Stage.ARCHIVED),
+    Stage.DEPRECATED: (Stage.ARCHIVED,),
+    Stage.STAGING: (Stage.ARCHIVED,),
+    Stage.EVALUATION: (Stage.ARCHIVED,),
+    Stage.TRAINING: (Stage.ARCHIVED,),
+    Stage.ARCHIVED: (),
+}
+
+
+async def archive_versions(
+    session: AsyncSession, versions: list[VersionRow], actor: str, reason: str, producer: str
+) -> list[VersionRow]:
+    """Move each version to archived through the lifecycle (model.promoted for each step); its evaluation report
+    link goes (the report was erased). Returns the versions that were not archived already."""
+    moved: list[VersionRow] = []
+    for model_id in sorted({v.model_id for v in versions}, key=str):
+        model = await repo.get_model_by_id(session, model_id)
+        if model is None:  # pragma: no cover - versions belong to models
+            continue
+        loaded = await load(session, model.name, lock=True)
+        for row in (v for v in versions if v.model_id == model_id):
+            path = _TO_ARCHIVED[loaded.model.get(row.version).stage]
+            with domain_errors():
+                for stage in path:
+                    loaded.model.transition(row.version, stage, utcnow(), actor, reason)
+            loaded.row_of(row.version).report_uri = None
+            if path:
+                moved.append(loaded.row_of(row.version))
+        await save_and_publish(session, loaded, producer)
+    return moved

@@ -28,6 +28,10 @@ class ModelRow(SQLModel, table=True):
     owner: str
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_tz())
+    # The use case's team (evaluation.completed's): who may see and act on the model. Its versions, cards,
+    # deployment and policy inherit it (one team per use case, so one column); tuneline.registry.models.access.
+    # None: registered before models carried a team, the admins' alone.
+    team: str | None = Field(default=None, index=True)
 
 
 class VersionRow(SQLModel, table=True):
@@ -46,11 +50,18 @@ class VersionRow(SQLModel, table=True):
     evaluation_id: UUID | None = Field(default=None, unique=True)
     hyperparameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     evaluation: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
-    review: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
+    review: dict[str, Any] | None = Field(default=None, sa_type=JSONB)  # the latest verdict
+    # Every reviewer's verdict, one per reviewer (the human-review policy counts distinct reviewers).
+    reviews: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONB)
     card_details: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
+    # The use case's PromptTemplate this version was trained and evaluated with; the card states it and serving
+    # applies it (/v1/classify). None: a version registered before templates existed.
+    prompt_template: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
     report_uri: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_tz())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_tz())
+    # The trace context the version was registered under (evaluation.completed's): releases link to it.
+    trace_context: str | None = None
 
 
 class StageChangeRow(SQLModel, table=True):

@@ -3,9 +3,9 @@
 Official clients send one `api_key`. Either kind works:
 - a JWT from the identity provider: its subject and roles act, and it is forwarded to the other services;
 - a key (`tlk_<prefix>_<secret>`) created with fine_tuning: it acts as its owner with the roles it was given
-  (data_owner / ml_engineer, as far as its creator had them); the gateway mints a short-lived token for the
-  calls it makes on the owner's behalf. The same key then calls the models it fine-tuned (their names join its
-  scope), so one key drives files → job → chat, as with OpenAI.
+  (data_owner / ml_engineer, as far as its creator had them) and in its creator's team; the gateway mints a
+  short-lived token for the calls it makes on the owner's behalf. The same key then calls the models it
+  fine-tuned (their names join its scope), so one key drives files → job → chat, as with OpenAI.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ async def _key_caller(
     fine_tuning: bool,
 ) -> Caller:
     row = await keys_repo.get(session, prefix)
-    pepper = settings.key_pepper.get_secret_value().encode()
+    pepper = settings.pepper()
     if row is None or not hashes_match(presented, row.key_hash, pepper):
         raise _unauthorized("API key not recognised")
     now = utcnow()
@@ -101,12 +101,21 @@ async def _key_caller(
             f"API key {prefix} is an inference key; create a key with fine_tuning to use files and fine-tuning jobs",
             code="insufficient_permissions",
         )
+    if row.usecase_id is not None:  # a key bound to one use case acts there, whatever the client sends
+        if project is not None and project.strip() != str(row.usecase_id):
+            raise OpenAIError(
+                403,
+                f"API key {prefix} is bound to use case {row.usecase_id}; it cannot act on project {project!r}",
+                param="project",
+                code="project_not_allowed",
+            )
+        project = str(row.usecase_id)
     roles = sorted(row.fine_tuning_roles)
     try:
-        token = mint_token(settings, row.owner, roles, ttl=UPSTREAM_TOKEN_TTL, extra={"key": prefix})
+        token = mint_token(settings, row.owner, roles, ttl=UPSTREAM_TOKEN_TTL, team=row.team, extra={"key": prefix})
     except AuthError as exc:  # an external identity provider signs tokens: keys cannot act for people here
         raise OpenAIError(403, f"API keys cannot fine-tune on this deployment: {exc.detail}") from exc
-    principal = Principal(subject=row.owner, roles=frozenset(Role(r) for r in roles))
+    principal = Principal(subject=row.owner, roles=frozenset(Role(r) for r in roles), team=row.team)
     return Caller(principal=principal, token=token, project=project, key_prefix=prefix, key_models=models)
 
 

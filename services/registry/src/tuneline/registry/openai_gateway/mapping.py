@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -317,3 +318,11 @@ def page(items: list[dict[str, Any]], after: str | None, limit: int) -> dict[str
         start = ids.index(after) + 1
     chunk = items[start : start + limit]
     return {"object": "list", "data": chunk, "has_more": start + limit < len(items)}
+
+
+def fine_tunable_model(requested: str, known: Iterable[str]) -> str | None:
+    """The base model `requested` names, as this deployment knows it: by its name, in any letter case, or by its
+    Hugging Face id ("HuggingFaceTB/SmolLM2-135M-Instruct" names "smollm2-135m-instruct"); None when unknown."""
+    names = {name.lower(): name for name in known}
+    wanted = requested.strip().lower()
+    return names.get(wanted) or names.get(wanted.rsplit("/", 1)[-1])

@@ -34,6 +34,14 @@ async def delete_file(session: AsyncSession, row: OpenAIFileRow) -> None:
     await session.flush()
 
 
+async def files_of(
+    session: AsyncSession, dataset_id: UUID, version_ids: list[UUID], whole: bool
+) -> list[OpenAIFileRow]:
+    """The files that became one of `version_ids` (every file of the dataset when `whole`)."""
+    mine = OpenAIFileRow.dataset_id == dataset_id if whole else OpenAIFileRow.version_id.in_(version_ids)
+    return list((await session.execute(sa.select(OpenAIFileRow).where(mine))).scalars().all())
+
+
 async def get_job(session: AsyncSession, job_id: str) -> OpenAIJobRow | None:
     return await session.get(OpenAIJobRow, job_id)
 
@@ -63,6 +71,27 @@ async def model_name_for_job(session: AsyncSession, training_job_id: UUID) -> st
     return (await session.execute(stmt)).scalars().first()
 
 
-async def deployments(session: AsyncSession) -> list[tuple[str, DeploymentRow]]:
-    stmt = sa.select(ModelRow.name, DeploymentRow).join(DeploymentRow, DeploymentRow.model_id == ModelRow.id)
-    return [(name, row) for name, row in (await session.execute(stmt)).all()]
+async def deployments(session: AsyncSession) -> list[tuple[str, str | None, DeploymentRow]]:
+    """Every deployment with its model's name and team."""
+    stmt = sa.select(ModelRow.name, ModelRow.team, DeploymentRow).join(
+        DeploymentRow, DeploymentRow.model_id == ModelRow.id
+    )
+    return [(name, team, row) for name, team, row in (await session.execute(stmt)).all()]
+
+
+async def job_for_training_job(session: AsyncSession, training_job_id: UUID) -> OpenAIJobRow | None:
+    stmt = sa.select(OpenAIJobRow).where(OpenAIJobRow.training_job_id == training_job_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def newest_version_of_job(session: AsyncSession, training_job_id: UUID) -> tuple[ModelRow, VersionRow] | None:
+    """The model and the newest version that `training_job_id` trained, if the registry has registered one."""
+    stmt = (
+        sa.select(ModelRow, VersionRow)
+        .join(VersionRow, VersionRow.model_id == ModelRow.id)
+        .where(VersionRow.job_id == training_job_id)
+        .order_by(VersionRow.version.desc())
+        .limit(1)
+    )
+    found = (await session.execute(stmt)).first()
+    return (found[0], found[1]) if found is not None else None

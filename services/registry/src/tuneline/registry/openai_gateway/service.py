@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuneline.common.access import KNOWN_ROLES, why_not
 from tuneline.common.auth import audit
 from tuneline.common.storage import ObjectStore
 from tuneline.registry.openai_gateway import mapping
@@ -154,11 +155,33 @@ async def owned_file(session: AsyncSession, caller: Caller, file_id: str, param:
 
 
 async def delete_file(session: AsyncSession, gw: Gateway, caller: Caller, file_id: str) -> None:
-    """Forgets the OpenAI file; the dataset version stays (versions are immutable lineage)."""
+    """Deleting a file erases what it became: the data service erases its dataset version (and every version derived
+    from it), which every service then erases what it derived from (jobs' adapters, evaluations' outputs, model
+    versions, logged requests). Then the file and its bytes go here."""
     row = await owned_file(session, caller, file_id)
-    await repo.delete_file(session, row)
-    await gw.store.delete(row.content_key)
+    if row.version_number is not None:
+        path = f"/datasets/{row.dataset_id}/versions/{row.version_number}"
+        body = {"reason": f"OpenAI file {file_id} deleted by {caller.principal.subject}"}
+        response = await call(gw.upstreams.data, "data", caller.token, "DELETE", path, json=body)
+        if response.status_code >= 400 and response.status_code != 404:  # 404: erased already
+            raise UpstreamError("data", response.status_code, response.json()).to_openai("file_id")
+    await forget_file(session, gw.store, row)
     await audit(session, caller.principal, "openai.file.deleted", "dataset_version", row.version_id, file_id=file_id)
+
+
+async def forget_file(session: AsyncSession, store: ObjectStore, row: OpenAIFileRow) -> None:
+    await repo.delete_file(session, row)
+    await store.delete(row.content_key)
+
+
+async def forget_files_of(
+    session: AsyncSession, store: ObjectStore, dataset_id: UUID, version_ids: list[UUID], whole: bool
+) -> int:
+    """An erasure reached the registry: the files that became erased versions go, with the bytes kept for /content."""
+    rows = await repo.files_of(session, dataset_id, version_ids, whole)
+    for row in rows:
+        await forget_file(session, store, row)
+    return len(rows)
 
 
 # ============================================================================ jobs
@@ -183,7 +206,8 @@ async def create_job(
         existing = await repo.job_by_key(session, owner, idempotency_key)
         if existing is not None:
             return existing
-    if request.model not in gw.settings.fine_tune_models():
+    base_model = mapping.fine_tunable_model(request.model, gw.settings.fine_tune_models())
+    if base_model is None:
         known = ", ".join(sorted(gw.settings.fine_tune_models()))
         raise OpenAIError(
             400,
@@ -197,7 +221,7 @@ async def create_job(
     training_file = await _usable_file(session, caller, request.training_file, "training_file")
     body: dict[str, Any] = {
         "dataset_version_id": str(training_file.version_id),
-        "base_model": request.model,
+        "base_model": base_model,
         "method": "lora",
         "preset": "quick_start",
         "hyperparameters": overrides,
@@ -218,7 +242,7 @@ async def create_job(
         key_prefix=caller.key_prefix,
         training_job_id=UUID(training["id"]),
         usecase_id=training_file.usecase_id,
-        model=request.model,
+        model=base_model,
         training_file=request.training_file,
         validation_file=request.validation_file,
         hyperparameters=request.hyperparameters,
@@ -338,15 +362,23 @@ async def checkpoints(session: AsyncSession, gw: Gateway, caller: Caller, row: O
 
 async def endpoint_for(session: AsyncSession, model: str) -> str:
     """The Ray Serve endpoint (…/<name>/v1) serving `model`, the registry's model name."""
-    for name, deployment in await repo.deployments(session):
+    for name, _team, deployment in await repo.deployments(session):
         if name == model and deployment.endpoint and deployment.status != "stopped":
             return deployment.endpoint.rstrip("/")
     raise OpenAIError(404, f"model {model!r} is not deployed", param="model", code="model_not_found")
 
 
-async def served_models(session: AsyncSession) -> list[dict[str, Any]]:
+async def served_models(session: AsyncSession, caller: Caller) -> list[dict[str, Any]]:
+    """The served models `caller` may call: a key's own models; for a person's token, their team's (an admin's:
+    every team's), as the registry's /models listing shows them."""
     return [
         {"id": name, "object": "model", "created": mapping.ts(row.updated_at), "owned_by": "tuneline"}
-        for name, row in await repo.deployments(session)
-        if row.endpoint and row.status != "stopped"
+        for name, team, row in await repo.deployments(session)
+        if row.endpoint
+        and row.status != "stopped"
+        and (
+            name in caller.key_models
+            if caller.key_prefix is not None
+            else why_not(caller.principal, KNOWN_ROLES, team) is None  # a known role of the team, as /models
+        )
     ]

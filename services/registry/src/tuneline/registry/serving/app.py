@@ -1,7 +1,7 @@
-"""The Serve application builder named by every registry-deployed application's `import_path`.
+"""The Serve application builders named by the registry's `import_path`s: one gateway, one pool per base model.
 
-Serve calls `build_app(args)` with the application's args (see spec.BuildArgs); traffic config arrives
-separately through the deployments' user_config.
+Serve calls a builder with the application's args (spec.GatewayConfig's sink, spec.PoolArgs); routing and the
+adapters to keep loaded arrive separately through the deployments' user_config.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from ray.serve import Application
 
 from tuneline.registry.serving.model_server import ModelServer
 from tuneline.registry.serving.router import Router
-from tuneline.registry.serving.spec import BuildArgs
+from tuneline.registry.serving.spec import PoolArgs, SinkSpec
 
 
-def build_app(args: dict[str, Any]) -> Application:
-    build = BuildArgs.model_validate(args)
-    server = ModelServer.bind(build.base_model_path, build.merge, build.torch_threads, build.adapter_cache_dir)
-    return Router.bind(server, build.model_name, build.max_new_tokens, build.sink.model_dump(mode="json"))
+def build_gateway(args: dict[str, Any]) -> Application:
+    sink = SinkSpec.model_validate(args.get("sink", {}))
+    return Router.bind(sink.model_dump(mode="json"))
+
+
+def build_pool(args: dict[str, Any]) -> Application:
+    pool = PoolArgs.model_validate(args)
+    store = pool.store.model_dump() if pool.store else None
+    return ModelServer.bind(
+        pool.base_model_path, pool.merge, pool.torch_threads, pool.adapter_cache_dir, store, pool.base_model_sha256
+    )

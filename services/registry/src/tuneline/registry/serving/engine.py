@@ -60,6 +60,8 @@ class AdapterEngine:
         max_loaded: int = 8,
         torch_threads: int | None = None,
         adapter_cache_dir: str | None = None,
+        store: Any = None,
+        base_sha256: dict[str, str] | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
@@ -69,7 +71,10 @@ class AdapterEngine:
         self.merge = merge
         self.max_loaded = max_loaded
         self._cache_dir = adapter_cache_dir
-        self.tokenizer, self.base = load_base_model(base_model_path)
+        self._store = store
+        #: adapter URI -> pinned sha256 of each file; a replica learns them from its warm list.
+        self.pins: dict[str, dict[str, str]] = {}
+        self.tokenizer, self.base = load_base_model(base_model_path, store, base_sha256, adapter_cache_dir)
         self._peft: Any = None  # PeftModel wrapping self.base once the first adapter loads (adapter mode)
         self._loaded: OrderedDict[str, Any] = OrderedDict()  # version_id -> adapter name or merged model
         self._lock = threading.RLock()
@@ -92,7 +97,7 @@ class AdapterEngine:
             self._loaded.move_to_end(version_id)
             return
         started = time.perf_counter()
-        adapter_dir = resolve_adapter_dir(adapter_uri, self._cache_dir)
+        adapter_dir = resolve_adapter_dir(adapter_uri, self._cache_dir, self._store, self.pins.get(adapter_uri))
         try:
             self._loaded[version_id] = (
                 self._load_merged(adapter_dir) if self.merge else self._load_adapter(version_id, adapter_dir)

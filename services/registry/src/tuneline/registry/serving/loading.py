@@ -1,6 +1,6 @@
-"""Loading a base model from a local Hugging Face directory and finding adapter directories.
+"""Loading a base model and finding adapter directories, from the object store by URI or a local directory.
 
-Never touches a model hub: directories must exist locally (HF_HUB_OFFLINE=1, local_files_only=True).
+Never touches a model hub (HF_HUB_OFFLINE=1, local_files_only=True).
 """
 
 from __future__ import annotations
@@ -8,40 +8,47 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+
+from tuneline.registry.serving.fetch import ArtifactError, fetch_dir
 
 
 class ModelNotFound(FileNotFoundError):
     pass
 
 
-def load_base_model(path: str) -> tuple[Any, Any]:
-    """(tokenizer, model in eval mode) from a local directory with config.json and weights."""
+def load_base_model(
+    path: str, store: Any = None, digests: dict[str, str] | None = None, cache_dir: str | None = None
+) -> tuple[Any, Any]:
+    """(tokenizer, model in eval mode) from a Hugging Face directory with config.json and weights: a local path,
+    or an object-store URI fetched into this node's cache (`cache_dir`/base) and checked against `digests`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    directory = Path(path)
+    try:
+        local = fetch_dir(path, digests or {}, store, str(Path(cache_dir) / "base") if cache_dir else None)
+    except ArtifactError as exc:
+        raise ModelNotFound(f"base model {path!r}: {exc}") from exc
+    directory = Path(local)
     if not (directory / "config.json").is_file():
-        raise ModelNotFound(f"base model path {path!r}: no config.json there; expected a local Hugging Face directory")
+        raise ModelNotFound(f"base model path {path!r}: no config.json there; expected a Hugging Face directory")
     tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(directory, local_files_only=True)
     model.eval()
     return tokenizer, model
 
 
-def resolve_adapter_dir(uri: str, cache_dir: str | None = None) -> str:
-    """A local directory holding adapter_config.json for an adapter URI (a path or file:// URI).
+def resolve_adapter_dir(
+    uri: str, cache_dir: str | None = None, store: Any = None, digests: dict[str, str] | None = None
+) -> str:
+    """A local directory holding adapter_config.json for an adapter URI.
 
-    Object-storage URIs are fetched by the registry before deployment (into `cache_dir`), so replicas never
-    need storage credentials; an unfetched remote URI is an error that names the URI.
+    A remote URI is fetched into this node's cache and checked against the pinned `digests` (see fetch.py); a
+    local path or file:// URI is read in place (the embedded store, or a volume every node mounts), checked too.
     """
-    parsed = urlparse(uri)
-    if parsed.scheme in ("", "file"):
-        local = Path(parsed.path if parsed.scheme == "file" else uri)
-    elif cache_dir is not None:
-        local = Path(cache_dir) / parsed.scheme / (parsed.netloc + parsed.path)
-    else:
-        raise ModelNotFound(f"adapter URI {uri!r}: scheme {parsed.scheme!r} needs an adapter cache directory")
+    try:
+        local = Path(fetch_dir(uri, digests or {}, store, cache_dir))
+    except ArtifactError as exc:
+        raise ModelNotFound(str(exc)) from exc
     if not (local / "adapter_config.json").is_file():
         raise ModelNotFound(f"adapter URI {uri!r}: no adapter_config.json at {local}")
     return str(local)

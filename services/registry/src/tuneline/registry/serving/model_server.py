@@ -1,10 +1,12 @@
-"""The model deployment: one base model per replica, versions served as adapters on it.
+"""The pool deployment: one base model per replica, every version of every model fine-tuned from it served as an
+adapter on it (the registry runs one pool application per base model; see spec.py).
 
-Its user_config lists the versions to keep loaded; `reconfigure` loads them on the running replica, so a new
-canary becomes warm without a restart. Concurrent non-streaming requests are batched into one `generate`
-call (mixed versions included), which is what keeps latency bounded at high concurrency on CPU. A version
-that fails to load is recorded with its reason (see `status`) instead of failing the replica, so the versions
-already serving keep serving.
+Its user_config lists the versions to keep loaded (all models' stable, canary and previous versions); a version
+missing from it (a request that raced a reconfigure) is loaded on demand. `reconfigure` loads them on the running
+replica, so a new model or canary becomes warm without a restart. Concurrent non-streaming requests are batched
+into one `generate` call (mixed versions included), which is what keeps latency bounded at high concurrency on
+CPU. A version that fails to load is recorded with its reason (see `status`) instead of failing the replica, so
+the versions already serving keep serving.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from ray import serve
 
 from tuneline.registry.serving.engine import AdapterEngine, GenerationParams, GenerationResult, StreamEnd
-from tuneline.registry.serving.spec import SERVER_DEPLOYMENT, ServerConfig
+from tuneline.registry.serving.spec import SERVER_DEPLOYMENT, ServerConfig, StoreSpec
 
 _DONE = object()
 
@@ -26,10 +28,21 @@ _DONE = object()
 @serve.deployment(name=SERVER_DEPLOYMENT)
 class ModelServer:
     def __init__(
-        self, base_model_path: str, merge: bool, torch_threads: int | None, adapter_cache_dir: str | None
+        self,
+        base_model_path: str,
+        merge: bool,
+        torch_threads: int | None,
+        adapter_cache_dir: str | None,
+        store: dict[str, Any] | None = None,
+        base_sha256: dict[str, str] | None = None,
     ) -> None:
         self._engine = AdapterEngine(
-            base_model_path, merge=merge, torch_threads=torch_threads, adapter_cache_dir=adapter_cache_dir
+            base_model_path,
+            merge=merge,
+            torch_threads=torch_threads,
+            adapter_cache_dir=adapter_cache_dir,
+            store=StoreSpec.model_validate(store).open() if store else None,
+            base_sha256=base_sha256,
         )
         self._failures: dict[str, str] = {}
         self._started_at = time.time()
@@ -38,6 +51,9 @@ class ModelServer:
         config = ServerConfig.model_validate(user_config)
         self._engine.max_loaded = config.max_loaded
         failures: dict[str, str] = {}  # only the current warm list matters; older failures are history
+        for item in config.warm:
+            if item.adapter_uri is not None and item.sha256:
+                self._engine.pins[item.adapter_uri] = item.sha256
         for item in config.warm:
             try:
                 await asyncio.to_thread(self._engine.ensure_loaded, item.version_id, item.adapter_uri)

@@ -1,17 +1,24 @@
-"""OpenAI-compatible request and response shapes for /v1/chat/completions, /v1/completions and /v1/models.
+"""OpenAI-compatible request and response shapes for /v1/chat/completions, /v1/completions and /v1/models,
+and Tuneline's /v1/classify.
 
 The response dicts follow the shapes the official `openai` client parses (ChatCompletion, ChatCompletionChunk,
 Completion, Model); our extra `tuneline` field (version and arm) rides along as an extra attribute.
+
+/v1/classify takes only the raw input: the server wraps it in the prompt template of the version that answers
+(the template the model card states), generates greedily and matches the answer against the template's labels,
+so a client never needs to know the wording the model was trained with.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tuneline.common.records import PromptTemplate
 from tuneline.registry.serving.engine import GenerationParams
 
 _T = TypeVar("_T", bound=BaseModel)
@@ -89,6 +96,61 @@ class CompletionRequest(_Sampling):
 
     def requested_max(self) -> int:
         return self.max_tokens or DEFAULT_COMPLETION_MAX_TOKENS
+
+
+CLASSIFY_MAX_TOKENS = 32  # a label, not prose: enough for any label name, short enough to stay cheap
+
+
+class ClassifyRequest(BaseModel):
+    """POST /v1/classify: the raw input; the served version's prompt template is applied by the server."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(min_length=1)
+    input: str = Field(min_length=1, max_length=100_000, description="The raw input, e.g. one support ticket.")
+
+
+def classify_messages(template: PromptTemplate | None, version: int, text: str) -> list[dict[str, str]]:
+    """The chat turns for ``text`` under the answering version's template; a version without one is refused."""
+    if template is None or not template.labels:
+        raise RequestError(
+            409,
+            f"version {version} has no classification prompt template; use /v1/chat/completions",
+            type_="invalid_request_error",
+            code="no_prompt_template",
+        )
+    return [{"role": m["role"], "content": m["content"]} for m in template.messages(text)]
+
+
+def match_label(output: str, labels: Sequence[str]) -> str | None:
+    """The label the answer names: exact after trimming, else case- and end-punctuation-insensitive; else None."""
+    answer = output.strip()
+    if answer in labels:
+        return answer
+    folded = answer.rstrip(".!").strip().casefold()
+    return next((label for label in labels if label.casefold() == folded), None)
+
+
+def classification(
+    request_id: str,
+    model: str,
+    output: str,
+    labels: Sequence[str],
+    tokens_in: int,
+    tokens_out: int,
+    served: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "id": request_id,
+        "object": "classification",
+        "created": int(time.time()),
+        "model": model,
+        "label": match_label(output, labels),
+        "output": output,
+        "labels": list(labels),
+        "usage": usage(tokens_in, tokens_out),
+        "tuneline": served,
+    }
 
 
 class RequestError(ValueError):

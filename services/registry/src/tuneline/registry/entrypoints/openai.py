@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from tuneline.common.app import SessionDep, StateDep
+from tuneline.common.app import SessionDep
+from tuneline.registry.context import RegistryContextDep
 from tuneline.registry.openai_gateway import mapping, repository, service
 from tuneline.registry.openai_gateway.auth import CallerDep, ReaderDep
 from tuneline.registry.openai_gateway.errors import OpenAIError, OpenAIRoute
@@ -19,9 +20,8 @@ router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIRoute)
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-def get_gateway(state: StateDep) -> Gateway:
-    gateway: Gateway = state.extras["openai_gateway"]
-    return gateway
+def get_gateway(context: RegistryContextDep) -> Gateway:
+    return context.gateway
 
 
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
@@ -60,7 +60,10 @@ async def retrieve_file(file_id: str, session: SessionDep, caller: CallerDep) ->
     return mapping.file_object(await service.owned_file(session, caller, file_id))
 
 
-@router.delete("/files/{file_id}", summary="Forget a file (its dataset version stays, versions are immutable)")
+@router.delete(
+    "/files/{file_id}",
+    summary="Delete a file and erase what it became: its dataset version and all derived from it",
+)
 async def delete_file(file_id: str, session: SessionDep, gw: GatewayDep, caller: CallerDep) -> dict[str, Any]:
     await service.delete_file(session, gw, caller, file_id)
     return {"id": file_id, "object": "file", "deleted": True}
@@ -156,10 +159,7 @@ async def job_checkpoints(
 
 @router.get("/models", summary="Deployed models /v1/chat/completions serves (for a key: those it may call)")
 async def list_models(session: SessionDep, caller: ReaderDep) -> dict[str, Any]:
-    models = await service.served_models(session)
-    if caller.key_prefix is not None:
-        models = [m for m in models if m["id"] in caller.key_models]
-    return {"object": "list", "data": models}
+    return {"object": "list", "data": await service.served_models(session, caller)}
 
 
 @router.post("/chat/completions", summary="Routed by `model` to its Ray Serve deployment (streams pass through)")
@@ -190,3 +190,23 @@ async def chat_completions(request: Request, session: SessionDep, gw: GatewayDep
             await response.aclose()
 
     return StreamingResponse(relay(), status_code=response.status_code, media_type="text/event-stream")
+
+
+@router.post(
+    "/classify",
+    summary="Raw input in, label out: routed by `model`; the serving version applies its prompt template",
+)
+async def classify(request: Request, session: SessionDep, gw: GatewayDep) -> Response:
+    # Like chat completions: the deployment's router authenticates the key and applies the template.
+    try:
+        body = await request.json()
+    except ValueError:
+        raise OpenAIError(400, "body must be a JSON object", param=None) from None
+    model = body.get("model") if isinstance(body, dict) else None
+    if not isinstance(model, str) or not model:
+        raise OpenAIError(400, "model is required", param="model")
+    url = f"{await service.endpoint_for(session, model)}/classify"
+    headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "traceparent")}
+    response = await gw.upstreams.inference.post(url, json=body, headers=headers)
+    kept = {k: v for k, v in response.headers.items() if k.lower().startswith("x-")}
+    return Response(response.content, status_code=response.status_code, media_type="application/json", headers=kept)

@@ -1,0 +1,80 @@
+"""Artifacts by URI on the replica's node: fetched from real S3 (SeaweedFS) into a node-local cache and checked
+against pinned sha256 digests; a local directory is read in place and checked the same way."""
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tuneline.common.storage import S3ObjectStore, upload_dir
+from tuneline.registry.deployments.artifacts import adapter_ref
+from tuneline.registry.serving.fetch import ArtifactError, digest_dir, fetch_dir
+from tuneline.registry.serving.loading import ModelNotFound, resolve_adapter_dir
+from tuneline.registry.serving.spec import StoreSpec
+
+
+def adapter(directory: Path, weights: bytes = b"lora weights") -> Path:
+    directory.mkdir(parents=True)
+    (directory / "adapter_config.json").write_text('{"peft_type": "LORA", "r": 4}')
+    (directory / "adapter_model.safetensors").write_bytes(weights)
+    return directory
+
+
+@pytest.mark.unit
+def test_a_local_directory_is_read_in_place_when_its_files_match_the_pins(tmp_path: Path) -> None:
+    src = adapter(tmp_path / "a")
+    assert fetch_dir(src.as_uri(), digest_dir(src), None, None) == str(src)
+
+
+@pytest.mark.unit
+def test_a_changed_or_missing_file_is_refused_naming_the_file(tmp_path: Path) -> None:
+    src = adapter(tmp_path / "a")
+    pins = digest_dir(src)
+    (src / "adapter_model.safetensors").write_bytes(b"tampered")
+    with pytest.raises(ArtifactError, match=r"adapter_model\.safetensors has sha256"):
+        fetch_dir(str(src), pins, None, None)
+    (src / "adapter_model.safetensors").unlink()
+    with pytest.raises(ModelNotFound, match=r"adapter_model\.safetensors is missing"):
+        resolve_adapter_dir(str(src), None, None, pins)
+
+
+@pytest.mark.unit
+def test_a_path_that_is_not_on_this_node_is_refused_with_what_to_use_instead(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="use an object-store URI or a volume every Ray node mounts"):
+        fetch_dir(str(tmp_path / "elsewhere"), {}, None, None)
+
+
+@pytest.mark.unit
+def test_a_remote_uri_without_pins_is_never_downloaded(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="no sha256 digests were pinned"):
+        fetch_dir("s3://bucket/jobs/x/adapter", {}, object(), str(tmp_path))
+
+
+@pytest.mark.integration
+def test_replica_fetches_an_adapter_from_s3_by_uri_into_its_node_cache_and_checks_it(s3_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spec = StoreSpec(
+        url="s3://tuneline-serving-test",
+        endpoint=s3_server.endpoint,
+        access_key=s3_server.access_key,
+        secret_key=s3_server.secret_key,
+        secure=False,
+    )
+    store = spec.open()
+    assert isinstance(store, S3ObjectStore)
+    src = adapter(tmp_path / "trained")
+    asyncio.run(upload_dir(store, src, "jobs/j1/adapter"))
+    uri = store.uri("jobs/j1/adapter")
+    # The registry pins digests from its own read; the replica's node has nothing of it yet.
+    ref = asyncio.run(adapter_ref(uri, store, str(tmp_path / "registry-cache")))
+    assert ref.uri == uri and ref.sha256 == digest_dir(src)
+    shutil.rmtree(src)
+    node_cache = tmp_path / "node-cache"
+    local = resolve_adapter_dir(uri, str(node_cache), spec.open(), ref.sha256)
+    assert Path(local).parent == node_cache and digest_dir(Path(local)) == ref.sha256
+    assert resolve_adapter_dir(uri, str(node_cache), spec.open(), ref.sha256) == local  # cached
+    # A pin that does not match what the store holds (an object overwritten after review) is refused.
+    wrong = {**ref.sha256, "adapter_model.safetensors": "0" * 64}
+    with pytest.raises(ModelNotFound, match=r"adapter_model\.safetensors has sha256"):
+        resolve_adapter_dir(uri, str(node_cache), spec.open(), wrong)
+    assert sorted(p.name for p in node_cache.iterdir()) == [Path(local).name]  # nothing half-written left
