@@ -21,10 +21,10 @@ from tuneline.common.events import (
     TokenStats,
 )
 from tuneline.common.messaging import publish_now
-from tuneline.common.testing.helpers import bearer, eventually, running_app
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
 from tuneline.monitoring.app import create_app
 from tuneline.monitoring.drift.tables import DatasetReferenceRow
-from tuneline.monitoring.evaluation.loops import drift_once
+from tuneline.monitoring.orchestration import drift_once
 from tuneline.monitoring.retraining.tables import RetrainActionRow
 from tuneline.monitoring.settings import MonitoringSettings
 
@@ -91,6 +91,7 @@ async def test_shifted_prompts_produce_a_drift_report_and_a_single_rate_limited_
                 canary_weight=0.0,
                 status="healthy",
                 occurred_at=now - timedelta(hours=1),
+                team=TEST_TEAM,
             ),
         )
         for prompt in sentences(rng, BILLING_WORDS, 80):
@@ -129,6 +130,7 @@ async def test_shifted_prompts_produce_a_drift_report_and_a_single_rate_limited_
 
         detected = [e for e in await outbox(state, "drift.detected") if e["model_name"] == model]
         assert {e["detector"] for e in detected} >= {"vocabulary_psi", "embedding_mmd"}
+        assert {e["team"] for e in detected} == {TEST_TEAM}
         vocabulary = next(e for e in detected if e["detector"] == "vocabulary_psi")
         assert vocabulary["statistic"] >= vocabulary["threshold"] and vocabulary["window_size"] > 0
         assert vocabulary["reference_size"] > 0 and vocabulary["p_value"] < 0.01

@@ -10,12 +10,13 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from tuneline.common.db import OutboxRecord
+from tuneline.common.db import AuditRecord, OutboxRecord, transaction
 from tuneline.common.events import DEPLOYMENT_UPDATED, INFERENCE_LOGGED, DeploymentUpdated, InferenceLogged
 from tuneline.common.messaging import publish_now
-from tuneline.common.testing.helpers import bearer, eventually, running_app
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
 from tuneline.monitoring.app import create_app
-from tuneline.monitoring.evaluation.loops import alerts_once
+from tuneline.monitoring.models import service as models_service
+from tuneline.monitoring.orchestration import alerts_once
 from tuneline.monitoring.settings import MonitoringSettings
 
 pytestmark = pytest.mark.integration
@@ -58,6 +59,25 @@ def inference(
     )
 
 
+async def serve(state, model: str, stable: UUID, *, usecase: UUID | None = None, team: str | None = TEST_TEAM) -> UUID:
+    """What deployment.updated tells monitoring: the model serves `stable` for a use case of `team`."""
+    usecase = usecase or uuid4()
+    event = DeploymentUpdated(
+        producer="registry",
+        usecase_id=usecase,
+        model_id=uuid4(),
+        deployment_id=uuid4(),
+        name=model,
+        stable_version_id=stable,
+        status="healthy",
+        canary_weight=0.0,
+        team=team,
+    )
+    async with transaction(state.sessions) as session:
+        await models_service.record_deployment(session, event)
+    return usecase
+
+
 async def outbox(state, topic: str) -> list[dict]:
     async with state.sessions() as session:
         rows = (await session.execute(sa.select(OutboxRecord).where(OutboxRecord.topic == topic))).scalars()
@@ -76,6 +96,7 @@ async def test_ingested_events_show_up_as_figures_once_each_and_fire_a_rule(make
     model, version = f"clf-{uuid4().hex[:8]}", uuid4()
     async with running_app(app) as client:
         state = app.state.tuneline
+        await serve(state, model, version)
         events = [
             inference(model, version, latency=float(10 * (i + 1)), status="error" if i % 5 == 0 else "ok")
             for i in range(20)
@@ -124,6 +145,7 @@ async def test_ingested_events_show_up_as_figures_once_each_and_fire_a_rule(make
                 "threshold": 1,
                 "window_seconds": 600,
                 "severity": "high",
+                "model_name": model,
             },
             headers=bearer(settings, "sre"),
         )
@@ -177,8 +199,15 @@ async def test_a_failing_canary_raises_one_rollback_alert_for_the_registry(make_
                 canary_version_id=canary,
                 canary_weight=0.5,
                 status="healthy",
+                team=TEST_TEAM,
             ),
         )
+
+        async def known() -> bool:
+            async with state.sessions() as session:
+                return await models_service.get_model(session, model) is not None
+
+        await eventually(known, timeout_s=30, what="deployment.updated recorded")
         for i in range(200):
             await publish_now(
                 state.broker, INFERENCE_LOGGED, inference(model, stable, status="error" if i % 100 == 0 else "ok")
@@ -219,6 +248,7 @@ async def test_feedback_counts_once_and_ground_truth_scores_the_logged_output(ma
     model, version = f"fb-{uuid4().hex[:8]}", uuid4()
     async with running_app(app) as client:
         state = app.state.tuneline
+        await serve(state, model, version)
         await publish_now(
             state.broker, INFERENCE_LOGGED, inference(model, version, request_id=f"{model}-r1", output="Outage")
         )
@@ -248,3 +278,102 @@ async def test_feedback_counts_once_and_ground_truth_scores_the_logged_output(ma
         quality = (await client.get(f"/metrics/models/{model}/quality", headers=bearer(settings, "viewer"))).json()
         [point] = quality["points"]
         assert (point["thumbs_up"], point["thumbs_down"], point["labelled"], point["accuracy"]) == (1, 1, 2, 0.5)
+
+
+# ---- teams: each test is an attack from another team that used to work --------------------------------------------
+
+
+async def test_another_teams_people_see_nothing_of_a_models_monitoring_and_an_admin_sees_every_team(
+    make_settings,
+) -> None:
+    settings = settings_for(make_settings)
+    app = create_app(settings)
+    ours, theirs, version = f"ours-{uuid4().hex[:8]}", f"theirs-{uuid4().hex[:8]}", uuid4()
+    owner_viewer = bearer(settings, "viewer", subject="olga", team="other-team")
+    owner_sre = bearer(settings, "sre", subject="omar", team="other-team")
+    viewer, sre = bearer(settings, "viewer", subject="vic"), bearer(settings, "sre", "ml_engineer", subject="sam")
+    admin = bearer(settings, "admin", subject="ada")
+    async with running_app(app) as client:
+        state = app.state.tuneline
+        await serve(state, ours, version)
+        their_usecase = await serve(state, theirs, version, team="other-team")
+        for model in (ours, theirs):
+            for i in range(10):
+                event = inference(model, version, status="error" if i % 2 else "ok", request_id=f"{model}-{i}")
+                await publish_now(state.broker, INFERENCE_LOGGED, event)
+
+        async def both_counted() -> bool:
+            r = await client.get("/metrics/models", headers=admin)
+            requests = {i["model"]: i["figures"]["requests"] for i in r.json()["items"]}
+            return requests.get(ours) == 10 and requests.get(theirs) == 10
+
+        await eventually(both_counted, timeout_s=30, what="both teams' events rolled up")
+        rule = {
+            "name": "Errors",
+            "metric": "error_rate",
+            "comparator": ">",
+            "threshold": 0.1,
+            "window_seconds": 600,
+            "severity": "high",
+            "min_samples": 1,
+        }
+        assert (await client.post("/alerts/rules", json=rule | {"model_name": theirs}, headers=sre)).status_code == 403
+        assert (await client.post("/alerts/rules", json=rule, headers=sre)).status_code == 403  # every team's models
+        r = await client.post("/alerts/rules", json=rule | {"model_name": theirs}, headers=owner_sre)
+        assert r.status_code == 201, r.text
+        rule_id = r.json()["id"]
+        await alerts_once(state)
+        (alert,) = (await client.get(f"/alerts?model={theirs}", headers=owner_viewer)).json()
+        assert [e["team"] for e in await outbox(state, "alert.raised") if e["model_name"] == theirs] == ["other-team"]
+
+        reads = [
+            f"/metrics/models/{theirs}/current",
+            f"/metrics/models/{theirs}/series",
+            f"/metrics/models/{theirs}/quality",
+            f"/metrics/usecases/{their_usecase}/current",
+            f"/metrics/usecases/{their_usecase}/series",
+            f"/metrics/costs?usecase_id={their_usecase}",
+            f"/alerts?model={theirs}",
+            f"/alerts/{alert['id']}",
+            f"/alerts/rules/{rule_id}",
+            f"/drift/reports?model={theirs}",
+            f"/recommendations/models/{theirs}",
+            f"/retraining/policies/{their_usecase}",
+            f"/retraining/actions?usecase_id={their_usecase}",
+        ]
+        for path in reads:
+            r = await client.get(path, headers=viewer)
+            assert r.status_code == 403, (path, r.text)
+            assert "belongs to team 'other-team'" in r.json()["detail"], r.text
+        changes = [
+            ("POST", f"/alerts/{alert['id']}/acknowledge", None),
+            ("POST", f"/alerts/{alert['id']}/resolve", None),
+            ("PATCH", f"/alerts/rules/{rule_id}", {"enabled": False}),
+            ("DELETE", f"/alerts/rules/{rule_id}", None),
+            ("PUT", f"/retraining/policies/{their_usecase}", {"enabled": False}),
+            ("POST", "/feedback", {"request_id": f"{theirs}-1", "rating": "down"}),
+        ]
+        for method, path, body in changes:
+            r = await client.request(method, path, json=body, headers=sre)
+            assert r.status_code == 403, (method, path, r.text)
+        async with state.sessions() as session:
+            stmt = sa.select(AuditRecord).where(AuditRecord.action == "access.denied")
+            denied = [(d.actor, d.details["team"]) for d in (await session.execute(stmt)).scalars()]
+        assert denied.count(("vic", "other-team")) == len(reads)
+        assert denied.count(("sam", "other-team")) == len(changes) + 1  # and the rule for their model
+
+        # listings show the caller's own team's models only
+        items = (await client.get("/metrics/models", headers=viewer)).json()["items"]
+        assert ours in {i["model"] for i in items} and theirs not in {i["model"] for i in items}
+        costs = (await client.get("/metrics/costs", headers=viewer)).json()
+        assert ours in costs["per_model"] and theirs not in costs["per_model"]
+        assert all(a["model_name"] != theirs for a in (await client.get("/alerts", headers=viewer)).json())
+        assert all(r["model_name"] != theirs for r in (await client.get("/alerts/rules", headers=viewer)).json())
+
+        # the owning team's people (an SRE of theirs included) and an admin are served as before
+        assert (await client.get(f"/metrics/models/{theirs}/current", headers=owner_viewer)).status_code == 200
+        r = await client.post(f"/alerts/{alert['id']}/acknowledge", headers=owner_sre)
+        assert r.status_code == 200 and r.json()["acknowledged_by"] == "omar"
+        everything = {i["model"] for i in (await client.get("/metrics/models", headers=admin)).json()["items"]}
+        assert {ours, theirs} <= everything
+        assert alert["id"] in {a["id"] for a in (await client.get("/alerts", headers=admin)).json()}

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tuneline.monitoring.alerts.rules import Metric
+from tuneline.monitoring.alerts.rules import Metric, readings_from_quality
 from tuneline.monitoring.quality.bucket import QualityBucket, TrendDirection, merge_quality, quality_trend
 from tuneline.monitoring.quality.signals import Feedback, Prediction, Rating, is_correct
 from tuneline.monitoring.rollups.rollup import RollupKey
@@ -26,7 +26,7 @@ def test_feedback_rates_and_accuracy_are_the_hand_computed_shares() -> None:
     assert (b.thumbs_up_rate, b.thumbs_down_rate) == (0.75, 0.25)
     assert b.feedback_rate(requests=80) == 0.1
     assert b.accuracy == 0.9
-    readings = b.readings()
+    readings = readings_from_quality(b)
     assert (readings[Metric.THUMBS_DOWN_RATE].value, readings[Metric.THUMBS_DOWN_RATE].samples) == (0.25, 8)
     assert (readings[Metric.ACCURACY].value, readings[Metric.ACCURACY].samples) == (0.9, 10)
 

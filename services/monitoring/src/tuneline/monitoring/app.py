@@ -8,15 +8,16 @@ from fastapi import FastAPI
 
 from tuneline.common.app import create_service_app
 from tuneline.common.settings import load_settings
-from tuneline.monitoring import consumers
-from tuneline.monitoring.alerts import api as alerts_api
-from tuneline.monitoring.drift import api as drift_api
-from tuneline.monitoring.evaluation.loops import start_loops, stop_loops
-from tuneline.monitoring.quality import api as quality_api
-from tuneline.monitoring.recommendations import api as recommendations_api
-from tuneline.monitoring.retraining import api as retraining_api
-from tuneline.monitoring.rollups import api as rollups_api
-from tuneline.monitoring.rollups import consumers as rollups_consumers
+from tuneline.monitoring.context import build_context
+from tuneline.monitoring.entrypoints import alerts as alerts_api
+from tuneline.monitoring.entrypoints import consumers
+from tuneline.monitoring.entrypoints import drift as drift_api
+from tuneline.monitoring.entrypoints import inference as rollups_consumers
+from tuneline.monitoring.entrypoints import quality as quality_api
+from tuneline.monitoring.entrypoints import recommendations as recommendations_api
+from tuneline.monitoring.entrypoints import retraining as retraining_api
+from tuneline.monitoring.entrypoints import rollups as rollups_api
+from tuneline.monitoring.entrypoints.loops import start_loops, stop_loops
 from tuneline.monitoring.settings import MonitoringSettings
 
 
@@ -36,6 +37,7 @@ def create_app(settings: MonitoringSettings | None = None) -> FastAPI:
             recommendations_api.router,
         ],
         consumers=[rollups_consumers.register, consumers.register],
+        context=build_context,
         migrations=Path(__file__).parent / "migrations",
         on_startup=[start_loops],
         on_shutdown=[stop_loops],

@@ -35,6 +35,9 @@ class MonitoringSettings(ServiceSettings):
         default=15.0, gt=0, description="How often alert rules and the canary guard are evaluated."
     )
     drift_interval_s: float = Field(default=3600.0, gt=0, description="How often drift is evaluated.")
+    schedule_interval_s: float = Field(
+        default=60.0, gt=0, description="How often policies with periodic retraining are checked for a due retrain."
+    )
     drift_window_hours: float = Field(default=24.0, gt=0, description="Live window compared with the reference.")
     canary_window_minutes: float = Field(default=15.0, gt=0, description="Window the canary guard compares.")
     canary_min_requests: int = Field(default=200, ge=1, description="Requests needed on each arm before judging.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from uuid import UUID
 
@@ -102,8 +103,13 @@ async def open_alert_row(session: AsyncSession, fingerprint: str) -> AlertRow | 
     return (await session.execute(stmt)).scalars().first()
 
 
-async def list_alerts(session: AsyncSession, state: str | None, model: str | None, limit: int) -> list[AlertRow]:
+async def list_alerts(
+    session: AsyncSession, state: str | None, model: str | None, limit: int, *, models: Collection[str] | None = None
+) -> list[AlertRow]:
+    """Newest first; `models`: only alerts of these model names (None: of every model)."""
     stmt = sa.select(AlertRow)
+    if models is not None:
+        stmt = stmt.where(AlertRow.model_name.in_(list(models)))
     if state is not None:
         stmt = stmt.where(AlertRow.state == state)
     if model is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from tuneline.monitoring.quality.bucket import QualityBucket
 from tuneline.monitoring.rollups.rollup import RollupKey, RollupSummary
 
 
@@ -131,6 +132,13 @@ def readings_from_summary(summary: RollupSummary) -> dict[Metric, MetricReading]
         Metric.COST: MetricReading(summary.cost, n),
         Metric.COST_PER_REQUEST: MetricReading(summary.cost_per_request, n),
         Metric.UNIQUE_CALLERS: MetricReading(summary.unique_callers, n),
+    }
+
+
+def readings_from_quality(bucket: QualityBucket) -> dict[Metric, MetricReading]:
+    return {
+        Metric.THUMBS_DOWN_RATE: MetricReading(bucket.thumbs_down_rate, bucket.feedback_count),
+        Metric.ACCURACY: MetricReading(bucket.accuracy, bucket.labelled),
     }
 
 

@@ -24,6 +24,7 @@ from tuneline.monitoring.alerts.rules import (
     MetricReading,
     Severity,
     evaluate_rule,
+    readings_from_quality,
     readings_from_summary,
 )
 from tuneline.monitoring.alerts.state import (
@@ -38,6 +39,7 @@ from tuneline.monitoring.alerts.state import (
 )
 from tuneline.monitoring.alerts.tables import AlertRow, AlertRuleRow
 from tuneline.monitoring.canary.guard import CanaryAction, CanaryGuardConfig, evaluate_canary
+from tuneline.monitoring.models import repository as models_repository
 from tuneline.monitoring.models.tables import MonitoredModelRow
 from tuneline.monitoring.quality import repository as quality_repository
 from tuneline.monitoring.quality import service as quality_service
@@ -152,6 +154,7 @@ async def _publish_raised(session: AsyncSession, alert: Alert, metric: str, acti
             threshold=alert.threshold if alert.threshold is not None else 0.0,
             message=alert.message,
             action=action,
+            team=model.team if (model := await models_repository.get_model(session, alert.key.model)) else None,
         ),
     )
 
@@ -184,7 +187,7 @@ async def evaluate_rules(session: AsyncSession, now: datetime, producer: str) ->
             if key in figures:
                 readings.update(readings_from_summary(figures[key]))
             if key in quality:
-                readings.update(quality[key].readings())
+                readings.update(readings_from_quality(quality[key]))
             outcome = evaluate_rule(rule, key, readings)
             existing = await repository.open_alert_row(session, fingerprint(rule.id, key))
             transition = apply_outcome(repository.alert_of(existing) if existing else None, outcome, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
@@ -22,9 +23,12 @@ async def newest_reference(
 
 
 async def list_reports(
-    session: AsyncSession, model: str | None, drifted_only: bool, limit: int
+    session: AsyncSession, model: str | None, drifted_only: bool, limit: int, *, models: Collection[str] | None = None
 ) -> list[DriftReportRow]:
+    """Newest first; `models`: only reports of these model names (None: of every model)."""
     stmt = sa.select(DriftReportRow)
+    if models is not None:
+        stmt = stmt.where(DriftReportRow.model_name.in_(list(models)))
     if model is not None:
         stmt = stmt.where(DriftReportRow.model_name == model)
     if drifted_only:

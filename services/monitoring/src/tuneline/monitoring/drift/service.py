@@ -1,7 +1,8 @@
 """Reference profiles from dataset.ready, and periodic drift checks of each served model against its reference.
 
 The reference of a model is the newest dataset version of its use case that was ready when its stable version
-was deployed (the data it was most likely trained on). Live inputs are the prompts logged for the stable
+was deployed (the data it was most likely trained on), its inputs rendered in the use case's prompt template as
+the served model sees them. Live inputs are the prompts logged for the stable
 version in the drift window; a use case that does not allow logging prompts gets no input drift checks.
 """
 
@@ -16,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.events import DRIFT_DETECTED, DatasetReady, DriftDetected
 from tuneline.common.messaging import add_event
+from tuneline.common.records import ClassificationRecord, read_jsonl
 from tuneline.common.storage import ObjectStore
 from tuneline.monitoring.drift import repository
 from tuneline.monitoring.drift.config import DriftConfig
 from tuneline.monitoring.drift.detector import detect_drift
 from tuneline.monitoring.drift.embedders import Embedder
-from tuneline.monitoring.drift.records import parse_jsonl
 from tuneline.monitoring.drift.reference import ReferenceProfile, build_reference
 from tuneline.monitoring.drift.report import DriftCheckName, DriftReport
 from tuneline.monitoring.drift.tables import DatasetReferenceRow, DriftReportRow
@@ -43,11 +44,16 @@ async def load_training_inputs(store: ObjectStore, event: DatasetReady) -> tuple
     if uri is None:
         raise ValueError(f"split_uris: dataset version {event.version_id} has no train split")
     data = await store.read_bytes(store.key_from_uri(uri))
-    pairs = list(parse_jsonl(data.splitlines()))
-    texts = [text for text, _ in pairs]
-    labels = [label for _, label in pairs]
-    has_labels = event.record_format == "classification" and all(label is not None for label in labels)
-    return texts, ([label or "" for label in labels] if has_labels else None)
+    records = read_jsonl(data.splitlines(), "train split")
+    # Live prompts are what the served model was sent: a classification input inside the use case's template
+    # (as /v1/classify applies it and the model card tells chat clients to send it), so the reference is too.
+    template = event.prompt_template
+    texts = [
+        template.render(record.text) if template and isinstance(record, ClassificationRecord) else record.input_text
+        for record in records
+    ]
+    labels = [record.label for record in records if isinstance(record, ClassificationRecord)]
+    return texts, (labels if labels and len(labels) == len(records) else None)
 
 
 async def record_reference(
@@ -142,6 +148,7 @@ async def evaluate_model(
                 reference_size=check.n_reference,
                 window_size=check.n_live,
                 evidence={"method": check.method, "alpha": check.alpha, **check.details},
+                team=model.team,
             ),
         )
     log.info("monitoring.drift.evaluated", model=model.model_name, drifted=report.drifted, live=len(texts))

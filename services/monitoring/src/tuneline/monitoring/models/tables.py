@@ -15,6 +15,9 @@ class MonitoredModelRow(SQLModel, table=True):
 
     model_name: str = Field(primary_key=True)
     usecase_id: UUID = Field(index=True)
+    # The model's team (deployment.updated's, the registry's use case team): who sees its figures, alerts, drift,
+    # quality and advice (tuneline.monitoring.models.access). None: not yet known, the admins' alone.
+    team: str | None = Field(default=None, index=True)
     model_id: UUID
     deployment_id: UUID
     stable_version: str | None = None

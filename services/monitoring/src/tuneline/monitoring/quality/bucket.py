@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from tuneline.monitoring.alerts.rules import Metric, MetricReading
 from tuneline.monitoring.proportions import two_proportion_z_test
 from tuneline.monitoring.quality.signals import Rating
 from tuneline.monitoring.rollups.rollup import RollupKey
@@ -58,12 +57,6 @@ class QualityBucket:
     def feedback_rate(self, requests: int) -> float | None:
         """Share of served requests that got a thumbs up or down."""
         return self.feedback_count / requests if requests else None
-
-    def readings(self) -> dict[Metric, MetricReading]:
-        return {
-            Metric.THUMBS_DOWN_RATE: MetricReading(self.thumbs_down_rate, self.feedback_count),
-            Metric.ACCURACY: MetricReading(self.accuracy, self.labelled),
-        }
 
 
 def merge_quality(buckets: Iterable[QualityBucket], key: RollupKey, start: datetime, end: datetime) -> QualityBucket:

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.events import RETRAIN_REQUESTED, RetrainRequested
 from tuneline.common.messaging import add_event
 from tuneline.monitoring.drift import repository as references
 from tuneline.monitoring.drift.tables import DatasetReferenceRow
+from tuneline.monitoring.retraining import repository
 from tuneline.monitoring.retraining.policy import (
     DatasetVersion,
     RetrainDecision,
     RetrainPolicy,
     RetrainTrigger,
     decide_retrain,
+    schedule_due,
 )
 from tuneline.monitoring.retraining.tables import RetrainActionRow, RetrainPolicyRow
 
@@ -44,11 +45,7 @@ def _version(row: DatasetReferenceRow | None) -> DatasetVersion | None:
 
 
 async def past_actions(session: AsyncSession, usecase_id: UUID, since: datetime) -> list[datetime]:
-    stmt = sa.select(RetrainActionRow.decided_at).where(
-        RetrainActionRow.usecase_id == usecase_id,
-        RetrainActionRow.decided_at >= since,
-    )
-    return list((await session.execute(stmt)).scalars())
+    return await repository.action_times(session, usecase_id, since)
 
 
 async def consider_retrain(
@@ -64,8 +61,8 @@ async def consider_retrain(
 ) -> RetrainDecision:
     """Decide, remember an acting decision and publish retrain.requested through the outbox."""
     # Serialise decisions per use case so two replicas cannot both pass the rate limit.
-    await session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"retrain:{usecase_id}"})
-    policy = policy_of(await session.get(RetrainPolicyRow, usecase_id), usecase_id)
+    await repository.lock_usecase(session, usecase_id)
+    policy = policy_of(await repository.get_policy(session, usecase_id), usecase_id)
     newest = await references.newest_reference(session, usecase_id)
     trained_on = await references.newest_reference(session, usecase_id, ready_before=deployed_at)
     history = await past_actions(session, usecase_id, now - max(policy.window, policy.cooldown))
@@ -81,7 +78,8 @@ async def consider_retrain(
     if not decision.acts:
         return decision
     dataset_row = newest if decision.dataset is not None and newest is not None else None
-    session.add(
+    await repository.add(
+        session,
         RetrainActionRow(
             usecase_id=usecase_id,
             action=decision.action.value,
@@ -89,7 +87,7 @@ async def consider_retrain(
             reason=decision.reason,
             dataset_version_id=dataset_row.version_id if dataset_row else None,
             decided_at=now,
-        )
+        ),
     )
     await add_event(
         session,
@@ -105,3 +103,21 @@ async def consider_retrain(
         ),
     )
     return decision
+
+
+async def scheduled_usecases(session: AsyncSession) -> list[UUID]:
+    """Use cases whose enabled policy asks for periodic retraining."""
+    return [row.usecase_id for row in await repository.scheduled_policies(session)]
+
+
+async def schedule_due_now(session: AsyncSession, usecase_id: UUID, now: datetime) -> RetrainPolicy | None:
+    """The policy when a periodic retrain is due for `usecase_id` at `now` (None when not), under the use case's
+    lock. The period runs from the last scheduled action, or from when the policy was set: both are stored, so a
+    restart neither skips nor repeats a period."""
+    await repository.lock_usecase(session, usecase_id)
+    row = await repository.get_policy(session, usecase_id)
+    if row is None:
+        return None
+    policy = policy_of(row, usecase_id)
+    last = await repository.last_action_at(session, usecase_id, RetrainTrigger.SCHEDULE.value)
+    return policy if schedule_due(policy, last or row.updated_at, now) else None

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from tuneline.monitoring.quality.bucket import QualityBucket
 from tuneline.monitoring.rollups.rollup import Rollup, RollupKey, RollupSummary
 
 LABELS = ("model", "version", "arm")
@@ -33,8 +32,6 @@ OPEN_ALERTS = Gauge("tuneline_monitoring_open_alerts", "Open (firing or acknowle
 DRIFT = Gauge(
     "tuneline_monitoring_drift", "1 when the last drift report found drift on this check", ["model", "version", "check"]
 )
-THUMBS_UP_RATE = Gauge("tuneline_monitoring_thumbs_up_rate", "Share of thumbs up over the current day", LABELS)
-ACCURACY = Gauge("tuneline_monitoring_accuracy", "Accuracy on requests with ground truth, current day", LABELS)
 
 
 def record_batch(rollups: list[Rollup], new_events: int, duplicates: int, delays: list[float]) -> None:
@@ -67,12 +64,3 @@ def set_current(figures: Mapping[RollupKey, RollupSummary], window_seconds: floa
         TIMEOUT_RATE.labels(*labels).set(summary.timeout_rate or 0.0)
         RPS.labels(*labels).set(summary.requests / window_seconds)
         UNIQUE_CALLERS.labels(*labels).set(summary.unique_callers)
-
-
-def set_quality(buckets: Mapping[RollupKey, QualityBucket]) -> None:
-    for key, bucket in buckets.items():
-        labels = (key.model, key.version, key.arm)
-        if bucket.thumbs_up_rate is not None:
-            THUMBS_UP_RATE.labels(*labels).set(bucket.thumbs_up_rate)
-        if bucket.accuracy is not None:
-            ACCURACY.labels(*labels).set(bucket.accuracy)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -122,8 +122,12 @@ async def load_rollups(
     version: str | None = None,
     arm: str | None = None,
     usecase_id: UUID | None = None,
+    models: Collection[str] | None = None,
 ) -> list[Rollup]:
+    """Roll-ups in [start, end), narrowed by each filter given (`models`: only these model names)."""
     stmt = sa.select(RollupRow.state).where(RollupRow.bucket_start >= start, RollupRow.bucket_start < end)
+    if models is not None:
+        stmt = stmt.where(RollupRow.model_name.in_(list(models)))
     if model is not None:
         stmt = stmt.where(RollupRow.model_name == model)
     if version is not None:

@@ -1,4 +1,5 @@
-"""REST: optimisation recommendations for a served model, from its traffic, drift and quality."""
+"""REST: optimisation recommendations for a served model, from its traffic, drift and quality; the model's team's
+alone (tuneline.monitoring.models.access): another team's caller is refused (403, audited)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tuneline.common.auth import CurrentUser
 from tuneline.common.errors import NotFound
 from tuneline.monitoring.drift import repository as drift_repository
 from tuneline.monitoring.drift.report import DriftCheck, DriftCheckName, DriftReport
-from tuneline.monitoring.models import service as models_service
+from tuneline.monitoring.models import access
 from tuneline.monitoring.quality import service as quality_service
 from tuneline.monitoring.recommendations.advisor import Capacity, ModelHealth, Objectives, recommend
 from tuneline.monitoring.retraining.policy import DatasetVersion
@@ -63,7 +64,7 @@ async def for_model(
     latency_p95_slo_ms: Annotated[float, Query(gt=0)] = 2000.0,
     accuracy_target: Annotated[float | None, Query(gt=0, le=1)] = None,
 ) -> list[RecommendationOut]:
-    row = await models_service.get_model(session, model)
+    row = await access.ensure_model(session, user, model, "read the recommendations for")
     if row is None or row.stable_version is None:
         raise NotFound(f"model {model!r} has no stable deployment known to monitoring", field="model")
     now = datetime.now(UTC)

@@ -1,4 +1,5 @@
-"""REST: feedback on a served request, and quality figures over time."""
+"""REST: feedback on a served request, and quality figures over time; both are the served model's team's
+(tuneline.monitoring.models.access): another team's caller is refused (403, audited)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from tuneline.common.app import SessionDep
 from tuneline.common.auth import CurrentUser, audit
 from tuneline.common.errors import InvalidInput
+from tuneline.monitoring.models import access
 from tuneline.monitoring.quality import repository, service
 from tuneline.monitoring.quality.signals import Rating
+from tuneline.monitoring.rollups import repository as rollup_repository
 from tuneline.monitoring.rollups.rollup import RollupKey
 
 router = APIRouter(tags=["quality"])
@@ -54,6 +57,9 @@ class QualityOut(BaseModel):
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=201, summary="Rate a served request")
 async def submit_feedback(body: FeedbackIn, session: SessionDep, user: CurrentUser) -> FeedbackOut:
+    served = await rollup_repository.find_event(session, body.request_id)
+    if served is not None:  # an unknown request is the service's 404
+        await access.ensure_model(session, user, served.model_name, "rate a served request of")
     row = await service.submit_feedback(session, body.request_id, body.rating, body.truth_label, user.subject)
     await audit(session, user, "feedback.submitted", "inference_request", body.request_id)
     return FeedbackOut(
@@ -72,6 +78,7 @@ async def quality(
     start: Annotated[datetime | None, Query()] = None,
     end: Annotated[datetime | None, Query()] = None,
 ) -> QualityOut:
+    await access.ensure_model(session, user, model, "read the quality of")
     end = end or datetime.now(UTC)
     start = start or end - timedelta(days=7)
     if end <= start:

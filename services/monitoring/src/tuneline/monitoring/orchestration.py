@@ -1,4 +1,10 @@
-"""The periodic work of the service: alert rules and canary guard, drift and retraining, raw-event retention.
+"""Monitoring's cross-domain sequences: the periodic passes over roll-ups, quality, alerts, drift and retraining.
+
+Domains import only downward and never this module; entrypoints/loops.py runs these passes on a timer.
+- alerts: rule evaluation and the canary guard over roll-ups and quality, then notifications and gauges
+- drift/quality → retrain: drift per served model, else the quality trend, through the retraining policy
+- the schedule → retrain: a policy with `schedule_every_seconds` gets a retrain request every period
+- retention of raw inference events
 
 Each `*_once` function is one complete pass in its own transaction(s), called by the loops and directly by tests.
 Several replicas may run the loops: the partial unique index on open alerts and the per-use-case advisory lock
@@ -7,9 +13,6 @@ on retrain decisions keep their results single.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -21,15 +24,16 @@ from tuneline.monitoring.alerts import repository as alerts_repository
 from tuneline.monitoring.alerts import service as alerts_service
 from tuneline.monitoring.alerts.state import AlertTransition
 from tuneline.monitoring.canary.guard import CanaryGuardConfig
+from tuneline.monitoring.context import monitoring_context
 from tuneline.monitoring.drift import service as drift_service
-from tuneline.monitoring.drift.consumers import drift_tools
 from tuneline.monitoring.drift.report import DriftReport
 from tuneline.monitoring.models import service as models_service
+from tuneline.monitoring.quality import metrics as quality_metrics
 from tuneline.monitoring.quality import repository as quality_repository
 from tuneline.monitoring.quality import service as quality_service
 from tuneline.monitoring.quality.bucket import TrendDirection
 from tuneline.monitoring.retraining import service as retraining_service
-from tuneline.monitoring.retraining.policy import RetrainTrigger
+from tuneline.monitoring.retraining.policy import RetrainDecision, RetrainTrigger
 from tuneline.monitoring.rollups import metrics
 from tuneline.monitoring.rollups import repository as rollup_repository
 from tuneline.monitoring.rollups import service as rollup_service
@@ -37,7 +41,6 @@ from tuneline.monitoring.rollups.rollup import RollupKey
 from tuneline.monitoring.settings import MonitoringSettings
 
 log = structlog.get_logger(__name__)
-TASKS_KEY = "monitoring_loops"
 
 
 def _settings(state: AppState) -> MonitoringSettings:
@@ -66,7 +69,7 @@ async def alerts_once(state: AppState, now: datetime | None = None) -> list[Aler
         day = now - timedelta(days=1)
         quality = quality_service.per_key(await quality_repository.load_buckets(session, day, now), day, now)
     metrics.set_current(figures, settings.current_window_minutes * 60)
-    metrics.set_quality(quality)
+    quality_metrics.set_quality(quality)
     for severity in ("low", "medium", "high", "critical"):
         metrics.OPEN_ALERTS.labels(severity).set(open_counts.get(severity, 0))
     await dispatch.notify(transitions, settings)
@@ -77,7 +80,8 @@ async def drift_once(state: AppState, now: datetime | None = None) -> list[Drift
     """Drift per served model, then the retraining policy for drift or degrading quality."""
     settings = _settings(state)
     now = now or datetime.now(UTC)
-    embedder, config = drift_tools(state)
+    context = monitoring_context(state)
+    embedder, config = context.embedder, context.drift_config
     reports: list[DriftReport] = []
     async with state.sessions() as session:
         models = await models_service.all_models(session)
@@ -121,35 +125,37 @@ async def drift_once(state: AppState, now: datetime | None = None) -> list[Drift
     return reports
 
 
+async def schedule_once(state: AppState, now: datetime | None = None) -> list[RetrainDecision]:
+    """Periodic retraining: for each use case whose policy's period has run out, one retrain decision (rate limits
+    and the dataset rule apply as for drift) for the model that serves it."""
+    settings = _settings(state)
+    now = now or datetime.now(UTC)
+    async with state.sessions() as session:
+        usecases = await retraining_service.scheduled_usecases(session)
+    decisions: list[RetrainDecision] = []
+    for usecase_id in usecases:
+        async with transaction(state.sessions) as session:
+            policy = await retraining_service.schedule_due_now(session, usecase_id, now)
+            served = [m for m in await models_service.models_of_usecase(session, usecase_id) if m.stable_version]
+            if policy is None or policy.schedule_every is None or not served:
+                continue
+            decision = await retraining_service.consider_retrain(
+                session,
+                usecase_id=usecase_id,
+                model_name=served[0].model_name,
+                deployed_at=served[0].deployed_at,
+                trigger=RetrainTrigger.SCHEDULE,
+                detail=f"every {policy.schedule_every}",
+                now=now,
+                producer=settings.service_name,
+            )
+            decisions.append(decision)
+            log.info("monitoring.retrain.scheduled", usecase_id=str(usecase_id), action=decision.action.value)
+    return decisions
+
+
 async def retention_once(state: AppState, now: datetime | None = None) -> int:
     settings = _settings(state)
     cutoff = (now or datetime.now(UTC)) - timedelta(hours=settings.raw_retention_hours)
     async with transaction(state.sessions) as session:
         return await rollup_repository.purge_events_before(session, cutoff)
-
-
-async def _every(interval_s: float, name: str, work: Callable[[], Awaitable[object]]) -> None:
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            await work()
-        except Exception as error:  # a failed pass is retried next interval; the loop must not die
-            log.error("monitoring.loop.failed", loop=name, error=f"{type(error).__name__}: {error}", exc_info=True)
-
-
-def start_loops(state: AppState) -> None:
-    settings = _settings(state)
-    if not settings.run_background_loops:
-        return
-    state.extras[TASKS_KEY] = [
-        asyncio.create_task(_every(settings.evaluation_interval_s, "alerts", lambda: alerts_once(state))),
-        asyncio.create_task(_every(settings.drift_interval_s, "drift", lambda: drift_once(state))),
-        asyncio.create_task(_every(3600.0, "retention", lambda: retention_once(state))),
-    ]
-
-
-async def stop_loops(state: AppState) -> None:
-    for task in state.extras.pop(TASKS_KEY, []):
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -1,4 +1,7 @@
-"""REST: retraining policy per use case, and the decisions that acted."""
+"""REST: retraining policy per use case, and the decisions that acted.
+
+A use case's team is that of the models serving it (tuneline.monitoring.models.access): another team's caller is
+refused (403, audited) and sees none of its decisions; a use case no model serves yet is the admins' alone."""
 
 from __future__ import annotations
 
@@ -6,16 +9,20 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
+from tuneline.common.access import KNOWN_ROLES
 from tuneline.common.app import SessionDep
 from tuneline.common.auth import CurrentUser, Principal, Role, audit, require_roles
 from tuneline.common.events import utcnow
-from tuneline.monitoring.retraining.tables import RetrainActionRow, RetrainPolicyRow
+from tuneline.monitoring.models import access
+from tuneline.monitoring.retraining import repository
+from tuneline.monitoring.retraining.tables import RetrainPolicyRow
 
 router = APIRouter(prefix="/retraining", tags=["retraining"])
+#: Listings: a token with no role Tuneline knows sees nothing (the team rule needs a known role to read).
+Member = Annotated[Principal, Depends(require_roles(*KNOWN_ROLES))]
 
 
 class PolicyIn(BaseModel):
@@ -27,7 +34,12 @@ class PolicyIn(BaseModel):
     cooldown_seconds: int = Field(default=86_400, ge=0, description="Least time between two actions.")
     max_actions: int = Field(default=3, ge=1, description="Most actions per window.")
     window_seconds: int = Field(default=7 * 86_400, ge=60)
-    schedule_every_seconds: int | None = Field(default=None, ge=3600, description="Periodic retraining; off if empty.")
+    schedule_every_seconds: int | None = Field(
+        default=None,
+        ge=3600,
+        description="Periodic retraining: a retrain request every this many seconds from the last one (or from when "
+        "the policy was set), within the rate limits; off if empty.",
+    )
 
 
 class PolicyOut(PolicyIn):
@@ -52,7 +64,8 @@ class ActionOut(BaseModel):
 
 @router.get("/policies/{usecase_id}", response_model=PolicyOut, summary="A use case's retraining policy")
 async def get_policy(usecase_id: UUID, session: SessionDep, user: CurrentUser) -> PolicyOut:
-    row = await session.get(RetrainPolicyRow, usecase_id)
+    await access.ensure_usecase(session, user, usecase_id, "read the retraining policy of")
+    row = await repository.get_policy(session, usecase_id)
     return PolicyOut.model_validate(row) if row else PolicyOut(usecase_id=usecase_id)
 
 
@@ -63,21 +76,26 @@ async def put_policy(
     session: SessionDep,
     user: Annotated[Principal, Depends(require_roles(Role.ML_ENGINEER))],
 ) -> PolicyOut:
-    row = await session.get(RetrainPolicyRow, usecase_id)
+    await access.ensure_usecase(session, user, usecase_id, "set the retraining policy of", (Role.ML_ENGINEER,))
+    row = await repository.get_policy(session, usecase_id)
     if row is None:
         row = RetrainPolicyRow(usecase_id=usecase_id, updated_by=user.subject)
-        session.add(row)
     for name, value in body.model_dump().items():
         setattr(row, name, value)
     row.updated_by, row.updated_at = user.subject, utcnow()
-    await session.flush()
+    await repository.add(session, row)
     await audit(session, user, "retrain_policy.updated", "usecase", usecase_id, **body.model_dump())
     return PolicyOut.model_validate(row)
 
 
 @router.get("/actions", response_model=list[ActionOut], summary="Retrain requests and data requests sent")
-async def list_actions(session: SessionDep, user: CurrentUser, usecase_id: UUID | None = None) -> list[ActionOut]:
-    stmt = sa.select(RetrainActionRow).order_by(RetrainActionRow.decided_at.desc()).limit(200)
+async def list_actions(session: SessionDep, user: Member, usecase_id: UUID | None = None) -> list[ActionOut]:
+    """The caller's team's use cases' decisions (an admin: all); of one use case when named (403: another team's)."""
     if usecase_id is not None:
-        stmt = stmt.where(RetrainActionRow.usecase_id == usecase_id)
-    return [ActionOut.model_validate(r) for r in (await session.execute(stmt)).scalars()]
+        await access.ensure_usecase(session, user, usecase_id, "read the retraining decisions of")
+    visible = await access.visible_usecases(session, user)
+    return [
+        ActionOut.model_validate(r)
+        for r in await repository.list_actions(session, usecase_id)
+        if visible is None or r.usecase_id in visible
+    ]

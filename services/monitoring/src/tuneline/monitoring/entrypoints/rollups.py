@@ -1,4 +1,7 @@
-"""REST: traffic time series and current figures per model/version/arm and per use case; cost per model."""
+"""REST: traffic time series and current figures per model/version/arm and per use case; cost per model.
+
+A named model or use case of another team is refused (403, audited); listings show the caller's team's models
+(tuneline.monitoring.models.access)."""
 
 from __future__ import annotations
 
@@ -6,15 +9,19 @@ from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from tuneline.common.access import KNOWN_ROLES
 from tuneline.common.app import SessionDep, StateDep
-from tuneline.common.auth import CurrentUser
+from tuneline.common.auth import CurrentUser, Principal, require_roles
+from tuneline.monitoring.models import access
 from tuneline.monitoring.rollups import repository, service
 from tuneline.monitoring.rollups.schemas import CostLine, CostsOut, CurrentOut, KeyedFigures, SeriesOut, SeriesPointOut
 from tuneline.monitoring.settings import MonitoringSettings
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
+#: Listings: a token with no role Tuneline knows sees nothing (the team rule needs a known role to read).
+Member = Annotated[Principal, Depends(require_roles(*KNOWN_ROLES))]
 
 Start = Annotated[datetime | None, Query(description="Inclusive start (ISO 8601 with zone); default end - 1 h.")]
 End = Annotated[datetime | None, Query(description="Exclusive end; default now.")]
@@ -43,6 +50,7 @@ async def model_series(
     version: str | None = None,
     arm: str | None = None,
 ) -> SeriesOut:
+    await access.ensure_model(session, user, model)
     start, end = _range(start, end, 60)
     service.check_range(start, end, step_seconds)
     rollups = await repository.load_rollups(session, start, end, model=model, version=version, arm=arm)
@@ -57,6 +65,7 @@ async def model_series(
 
 @router.get("/models/{model}/current", response_model=CurrentOut, summary="Current figures per version and arm")
 async def model_current(model: str, session: SessionDep, state: StateDep, user: CurrentUser) -> CurrentOut:
+    await access.ensure_model(session, user, model)
     start, end = service.default_range(_window_minutes(state))
     rollups = await repository.load_rollups(session, start, end, model=model)
     figures = service.current(rollups, start, end)
@@ -64,9 +73,11 @@ async def model_current(model: str, session: SessionDep, state: StateDep, user: 
 
 
 @router.get("/models", response_model=CurrentOut, summary="Current figures of every model version and arm")
-async def all_current(session: SessionDep, state: StateDep, user: CurrentUser) -> CurrentOut:
+async def all_current(session: SessionDep, state: StateDep, user: Member) -> CurrentOut:
+    """The caller's team's models (an admin's: every model)."""
+    visible = await access.visible_models(session, user)
     start, end = service.default_range(_window_minutes(state))
-    figures = service.current(await repository.load_rollups(session, start, end), start, end)
+    figures = service.current(await repository.load_rollups(session, start, end, models=visible), start, end)
     return CurrentOut(start=start, end=end, items=[KeyedFigures.of(k, s) for k, s in figures.items()])
 
 
@@ -79,6 +90,7 @@ async def usecase_series(
     end: End = None,
     step_seconds: Step = 60,
 ) -> SeriesOut:
+    await access.ensure_usecase(session, user, usecase_id)
     start, end = _range(start, end, 60)
     service.check_range(start, end, step_seconds)
     rollups = await repository.load_rollups(session, start, end, usecase_id=usecase_id)
@@ -93,6 +105,7 @@ async def usecase_series(
 
 @router.get("/usecases/{usecase_id}/current", response_model=CurrentOut, summary="Current figures of a use case")
 async def usecase_current(usecase_id: UUID, session: SessionDep, state: StateDep, user: CurrentUser) -> CurrentOut:
+    await access.ensure_usecase(session, user, usecase_id)
     start, end = service.default_range(_window_minutes(state))
     rollups = await repository.load_rollups(session, start, end, usecase_id=usecase_id)
     return CurrentOut(
@@ -102,11 +115,15 @@ async def usecase_current(usecase_id: UUID, session: SessionDep, state: StateDep
 
 @router.get("/costs", response_model=CostsOut, summary="Cost per model and version")
 async def costs(
-    session: SessionDep, user: CurrentUser, start: Start = None, end: End = None, usecase_id: UUID | None = None
+    session: SessionDep, user: Member, start: Start = None, end: End = None, usecase_id: UUID | None = None
 ) -> CostsOut:
+    """The caller's team's models (an admin's: every model); of one use case when named."""
+    if usecase_id is not None:
+        await access.ensure_usecase(session, user, usecase_id)
+    visible = await access.visible_models(session, user)
     start, end = _range(start, end, 24 * 60)
     service.check_range(start, end, int((end - start).total_seconds()) or 1)
-    rollups = await repository.load_rollups(session, start, end, usecase_id=usecase_id)
+    rollups = await repository.load_rollups(session, start, end, usecase_id=usecase_id, models=visible)
     lines = [
         CostLine(
             model=model,

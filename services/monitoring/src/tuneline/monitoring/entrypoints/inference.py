@@ -19,6 +19,8 @@ from tuneline.common.app import AppState
 from tuneline.common.db import transaction
 from tuneline.common.events import DEAD_LETTER, INFERENCE_LOGGED, DeadLettered, InferenceLogged
 from tuneline.common.messaging import publish_now
+from tuneline.common.redact import describe_error, summarise_validation
+from tuneline.common.text import clean_model
 from tuneline.monitoring.rollups import metrics, service
 from tuneline.monitoring.settings import MonitoringSettings
 
@@ -68,10 +70,13 @@ def register(broker: KafkaBroker, state: AppState) -> None:
         events: list[InferenceLogged] = []
         for record in records:
             try:
-                events.append(InferenceLogged.model_validate_json(record.value or b""))
+                event = InferenceLogged.model_validate_json(record.value or b"")
+                # A prompt with NUL would fail the batch's insert and have it redelivered forever.
+                events.append(clean_model(event, "monitoring.inference"))
             except ValidationError as error:
                 metrics.INGESTED.labels("invalid").inc()
-                await dead_letter(record, f"invalid payload for {INFERENCE_LOGGED.name}: {error.errors()[:3]}")
+                reason = f"invalid payload for {INFERENCE_LOGGED.name}: {summarise_validation(error, limit=3)}"
+                await dead_letter(record, reason)
         if not events:
             return
         attempts = settings.consumer_max_attempts
@@ -85,7 +90,7 @@ def register(broker: KafkaBroker, state: AppState) -> None:
                     "monitoring.ingest.failed",
                     attempt=attempt,
                     events=len(events),
-                    error=f"{type(error).__name__}: {error}",
+                    error=describe_error(error),
                 )
                 if attempt == attempts:
                     raise  # offsets stay uncommitted: the batch is redelivered, and the inbox drops what was stored
