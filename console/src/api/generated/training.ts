@@ -1,0 +1,1139 @@
+// Generated from docs/openapi/training.json by scripts/generate-api.mjs (npm run generate). Do not edit.
+export interface paths {
+    "/admin/deadletters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dead letters of this service's consumers, newest first (admin) */
+        get: operations["list__admin_deadletters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/deadletters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-publish every dead letter not replayed yet (admin) */
+        post: operations["replay_all_admin_deadletters_replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/deadletters/{letter_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-publish one dead letter (admin) */
+        post: operations["replay_one_admin_deadletters__letter_id__replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process is up */
+        get: operations["healthz_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Job history, newest first (optionally of one use case) */
+        get: operations["list_jobs_jobs_get"];
+        put?: never;
+        /** Queue a training job for a ready dataset version */
+        post: operations["create_job_jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Memory, time and cost of a job on each hardware profile */
+        post: operations["estimate_jobs_estimate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job with its progress */
+        get: operations["get_job_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel (a running job stops at its next step) */
+        post: operations["cancel_job_jobs__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the job's log */
+        get: operations["job_logs_jobs__job_id__logs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metric history: loss curve, learning rate, throughput */
+        get: operations["job_metrics_jobs__job_id__metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a running job (it checkpoints and stops) */
+        post: operations["pause_job_jobs__job_id__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused job from its last checkpoint */
+        post: operations["resume_job_jobs__job_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{job_id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live progress as server-sent events until the job ends */
+        get: operations["job_stream_jobs__job_id__stream_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics */
+        get: operations["metrics_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: database and broker reachable */
+        get: operations["readyz_readyz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** CreateJobRequest */
+        CreateJobRequest: {
+            /**
+             * Base Model
+             * @description Default: the use case's base model.
+             */
+            base_model?: string | null;
+            /**
+             * Dataset Version Id
+             * Format: uuid
+             * @description A dataset version announced ready by the data service.
+             */
+            dataset_version_id: string;
+            /**
+             * Hyperparameters
+             * @description Overrides on top of the preset (validated with their ranges).
+             */
+            hyperparameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Method
+             * @description Default: the use case's.
+             */
+            method?: ("lora" | "qlora" | "full") | null;
+            /**
+             * @description Starting hyperparameters.
+             * @default balanced
+             */
+            preset: components["schemas"]["Preset"];
+            /**
+             * Priority
+             * @description Higher runs first; equal priorities run in order.
+             * @default 0
+             */
+            priority: number;
+            /**
+             * Validation Dataset Version Id
+             * @description Validate on every record of this dataset version (all its splits) instead of the training version's validation split, e.g. an OpenAI validation_file; same use case and record format. Each evaluation reads at most the recipe's first 200 of them (max_eval_samples), in split order train, validation, test.
+             */
+            validation_dataset_version_id?: string | null;
+        };
+        /**
+         * DeadLetterOut
+         * @description A dead letter without its payload (record contents stay out of listings and logs).
+         */
+        DeadLetterOut: {
+            /** Consumer Group */
+            consumer_group: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Key */
+            key: string | null;
+            /** Offset */
+            offset: number | null;
+            /** Original Topic */
+            original_topic: string;
+            /** Partition */
+            partition: number | null;
+            /**
+             * Payload Bytes
+             * @description Size of the stored original message.
+             */
+            payload_bytes: number;
+            /** Reason */
+            reason: string;
+            /** Replay Count */
+            replay_count: number;
+            /** Replayed At */
+            replayed_at: string | null;
+        };
+        /** EstimateRequest */
+        EstimateRequest: {
+            /**
+             * Base Model
+             * @default smollm2-135m-instruct
+             */
+            base_model: string;
+            /**
+             * Dataset Version Id
+             * @description Take record count and token mean from it.
+             */
+            dataset_version_id?: string | null;
+            /**
+             * Hardware
+             * @description Hardware profiles to price; default: all.
+             */
+            hardware?: string[] | null;
+            /** Hyperparameters */
+            hyperparameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Mean Tokens Per Record
+             * @description Mean tokens per record.
+             */
+            mean_tokens_per_record?: number | null;
+            /**
+             * Method
+             * @default lora
+             * @enum {string}
+             */
+            method: "lora" | "qlora" | "full";
+            /** @default balanced */
+            preset: components["schemas"]["Preset"];
+            /**
+             * Train Records
+             * @description Training records (without a dataset).
+             */
+            train_records?: number | null;
+        };
+        /** EstimateResponse */
+        EstimateResponse: {
+            /** Base Model */
+            base_model: string;
+            /** Hyperparameters */
+            hyperparameters: {
+                [key: string]: unknown;
+            };
+            /** Method */
+            method: string;
+            /** Options */
+            options: components["schemas"]["HardwareEstimate"][];
+            /** Preset */
+            preset: string;
+            /** Tokens Per Epoch */
+            tokens_per_epoch: number;
+            /** Total Steps */
+            total_steps: number;
+            /** Train Records */
+            train_records: number;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HardwareEstimate */
+        HardwareEstimate: {
+            /**
+             * Breakdown
+             * @description What the seconds are made of, in words.
+             */
+            breakdown?: string[];
+            /**
+             * Cost Usd
+             * @description Machine time of the whole run at the profile's hourly price.
+             */
+            cost_usd: number;
+            /**
+             * Fit
+             * @enum {string}
+             */
+            fit: "ok" | "tight" | "refused";
+            /** Hardware */
+            hardware: string;
+            /** Kind */
+            kind: string;
+            /** Memory Available Gib */
+            memory_available_gib: number;
+            /** Memory Required Gib */
+            memory_required_gib: number;
+            /** Message */
+            message: string;
+            /**
+             * Replay Answers
+             * @description General-replay answers the run will generate (cold cache).
+             * @default 0
+             */
+            replay_answers: number;
+            /**
+             * Replay Cache
+             * @description General replay: off (general_replay 0), warm (the base model's answers are cached here) or cold (the run generates them first).
+             * @default off
+             * @enum {string}
+             */
+            replay_cache: "off" | "warm" | "cold";
+            /**
+             * Replay Seconds
+             * @description replay_answers × replay_seconds_per_answer.
+             * @default 0
+             */
+            replay_seconds: number;
+            /**
+             * Replay Seconds Per Answer
+             * @description Modelled generation seconds per answer.
+             * @default 0
+             */
+            replay_seconds_per_answer: number;
+            /**
+             * Save Seconds
+             * @description Saving and uploading the adapter.
+             * @default 0
+             */
+            save_seconds: number;
+            /**
+             * Seconds
+             * @description The whole run: general-replay generation when its cache is cold, the steps and saving.
+             */
+            seconds: number;
+            /** Tokens Per Second */
+            tokens_per_second: number;
+            /**
+             * Training Cost Usd
+             * @description The steps alone: what intake's estimate of the use case prices.
+             */
+            training_cost_usd: number;
+            /**
+             * Training Seconds
+             * @description Optimizer steps only.
+             */
+            training_seconds: number;
+        };
+        /** JobResponse */
+        JobResponse: {
+            /** Adapter Uri */
+            adapter_uri: string | null;
+            /** Attempts */
+            attempts: number;
+            /** Base Model */
+            base_model: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Dataset Id
+             * Format: uuid
+             */
+            dataset_id: string;
+            /**
+             * Dataset Version Id
+             * Format: uuid
+             */
+            dataset_version_id: string;
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** Epoch */
+            epoch: number;
+            /** Estimate */
+            estimate: {
+                [key: string]: unknown;
+            };
+            /**
+             * Eta Seconds
+             * @description Seconds to the end of the run over every phase still ahead (None once the job stopped).
+             */
+            eta_seconds: number | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Hyperparameters */
+            hyperparameters: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Checkpoint Step */
+            last_checkpoint_step: number | null;
+            /** Method Ran */
+            method_ran: string | null;
+            /** Method Requested */
+            method_requested: string;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /**
+             * Phase
+             * @description queued, preparing_data, loading_model, generating_replay, training, evaluating, saving or done; a failed or cancelled job keeps the phase it stopped in.
+             */
+            phase: string;
+            /**
+             * Phase Done
+             * @description Progress within the phase where counted: replay answers, steps.
+             */
+            phase_done: number | null;
+            /**
+             * Phase Total
+             * @description What phase_done counts up to.
+             */
+            phase_total: number | null;
+            /** Preset */
+            preset: string | null;
+            /** Priority */
+            priority: number;
+            /** Progress Percent */
+            progress_percent: number;
+            /** Requested Action */
+            requested_action: string | null;
+            /** Source */
+            source: string;
+            /** Started At */
+            started_at: string | null;
+            /** Status */
+            status: string;
+            /** Step */
+            step: number;
+            /**
+             * Team
+             * @description The use case's team: who may read and steer the job; None: before teams.
+             */
+            team?: string | null;
+            /** Total Steps */
+            total_steps: number;
+            /** Train Loss */
+            train_loss: number | null;
+            /** Trained Tokens */
+            trained_tokens: number;
+            /**
+             * Usecase Id
+             * Format: uuid
+             */
+            usecase_id: string;
+            /** Val Loss */
+            val_loss: number | null;
+            /** Validation Dataset Version Id */
+            validation_dataset_version_id: string | null;
+            /** Worker */
+            worker: string | null;
+        };
+        /**
+         * JobStatus
+         * @enum {string}
+         */
+        JobStatus: "queued" | "starting" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
+        /** MetricPoint */
+        MetricPoint: {
+            /** Epoch */
+            epoch: number;
+            /** Eta Seconds */
+            eta_seconds: number | null;
+            /** Event */
+            event: string;
+            /** Learning Rate */
+            learning_rate: number | null;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Step */
+            step: number;
+            /** Tokens Per Second */
+            tokens_per_second: number | null;
+            /** Train Loss */
+            train_loss: number | null;
+            /** Val Loss */
+            val_loss: number | null;
+        };
+        /**
+         * Preset
+         * @enum {string}
+         */
+        Preset: "quick_start" | "balanced" | "quality_focused" | "cost_optimized";
+        /** ReplayedOut */
+        ReplayedOut: {
+            /**
+             * Replayed
+             * @description Dead letters queued again for their original topics.
+             */
+            replayed: string[];
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    list__admin_deadletters_get: {
+        parameters: {
+            query?: {
+                /** @description true: replayed ones; false: not yet replayed */
+                replayed?: boolean | null;
+                topic?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replay_all_admin_deadletters_replay_post: {
+        parameters: {
+            query?: {
+                topic?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayedOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replay_one_admin_deadletters__letter_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                letter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    healthz_healthz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+    };
+    list_jobs_jobs_get: {
+        parameters: {
+            query?: {
+                usecase_id?: string | null;
+                status?: components["schemas"]["JobStatus"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_job_jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJobRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    estimate_jobs_estimate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstimateResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_job_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job_jobs__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_logs_jobs__job_id__logs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_metrics_jobs__job_id__metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricPoint"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pause_job_jobs__job_id__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resume_job_jobs__job_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_stream_jobs__job_id__stream_get: {
+        parameters: {
+            query?: {
+                poll_s?: number;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    readyz_readyz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,73 @@
+// The ML engineer's part: the estimate for the redacted dataset version, a refused hyperparameter shown on its
+// input, a job started and cancelled with confirmation; a viewer follows the history but starts nothing.
+// The browser tier runs no training workers, so the job stays queued until it is cancelled.
+import { expect, test } from "./fixtures";
+
+const USE_CASE = "Classify maintenance log entries";
+
+test.describe.serial("the ML engineer's training", () => {
+  test("the estimate comes first, a refused value sits on its input, and a started job can be cancelled", async ({ page, signIn, checkAccessible, snap }) => {
+    await signIn("engineer");
+    await page.getByRole("link", { name: "Training", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "Training", exact: true })).toBeVisible();
+    await page.getByLabel("Use case").selectOption({ label: USE_CASE });
+    await page.getByLabel("Dataset", { exact: true }).selectOption({ label: "maintenance logs" });
+    // The newest ready version (the redacted one) is chosen for the engineer.
+    await expect(page.getByLabel("Dataset version")).toHaveValue(/.+/);
+    await page.getByLabel(/Quick start/).check();
+    // The training service learns of a ready version from the data service's event: ask until it has.
+    const estimate = page.getByRole("table", { name: "Estimate per hardware profile" });
+    await expect(async () => {
+      await page.getByRole("button", { name: "Estimate time and cost" }).click();
+      await expect(estimate).toBeVisible({ timeout: 3_000 });
+    }).toPass({ timeout: 120_000 });
+    await expect(estimate).toContainText("$");
+
+    await page.getByText("Advanced settings").click();
+    const rate = page.getByLabel("Learning rate");
+    await expect(rate).toHaveAccessibleDescription(/Allowed: 0\.00001–0\.001/);
+    await rate.fill("0.5");
+    await page.getByRole("button", { name: "Start training" }).click();
+    await expect(rate).toHaveAttribute("aria-invalid", "true");
+    await expect(rate).toHaveAccessibleDescription(/learning_rate must be between/);
+    await expect(page.getByRole("alert").first()).toContainText("refused some settings");
+    await checkAccessible("training with a refused hyperparameter");
+    await snap("training-refused-value");
+
+    await rate.fill("");
+    await page.getByLabel("Epochs", { exact: true }).fill("1");
+    await page.getByRole("button", { name: "Start training" }).click();
+    await expect(page.getByRole("heading", { name: /^Training job / })).toBeVisible();
+    await expect(page.getByText("queued", { exact: true })).toBeVisible();
+    await expect(page.getByText("Waiting for a training worker to claim the job.")).toBeVisible();
+    await expect(page.getByText("No loss reported yet.")).toBeVisible();
+    await expect(page.getByRole("term").filter({ hasText: "epochs" })).toBeVisible();
+    await checkAccessible("queued training job");
+    await snap("training-job");
+
+    await page.getByRole("button", { name: "Cancel job" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel this job?" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "Cancel job" }).click();
+    await expect(page.getByText("cancelled", { exact: true })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Cancel job" })).toHaveCount(0);
+
+    await page.getByRole("link", { name: "All jobs of this use case" }).click();
+    const history = page.getByRole("table", { name: "Training jobs of this use case, newest first" });
+    await expect(history.getByRole("row").filter({ hasText: "cancelled" })).toBeVisible();
+    await checkAccessible("training history");
+    await snap("training");
+  });
+
+  test("a viewer follows the jobs but is not offered the start form", async ({ page, signIn }) => {
+    await signIn("viewer");
+    await page.getByRole("link", { name: "Training", exact: true }).click();
+    await page.getByLabel("Use case").selectOption({ label: USE_CASE });
+    await expect(page.getByText("an ML engineer starts them")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Start training" })).toHaveCount(0);
+    const history = page.getByRole("table", { name: "Training jobs of this use case, newest first" });
+    await history.getByRole("link").first().click();
+    await expect(page.getByRole("heading", { name: /^Training job / })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Cancel job" })).toHaveCount(0);
+  });
+});
