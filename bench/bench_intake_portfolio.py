@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from tuneline.common.events import utcnow
 from tuneline.common.infra import free_port, scratch_database, start_tansu
-from tuneline.common.testing.helpers import bearer, running_app
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, running_app
 from tuneline.intake.app import create_app
 from tuneline.intake.qualification.assess import assess
 from tuneline.intake.qualification.report import assessment_to_dict
@@ -140,6 +140,7 @@ async def seed(engine: Any, settings: IntakeSettings, n: int) -> None:
                 "business_unit": rng.choice(UNITS),
                 "status": status,
                 "submitter": f"user{rng.randint(1, 300)}",
+                "team": TEST_TEAM,  # the reading viewer's team: the whole portfolio is in its scope
                 "form": form,
                 "assessment": None if draft else assessment,
                 "rice_score": None if draft else score * rng.uniform(0.5, 1.5),

@@ -4,8 +4,14 @@
    (a) directly in this process with the registry's AdapterEngine and (b) over HTTP through Ray Serve (proxy →
    router → model server), requests alternating between the two. Printed: p50/p95 latency, tokens/s and the
    Serve/direct ratios. Target: ≤15% overhead.
-2. Concurrency 32 through Ray Serve: error count (target 0) and throughput.
-3. Memory: resident memory added by 8 versions as adapters on one base vs as 8 merged full copies, each measured
+2. Batched decoding: tokens/s at concurrency 8 against concurrency 1 on one model (target ≥ 4×), and at
+   concurrency 8 with the requests spread over 8 models (8 adapters on the one pool) against all on one model
+   (target ≥ 0.8×).
+3. Concurrency 32 through Ray Serve: error count (target 0) and throughput.
+4. Models served at once: 8 models (8 adapters) deployed on one pool on the 2-CPU budget of the embedded stack
+   (Ray started with num_cpus=2), every one answering in the same burst (target ≥ 8); the pool replica's
+   resident memory with 8 models against 1 (target ≤ 1.2×).
+5. Memory: resident memory added by 8 versions as adapters on one base vs as 8 merged full copies, each measured
    in a fresh child process so the figures do not mix.
 
     .venv/bin/python bench/bench_serving.py                       # SmolLM2-135M, ~3-4 minutes
@@ -54,9 +60,11 @@ def main() -> None:
             f"model: {args.model} ({base}); prompts: {len(PROMPTS)}; max_tokens: {args.max_tokens}; "
             f"torch threads: {args.threads}"
         )
-        direct, served, concurrent = _side_by_side(base, adapters[0], args, Path(tmp))
+        direct, served, concurrent, pool = _side_by_side(base, adapters, args, Path(tmp))
         _print_latency(direct, served)
+        _print_batching(pool)
         _print_concurrency(concurrent, args.concurrent)
+        _print_pool(pool)
         _print_memory(base, adapters, args)
 
 
@@ -68,6 +76,7 @@ def _args() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=1, help="torch threads, same on both sides")
     p.add_argument("--concurrent", type=int, default=32)
     p.add_argument("--concurrent-requests", type=int, default=64)
+    p.add_argument("--batch-requests", type=int, default=32, help="requests per concurrency-8 burst")
     p.add_argument("--memory-child", choices=["adapters", "merged"], help=argparse.SUPPRESS)
     p.add_argument("--base", help=argparse.SUPPRESS)
     p.add_argument("--adapter-dirs", help=argparse.SUPPRESS)
@@ -113,8 +122,8 @@ def _adapters(base: Path, tmp: Path, n: int) -> list[Path]:
 
 
 def _side_by_side(
-    base: Path, adapter: Path, args: argparse.Namespace, tmp: Path
-) -> tuple[list[tuple[float, int]], list[tuple[float, int]], dict[str, Any]]:
+    base: Path, adapters: list[Path], args: argparse.Namespace, tmp: Path
+) -> tuple[list[tuple[float, int]], list[tuple[float, int]], dict[str, Any], dict[str, Any]]:
     """Direct and Serve requests alternate (order swapped every round), so load from other processes on this
     shared machine hits both sides alike instead of skewing whichever ran during a busy spell."""
     import httpx
@@ -133,47 +142,59 @@ def _side_by_side(
         SinkSpec,
     )
 
+    adapter = adapters[0]
+    names = ["bench"] + [f"bench-{i}" for i in range(1, len(adapters))]
     record, key = issue_key(
         name="bench",
         owner="bench",
-        models={"bench"},
+        models=set(names),
         now=datetime.now(UTC),
         pepper=PEPPER.encode(),
         requests_per_minute=1_000_000,
     )
-    plan = TrafficPlan.initial(VersionRef(1, "v1", str(adapter)))
-    app = AppSpec(
-        build=BuildArgs(
-            model_name="bench",
-            base_model_path=str(base),
-            torch_threads=args.threads,
-            sink=SinkSpec(kind="jsonl", path=str(tmp / "records.jsonl")),
-            max_new_tokens=4096,
-        ),
-        router=RouterConfig(arms=plan.arms(), keys=[KeySpec.of(record)]),
-        server=ServerConfig(warm=plan.warm()),
-        router_options=DeploymentOptions(max_ongoing_requests=256, num_cpus=0.5),
-        server_options=DeploymentOptions(max_ongoing_requests=256, num_cpus=1),
-    )
+
+    def app(name: str, path: Path, vid: str) -> AppSpec:
+        plan = TrafficPlan.initial(VersionRef(1, vid, str(path)))
+        return AppSpec(
+            build=BuildArgs(
+                model_name=name,
+                base_model_path=str(base),
+                torch_threads=args.threads,
+                sink=SinkSpec(kind="jsonl", path=str(tmp / "records.jsonl")),
+                max_new_tokens=4096,
+            ),
+            router=RouterConfig(arms=plan.arms(), keys=[KeySpec.of(record)]),
+            server=ServerConfig(warm=plan.warm()),
+            router_options=DeploymentOptions(max_ongoing_requests=256, num_cpus=0.25),
+            server_options=DeploymentOptions(max_ongoing_requests=256, num_cpus=1),
+        )
+
+    apps = [
+        app(name, path, "v1" if i == 0 else f"v1-{i}")
+        for i, (name, path) in enumerate(zip(names, adapters, strict=True))
+    ]
     engine = AdapterEngine(str(base), torch_threads=args.threads)
     params = GenerationParams(max_new_tokens=args.max_tokens, temperature=0)
     encoded = [engine.encode_chat([{"role": "user", "content": p}]) for p in PROMPTS]
-    controller = ServeController(PEPPER, http_port=PORT)
-    controller.start(num_cpus=4, include_dashboard=False, log_to_driver=False)
+    controller = ServeController(PEPPER, ray_address="local", http_port=PORT)
+    # The embedded stack's budget on this machine: two CPUs for everything Serve runs.
+    controller.start(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        controller.apply([app])
-        url = f"http://127.0.0.1:{PORT}/bench/v1/chat/completions"
+        controller.apply(apps[:1])
+        pool_rss_one = _rss_mib(controller.server_status("bench")["pid"])
         headers = {"Authorization": f"Bearer {key}"}
 
-        def serve_call(i: int, client: httpx.Client) -> tuple[float, int, int]:
+        def serve_call(i: int, client: httpx.Client, model: str = "bench") -> tuple[float, int, int]:
             body = {
-                "model": "bench",
+                "model": model,
                 "messages": [{"role": "user", "content": PROMPTS[i % len(PROMPTS)]}],
                 "max_tokens": args.max_tokens,
                 "temperature": 0,
             }
             started = time.perf_counter()
-            r = client.post(url, json=body, headers=headers, timeout=600)
+            r = client.post(
+                f"http://127.0.0.1:{PORT}/{model}/v1/chat/completions", json=body, headers=headers, timeout=600
+            )
             elapsed = time.perf_counter() - started
             tokens = r.json()["usage"]["completion_tokens"] if r.status_code == 200 else 0
             return elapsed, tokens, r.status_code
@@ -194,22 +215,37 @@ def _side_by_side(
                 else:
                     served.append(serve_call(i, client)[:2])
                     direct.append(direct_call(i))
-        with (
-            httpx.Client(limits=httpx.Limits(max_connections=args.concurrent)) as client,
-            ThreadPoolExecutor(args.concurrent) as pool,
-        ):
-            started = time.perf_counter()
-            outcomes = list(pool.map(lambda i: serve_call(i, client), range(args.concurrent_requests)))
-            wall = time.perf_counter() - started
-        concurrent = {
-            "errors": sum(1 for _, _, s in outcomes if s != 200),
-            "statuses": sorted({s for _, _, s in outcomes}),
-            "wall_s": wall,
-            "tokens": sum(t for _, t, _ in outcomes),
-            "latencies": [e for e, _, _ in outcomes],
-            "n": len(outcomes),
-        }
-        return direct, served, concurrent
+
+        def burst(concurrency: int, n: int, models: list[str]) -> dict[str, Any]:
+            with (
+                httpx.Client(limits=httpx.Limits(max_connections=concurrency)) as client,
+                ThreadPoolExecutor(concurrency) as pool,
+            ):
+                started = time.perf_counter()
+                outcomes = list(pool.map(lambda i: serve_call(i, client, models[i % len(models)]), range(n)))
+                wall = time.perf_counter() - started
+            return {
+                "errors": sum(1 for _, _, s in outcomes if s != 200),
+                "statuses": sorted({s for _, _, s in outcomes}),
+                "wall_s": wall,
+                "tokens": sum(t for _, t, _ in outcomes),
+                "latencies": [e for e, _, _ in outcomes],
+                "n": len(outcomes),
+                "answered": sorted({models[i % len(models)] for i, (_, _, s) in enumerate(outcomes) if s == 200}),
+            }
+
+        pool_figures: dict[str, Any] = {"c1": burst(1, args.batch_requests // 2, ["bench"])}
+        pool_figures["c8_one"] = burst(8, args.batch_requests, ["bench"])
+        controller.apply(apps)
+        serve_call(0, httpx.Client(), names[-1])  # every adapter warm; the pool's replica is unchanged
+        pool_figures["c8_spread"] = burst(8, args.batch_requests, names)
+        pool_figures["rss_one"], pool_figures["rss_all"] = (
+            pool_rss_one,
+            _rss_mib(controller.server_status("bench")["pid"]),
+        )
+        pool_figures["models"] = len(names)
+        concurrent = burst(args.concurrent, args.concurrent_requests, names)
+        return direct, served, concurrent, pool_figures
     finally:
         controller.shutdown()
 
@@ -232,6 +268,35 @@ def _print_latency(direct: list[tuple[float, int]], served: list[tuple[float, in
     print(f"{'serve/direct':>14} {s[0] / d[0]:9.3f} {s[1] / d[1]:9.3f} {s[2] / d[2]:9.3f}")
     overhead = s[0] / d[0] - 1
     print(f"p50 overhead {overhead:+.1%} (target ≤ +15%): {'met' if overhead <= 0.15 else 'NOT met'}")
+
+
+def _rss_mib(pid: int) -> float:
+    import psutil
+
+    return float(psutil.Process(pid).memory_info().rss) / (1024 * 1024)
+
+
+def _tps(c: dict[str, Any]) -> float:
+    return float(c["tokens"]) / float(c["wall_s"])
+
+
+def _print_batching(p: dict[str, Any]) -> None:
+    c1, c8, spread = _tps(p["c1"]), _tps(p["c8_one"]), _tps(p["c8_spread"])
+    print("\n== batched decoding through Ray Serve (one pool)")
+    print(
+        f"tokens/s concurrency 1: {c1:.1f}; concurrency 8: {c8:.1f}; "
+        f"concurrency 8 over {p['models']} models: {spread:.1f}"
+    )
+    print(f"tokens/s concurrency 8 / concurrency 1: {c8 / c1:.2f}x (target ≥ 4x)")
+    print(f"tokens/s 8 models / 1 model at concurrency 8: {spread / c8:.2f}x (target ≥ 0.8x)")
+    print(f"errors: {p['c1']['errors'] + p['c8_one']['errors'] + p['c8_spread']['errors']}")
+
+
+def _print_pool(p: dict[str, Any]) -> None:
+    print(f"\n== one pool, {p['models']} models, Ray with 2 CPUs (the embedded stack's budget)")
+    print(f"models served at once: {len(p['c8_spread']['answered'])}")
+    print(f"pool replica memory (RSS): {p['rss_one']:.0f} MiB with 1 model, {p['rss_all']:.0f} MiB with {p['models']}")
+    print(f"memory {p['models']} models / 1 model: {p['rss_all'] / p['rss_one']:.2f}x (target ≤ 1.2x)")
 
 
 def _print_concurrency(c: dict[str, Any], concurrency: int) -> None:

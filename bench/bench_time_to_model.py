@@ -24,7 +24,6 @@ from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.command import DEMO_ENV
 from tuneline.cli.demo.lifecycle import DemoSizes, Lifecycle, People
 from tuneline.common.infra import port_in_use
-from tuneline.common.settings import ServiceSettings
 
 STEPS = ("intake", "data", "training", "evaluation", "release", "serving")
 
@@ -58,7 +57,7 @@ def main() -> int:
         stack_seconds = time.monotonic() - started
         try:
             urls = {p.name: p.url for p in running.processes if p.url}
-            people = People.minted(urls, f"http://{config.host}:{config.serving_port}", ServiceSettings())
+            people = People.minted(urls, f"http://{config.host}:{config.serving_port}", running.token_settings())
             sizes = DemoSizes(records=args.records, epochs=args.epochs, served_requests=1)
             lifecycle = Lifecycle(people, Path(tmp) / "demo", lambda m: console.print(m), sizes)
             stages = lifecycle.run(STEPS)

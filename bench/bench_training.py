@@ -95,10 +95,14 @@ def run_child(args: argparse.Namespace) -> dict[str, Any]:
         trainer = train_trl if args.child == "trl" else train_ours
         adapter_dir, tokens, seconds, cpu_seconds = trainer(args, workdir, records, labels)
 
+    from tuneline.common.records import ClassificationRecord
+    from tuneline.common.samples import maintenance_template
     from tuneline.training.worker.accuracy import classification_accuracy, load_for_inference
 
     model, tokenizer = load_for_inference(args.model, adapter_dir)
-    accuracy = classification_accuracy(model, tokenizer, heldout, labels) if heldout else float("nan")
+    heldout_records = [ClassificationRecord(r["text"], r["label"]) for r in heldout]
+    template = maintenance_template(labels)
+    accuracy = classification_accuracy(model, tokenizer, heldout_records, template) if heldout else float("nan")
     return {
         "tokens": tokens,
         "seconds": seconds,
@@ -112,6 +116,7 @@ def run_child(args: argparse.Namespace) -> dict[str, Any]:
 def train_ours(
     args: argparse.Namespace, workdir: Path, records: list[dict[str, str]], labels: list[str]
 ) -> tuple[Path, int, float, float]:
+    from tuneline.common.samples import maintenance_template
     from tuneline.training.worker.recipe import RecipeConfig, run
 
     result = run(
@@ -120,6 +125,7 @@ def train_ours(
             train_path=str(workdir / "train.jsonl"),
             output_dir=str(workdir / args.child),
             labels=labels,
+            prompt_template=maintenance_template(labels).model_dump(),
             max_steps=args.steps,
             batch_size=args.batch,
             learning_rate=args.lr,

@@ -30,6 +30,7 @@ SMALL_FLAGS: dict[str, list[str]] = {
     "data_pii": ["--records", "500", "--baseline", "100"],
     "data_stream": ["--rows", "20000", "--near-max", "20000"],
     "eval_generation": ["--samples", "8"],
+    "hostile_input": ["--doc-mb", "1", "--jsonl-mb", "5", "--scan-mb", "1"],
     "forgetting": ["--records", "120", "--epochs", "1", "--test-records", "20", "--replay", "0", "0.25"],
     "intake_portfolio": ["--usecases", "1000", "--requests", "50"],
     "monitoring_ingest": ["--events", "3000", "--batch", "500", "--markers", "5", "--load-rate", "200"],
@@ -44,6 +45,7 @@ BUDGET_S: dict[str, float] = {
     "time_to_model": 1500,
     "serving": 600,
     "eval_generation": 600,
+    "hostile_input": 900,
 }
 DEFAULT_BUDGET_S = 300.0
 
