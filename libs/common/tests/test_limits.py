@@ -115,3 +115,27 @@ async def test_a_post_without_a_body_reaches_the_route_and_a_chunked_one_needs_a
         assert bodyless.status_code == 200 and seen == [0]
         chunked = await c.post("/echo", content=chunks())  # length unknown until read: the credential comes first
         assert chunked.status_code == 401 and seen == [0]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/echo?name=ok&topic=a%00b", "topic"),
+        ("/echo?x%00=1", "x"),
+        ("/echo%00", "path"),
+    ],
+)
+async def test_a_nul_in_the_url_is_refused_naming_the_parameter(settings, path: str, field: str) -> None:
+    seen: list[int] = []
+    async with client(make_app(settings, seen)) as c:
+        r = await c.post(path, content=b"{}", headers=auth(settings))
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field and "NUL" in r.json()["detail"]
+    assert seen == []
+
+
+async def test_percent_signs_and_plain_text_in_the_query_pass(settings) -> None:
+    seen: list[int] = []
+    async with client(make_app(settings, seen)) as c:
+        r = await c.post("/echo?q=100%25&name=a%200b", content=b"{}", headers=auth(settings))
+    assert r.status_code == 200, r.text

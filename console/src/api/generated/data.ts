@@ -678,10 +678,51 @@ export interface components {
             /** Version Numbers */
             version_numbers: number[];
         };
-        /** HTTPValidationError */
+        /** FieldError */
+        FieldError: {
+            /**
+             * Field
+             * @description The field at fault, dotted for nested ones (body for the body as a whole).
+             */
+            field: string;
+            /** Message */
+            message: string;
+            /**
+             * Type
+             * @description The kind of failure (missing, int_parsing, enum, ...).
+             * @default null
+             */
+            type: string | null;
+        };
+        /**
+         * HTTPValidationError
+         * @description Every 4xx answer's body: a machine-readable code and a sentence for a person.
+         */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            /**
+             * Detail
+             * @description What is wrong, naming the field or value at fault.
+             */
+            detail: string;
+            /**
+             * Error
+             * @description invalid_input, not_found, forbidden, conflict, too_large, unauthorized, ...
+             */
+            error: string;
+            /**
+             * Errors
+             * @description Each field at fault (validation errors).
+             * @default null
+             */
+            errors: components["schemas"]["FieldError"][] | null;
+            /**
+             * Field
+             * @description The one field at fault, where there is one.
+             * @default null
+             */
+            field: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** LabelAssignment */
         LabelAssignment: {
@@ -927,19 +968,6 @@ export interface components {
             updated_at: string;
             /** Version Id */
             version_id: string | null;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
         /** VersionOut */
         VersionOut: {

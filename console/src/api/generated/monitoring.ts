@@ -694,6 +694,22 @@ export interface components {
             /** Truth Label Recorded */
             truth_label_recorded: boolean;
         };
+        /** FieldError */
+        FieldError: {
+            /**
+             * Field
+             * @description The field at fault, dotted for nested ones (body for the body as a whole).
+             */
+            field: string;
+            /** Message */
+            message: string;
+            /**
+             * Type
+             * @description The kind of failure (missing, int_parsing, enum, ...).
+             * @default null
+             */
+            type: string | null;
+        };
         /** Figures */
         Figures: {
             /** Cost */
@@ -741,10 +757,35 @@ export interface components {
             /** Unpriced Requests */
             unpriced_requests: number;
         };
-        /** HTTPValidationError */
+        /**
+         * HTTPValidationError
+         * @description Every 4xx answer's body: a machine-readable code and a sentence for a person.
+         */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            /**
+             * Detail
+             * @description What is wrong, naming the field or value at fault.
+             */
+            detail: string;
+            /**
+             * Error
+             * @description invalid_input, not_found, forbidden, conflict, too_large, unauthorized, ...
+             */
+            error: string;
+            /**
+             * Errors
+             * @description Each field at fault (validation errors).
+             * @default null
+             */
+            errors: components["schemas"]["FieldError"][] | null;
+            /**
+             * Field
+             * @description The one field at fault, where there is one.
+             * @default null
+             */
+            field: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** KeyedFigures */
         KeyedFigures: {
@@ -1056,19 +1097,6 @@ export interface components {
          * @enum {string}
          */
         Severity: "low" | "medium" | "high" | "critical";
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -1838,6 +1866,7 @@ export interface operations {
     for_model_recommendations_models__model__get: {
         parameters: {
             query?: {
+                /** @description The window read, in minutes. */
                 window_minutes?: number;
                 /** @description Current replicas, for scaling advice. */
                 replicas?: number | null;

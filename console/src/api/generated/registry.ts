@@ -350,7 +350,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download Card */
+        /** The version's model card (Markdown, Hugging Face front matter), as a README.md download */
         get: operations["download_card_models__name__versions__version__card_get"];
         put?: never;
         post?: never;
@@ -847,10 +847,51 @@ export interface components {
              */
             updated_at: string;
         };
-        /** HTTPValidationError */
+        /** FieldError */
+        FieldError: {
+            /**
+             * Field
+             * @description The field at fault, dotted for nested ones (body for the body as a whole).
+             */
+            field: string;
+            /** Message */
+            message: string;
+            /**
+             * Type
+             * @description The kind of failure (missing, int_parsing, enum, ...).
+             * @default null
+             */
+            type: string | null;
+        };
+        /**
+         * HTTPValidationError
+         * @description Every 4xx answer's body: a machine-readable code and a sentence for a person.
+         */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            /**
+             * Detail
+             * @description What is wrong, naming the field or value at fault.
+             */
+            detail: string;
+            /**
+             * Error
+             * @description invalid_input, not_found, forbidden, conflict, too_large, unauthorized, ...
+             */
+            error: string;
+            /**
+             * Errors
+             * @description Each field at fault (validation errors).
+             * @default null
+             */
+            errors: components["schemas"]["FieldError"][] | null;
+            /**
+             * Field
+             * @description The one field at fault, where there is one.
+             * @default null
+             */
+            field: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** KeyIn */
         KeyIn: {
@@ -1091,19 +1132,6 @@ export interface components {
              * @description Target stage: evaluation, staging, production, deprecated or archived.
              */
             stage: string;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
         /** VersionIn */
         VersionIn: {
@@ -1912,6 +1940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "text/markdown": string;
                     "text/plain": string;
                 };
             };

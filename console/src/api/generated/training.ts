@@ -400,10 +400,51 @@ export interface components {
             /** Train Records */
             train_records: number;
         };
-        /** HTTPValidationError */
+        /** FieldError */
+        FieldError: {
+            /**
+             * Field
+             * @description The field at fault, dotted for nested ones (body for the body as a whole).
+             */
+            field: string;
+            /** Message */
+            message: string;
+            /**
+             * Type
+             * @description The kind of failure (missing, int_parsing, enum, ...).
+             * @default null
+             */
+            type: string | null;
+        };
+        /**
+         * HTTPValidationError
+         * @description Every 4xx answer's body: a machine-readable code and a sentence for a person.
+         */
         HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+            /**
+             * Detail
+             * @description What is wrong, naming the field or value at fault.
+             */
+            detail: string;
+            /**
+             * Error
+             * @description invalid_input, not_found, forbidden, conflict, too_large, unauthorized, ...
+             */
+            error: string;
+            /**
+             * Errors
+             * @description Each field at fault (validation errors).
+             * @default null
+             */
+            errors: components["schemas"]["FieldError"][] | null;
+            /**
+             * Field
+             * @description The one field at fault, where there is one.
+             * @default null
+             */
+            field: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /** HardwareEstimate */
         HardwareEstimate: {
@@ -637,19 +678,6 @@ export interface components {
              * @description Dead letters queued again for their original topics.
              */
             replayed: string[];
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
     };
     responses: never;
@@ -1078,13 +1106,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Events `phase`, `progress` and `status` (JSON data); the stream ends with the job. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/event-stream": {
+                        /** @description The event's fields as JSON. */
+                        data: string;
+                        /** @enum {string} */
+                        event: "phase" | "progress" | "status";
+                    };
                 };
             };
             /** @description Validation Error */

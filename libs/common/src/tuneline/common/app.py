@@ -20,9 +20,11 @@ import sqlalchemy as sa
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tuneline.common.auth import AuthError, audit, verify_token
@@ -181,6 +183,7 @@ def create_service_app(
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     app.state.settings = settings
     install_error_handlers(app)
+    document_error_bodies(app)
     _install_metrics(app, settings.service_name)
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(), authenticate=bearer_checker(settings))
     app.include_router(_ops_router())
@@ -315,6 +318,84 @@ def install_error_handlers(app: FastAPI) -> None:
             errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", ""), "type": err.get("type")})
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return JSONResponse({"error": "invalid_input", "detail": detail, "errors": errors}, status_code=422)
+
+    @app.exception_handler(sa.exc.DBAPIError)
+    async def unstorable_value(_: Request, exc: sa.exc.DBAPIError) -> JSONResponse:
+        """The last guard for a value the database cannot hold (a number past its column's range, a NUL in text)
+        that a request's validation let through: a 422, never a 500 that shows the statement. Other database
+        errors stay server errors."""
+        reason = unstorable_reason(exc)
+        if reason is None:
+            raise exc
+        log.warning("request.value_unstorable", reason=reason)
+        return JSONResponse({"error": "invalid_input", "detail": f"a value of the request {reason}"}, status_code=422)
+
+
+#: PostgreSQL's data exceptions (class 22) that a request's value causes, and what to tell its sender.
+_DATA_EXCEPTIONS = {
+    "22003": "is out of range for its field (numbers are stored as 32- or 64-bit integers)",
+    "22021": "holds a character that text cannot hold (a NUL)",
+    "22P05": "holds a character that text cannot hold (a NUL)",
+    "22007": "is not a valid date or time",
+    "22008": "is a date or time out of range",
+    "22001": "is longer than its field allows",
+}
+
+
+def unstorable_reason(exc: sa.exc.DBAPIError) -> str | None:
+    """Why the database refused a value of the request (its data-exception class), or None for any other error."""
+    causes = [exc.orig, getattr(exc.orig, "__cause__", None)]
+    for cause in causes:
+        state = getattr(cause, "sqlstate", None)
+        if isinstance(state, str) and state in _DATA_EXCEPTIONS:
+            return _DATA_EXCEPTIONS[state]
+    # asyncpg refuses an argument it cannot encode (an int past int32/int64) before sending it
+    text = str(exc.orig)
+    if "out of int32 range" in text or "out of int64 range" in text:
+        return _DATA_EXCEPTIONS["22003"]
+    return None
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The field at fault, dotted for nested ones (body for the body as a whole).")
+    message: str
+    type: str | None = Field(default=None, description="The kind of failure (missing, int_parsing, enum, ...).")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer's body: a machine-readable code and a sentence for a person."""
+
+    model_config = ConfigDict(extra="allow", title="Error")
+
+    error: str = Field(description="invalid_input, not_found, forbidden, conflict, too_large, unauthorized, ...")
+    detail: str = Field(description="What is wrong, naming the field or value at fault.")
+    field: str | None = Field(default=None, description="The one field at fault, where there is one.")
+    errors: list[FieldError] | None = Field(default=None, description="Each field at fault (validation errors).")
+
+
+def document_error_bodies(app: FastAPI) -> None:
+    """The OpenAPI document describes the 422 body the validation handler writes (FastAPI's default schema, a list
+    under `detail`, is not what clients receive)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            if "HTTPValidationError" in components:
+                body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(body.pop("$defs", {}))
+                body["title"] = "HTTPValidationError"
+                components["HTTPValidationError"] = body
+                components.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _audit_denial(request: Request, exc: AccessDenied) -> None:

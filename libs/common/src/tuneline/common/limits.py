@@ -1,5 +1,8 @@
 """Request body limits, enforced before a body is read, and authentication checked before a large body is taken.
 
+It also refuses a path or query parameter holding a NUL character (422 naming the parameter): PostgreSQL's text
+types cannot store one, so such a value would otherwise fail deep inside a query.
+
 An ASGI middleware (not a FastAPI dependency: FastAPI reads a request's body before it resolves dependencies, so
 a dependency would see a 2 GB body only after receiving it). Each request falls in one route class with its own
 limit and setting:
@@ -22,6 +25,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -74,6 +78,11 @@ class BodyLimitMiddleware:
         self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (field := nul_in_url(scope)) is not None:
+            # No text column (PostgreSQL) can hold a NUL: refused here, naming the parameter, not deep in a query.
+            detail = f"{field}: contains a NUL character (\\x00), which no text value may hold"
+            await _answer(send, 422, "invalid_input", detail, field=field)
+            return
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
@@ -125,8 +134,29 @@ class BodyLimitMiddleware:
             await _answer(send, 413, "too_large", too_large)
 
 
-async def _answer(send: Send, status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> None:
-    body = json.dumps({"error": error, "detail": detail}).encode()
+def nul_in_url(scope: Scope) -> str | None:
+    """The path or the first query parameter (by name) that holds a NUL character, percent-encoded or not."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query = bytes(scope.get("query_string", b""))
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in value or "\x00" in name:
+            return name.replace("\x00", "") or "query"
+    return None
+
+
+async def _answer(
+    send: Send,
+    status: int,
+    error: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    *,
+    field: str | None = None,
+) -> None:
+    body = json.dumps({"error": error, "detail": detail} | ({"field": field} if field else {})).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -47,3 +50,20 @@ async def eventually(
             return last
         await asyncio.sleep(interval_s)
     raise AssertionError(f"{what} not reached within {timeout_s}s (last value: {last!r})")
+
+
+def load_neighbour(test_file: str, filename: str) -> Any:
+    """The module `filename` next to `test_file`, loaded once by its path.
+
+    Test modules are imported in importlib mode (no package, no sys.path entry), so a helper module beside them
+    cannot be imported by name.
+    """
+    path = Path(test_file).with_name(filename)
+    name = f"tuneline_tests_{path.parent.name}_{path.stem}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None, path
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

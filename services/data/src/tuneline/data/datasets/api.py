@@ -74,7 +74,7 @@ async def list_datasets(
     user: Member,
     usecase_id: UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[DatasetOut]:
     return [DatasetOut.of(d) for d in await service.list_datasets(session, user, usecase_id, limit, offset)]
 
@@ -217,7 +217,7 @@ async def preview(
     ctx: ContextDep,
     user: CurrentUser,
     split: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     limit: Annotated[int, Query(ge=1)] = 20,
 ) -> RecordsPage:
     records = await service.preview(session, ctx, user, dataset_id, number, split=split, offset=offset, limit=limit)

@@ -177,7 +177,7 @@ class SplitRequest(BaseModel):
 
 
 class RollbackRequest(BaseModel):
-    to_version: int = Field(ge=1)
+    to_version: int = Field(ge=1, le=2_147_483_647)
 
 
 class RecordsPage(BaseModel):

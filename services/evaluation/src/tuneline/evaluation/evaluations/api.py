@@ -35,7 +35,7 @@ async def list_evaluations(
     usecase_id: UUID | None = None,
     status: Literal["queued", "running", "completed", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[EvaluationOut]:
     runs = await service.list_runs(session, user, usecase_id, status, limit, offset)
     return [EvaluationOut.model_validate(r) for r in runs]

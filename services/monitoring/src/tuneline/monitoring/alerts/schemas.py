@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tuneline.monitoring.alerts.rules import Comparator, Metric, Severity
 
@@ -20,7 +20,9 @@ class RuleIn(BaseModel):
     threshold: float
     window_seconds: int = Field(ge=60, le=7 * 86_400, description="Window the metric is computed over.")
     severity: Severity
-    min_samples: int = Field(default=1, ge=0, description="Observations needed before the rule decides.")
+    min_samples: int = Field(
+        default=1, ge=0, le=1_000_000_000, description="Observations needed before the rule decides."
+    )
     model_name: str | None = Field(default=None, description="Only this model (all when empty).")
     version: str | None = None
     arm: str | None = None
@@ -36,8 +38,16 @@ class RulePatch(BaseModel):
     threshold: float | None = None
     window_seconds: int | None = Field(default=None, ge=60, le=7 * 86_400)
     severity: Severity | None = None
-    min_samples: int | None = Field(default=None, ge=0)
+    min_samples: int | None = Field(default=None, ge=0, le=1_000_000_000)
     enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> RulePatch:
+        """Leaving a field out keeps it; sending null is no value a rule can have."""
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)}: may not be null (leave a field out to keep it)")
+        return self
 
 
 class RuleOut(RuleIn):

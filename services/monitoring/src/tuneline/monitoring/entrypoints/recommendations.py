@@ -57,7 +57,7 @@ async def for_model(
     model: str,
     session: SessionDep,
     user: CurrentUser,
-    window_minutes: Annotated[float, Query(gt=0, le=1440)] = 60,
+    window_minutes: Annotated[float, Query(ge=0.1, le=1440, description="The window read, in minutes.")] = 60,
     replicas: Annotated[int | None, Query(ge=1, description="Current replicas, for scaling advice.")] = None,
     max_concurrent_per_replica: Annotated[int, Query(ge=1)] = 8,
     replica_cost_per_hour: float | None = None,

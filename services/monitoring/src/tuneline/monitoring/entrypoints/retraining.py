@@ -25,18 +25,23 @@ router = APIRouter(prefix="/retraining", tags=["retraining"])
 Member = Annotated[Principal, Depends(require_roles(*KNOWN_ROLES))]
 
 
+#: The longest period a policy may name (the columns are 32-bit seconds).
+YEAR_S = 366 * 86_400
+
+
 class PolicyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
     on_drift: bool = True
     on_quality_degradation: bool = True
-    cooldown_seconds: int = Field(default=86_400, ge=0, description="Least time between two actions.")
-    max_actions: int = Field(default=3, ge=1, description="Most actions per window.")
-    window_seconds: int = Field(default=7 * 86_400, ge=60)
+    cooldown_seconds: int = Field(default=86_400, ge=0, le=YEAR_S, description="Least time between two actions.")
+    max_actions: int = Field(default=3, ge=1, le=1000, description="Most actions per window.")
+    window_seconds: int = Field(default=7 * 86_400, ge=60, le=YEAR_S)
     schedule_every_seconds: int | None = Field(
         default=None,
         ge=3600,
+        le=YEAR_S,
         description="Periodic retraining: a retrain request every this many seconds from the last one (or from when "
         "the policy was set), within the rate limits; off if empty.",
     )

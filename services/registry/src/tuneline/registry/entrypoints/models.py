@@ -45,7 +45,10 @@ def _producer(request: Request) -> str:
 
 @router.get("")
 async def list_models(
-    session: SessionDep, user: Member, limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: int = 0
+    session: SessionDep,
+    user: Member,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[ModelOut]:
     """The caller's team's models (an admin's: every team's)."""
     return [ModelOut.of(loaded) for loaded in await service.list_models(session, scope_of(user), limit, offset)]
@@ -101,7 +104,12 @@ async def review(
     return VersionOut.of(loaded.versions[version])
 
 
-@router.get("/{name}/versions/{version}/card", response_class=PlainTextResponse)
+@router.get(
+    "/{name}/versions/{version}/card",
+    response_class=PlainTextResponse,
+    summary="The version's model card (Markdown, Hugging Face front matter), as a README.md download",
+    responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}}}},
+)
 async def download_card(name: str, version: int, session: SessionDep, user: CurrentUser) -> PlainTextResponse:
     await service.authorise(session, user, name, "read")
     text = await service.card(session, name, version)

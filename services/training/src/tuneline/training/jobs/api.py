@@ -136,7 +136,28 @@ async def job_logs(job_id: UUID, session: SessionDep, user: Member) -> PlainText
     )
 
 
-@router.get("/{job_id}/stream", summary="Live progress as server-sent events until the job ends")
+@router.get(
+    "/{job_id}/stream",
+    summary="Live progress as server-sent events until the job ends",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "event": {"type": "string", "enum": ["phase", "progress", "status"]},
+                            "data": {"type": "string", "description": "The event's fields as JSON."},
+                        },
+                        "required": ["event", "data"],
+                    }
+                }
+            },
+            "description": "Events `phase`, `progress` and `status` (JSON data); the stream ends with the job.",
+        }
+    },
+)
 async def job_stream(job_id: UUID, state: StateDep, user: Member, poll_s: float = 1.0) -> EventSourceResponse:
     async with state.sessions() as session:
         await service.get_job(session, user, job_id)
