@@ -114,3 +114,22 @@ def test_store_is_chosen_by_url_scheme(tmp_path: Path) -> None:
         store_from_url("s3://b")
     with pytest.raises(StorageError, match="TUNELINE_OBJECT_STORE_URL"):
         store_from_url("ftp://host/dir")
+
+
+def test_answers_name_a_local_object_by_its_key_and_show_s3_uris_as_they_are(tmp_path: Path) -> None:
+    from tuneline.common.storage import answering_store, public_uri
+
+    store = LocalObjectStore(tmp_path / "objects")
+    uri = store.uri("jobs/j1/adapter")
+    assert public_uri(uri, store) == "store:jobs/j1/adapter"
+    assert public_uri("s3://bucket/prefix/jobs/j1/adapter", store) == "s3://bucket/prefix/jobs/j1/adapter"
+    assert public_uri(None, store) is None
+    # a file outside the store, or no store known: the path is replaced, never shown
+    outside = (tmp_path / "elsewhere" / "adapter").as_uri()
+    assert str(tmp_path) not in (public_uri(outside, store) or "")
+    assert str(tmp_path) not in (public_uri(uri) or "")
+    token = answering_store.set(store)
+    try:
+        assert public_uri(uri) == "store:jobs/j1/adapter"
+    finally:
+        answering_store.reset(token)

@@ -417,8 +417,8 @@ async def test_a_validation_version_unknown_or_of_another_use_case_or_format_is_
 
 
 async def test_job_log_messages_and_failure_events_name_no_server_path(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
-    """The job's log is read through the API and job.failed travels to other services: the adapter is named by
-    its key in the object store, and a failure reason quoting a file on the worker's disk loses the path."""
+    """The job's log and answer are read through the API and job.failed travels to other services: the adapter is
+    named by its key in the object store, and a failure reason quoting a file on the worker's disk loses the path."""
     import json
 
     from tuneline.common.storage import open_store
@@ -460,6 +460,11 @@ async def test_job_log_messages_and_failure_events_name_no_server_path(settings,
         event_reason = json.loads(record.payload)["reason"]
         for text in (done_logs, failed_logs, answer["failure_reason"], event_reason):
             assert "file://" not in text and store_root not in text and str(settings.job_workdir) not in text
+        # The job's answer names its adapter by the key too (the full URI stays between the services).
+        completed = (await client.get(f"/jobs/{done}", headers=headers)).text
+        assert f'"adapter_uri":"store:jobs/{done}/adapter"' in completed and store_root not in completed
+        [record] = await outbox(app, "job.completed", done)
+        assert json.loads(record.payload)["adapter_uri"] == adapter_uri
 
 
 async def test_a_retired_use_case_cancels_its_queued_jobs_stops_running_ones_and_takes_no_new_ones(

@@ -39,7 +39,7 @@ from tuneline.common.messaging.metrics import refresh_consumer_lag, refresh_outb
 from tuneline.common.messaging.outbox import OutboxRelay
 from tuneline.common.observability import configure_logging, configure_tracing
 from tuneline.common.settings import ServiceSettings
-from tuneline.common.storage import ObjectStore, open_store
+from tuneline.common.storage import ObjectStore, answering_store, open_store
 
 log = structlog.get_logger(__name__)
 
@@ -292,6 +292,9 @@ def _install_metrics(app: FastAPI, service: str) -> None:
     @app.middleware("http")
     async def record(request: Request, call_next: Callable[[Request], Any]) -> Response:
         start = time.perf_counter()
+        state: AppState | None = getattr(request.app.state, "tuneline", None)
+        if state is not None:
+            answering_store.set(state.store)  # answers name artifacts by their key in it (storage.public_uri)
         response: Response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")

@@ -14,12 +14,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, BinaryIO, Protocol, cast
+from typing import IO, Annotated, BinaryIO, Protocol, cast
 from urllib.parse import unquote, urlparse
 
+from pydantic import PlainSerializer
+
+from tuneline.common.redact import redact_paths
 from tuneline.common.settings import ServiceSettings
 
 CHUNK = 1024 * 1024
@@ -378,3 +382,36 @@ async def download_prefix(store: ObjectStore, prefix: str, directory: Path) -> P
     for info in await store.list(prefix):
         await download_to(store, info.key, directory / info.key[len(prefix) :])
     return directory
+
+
+# ------------------------------------------------------------------------------------------- URIs in answers
+
+#: The store of the service answering the current request (set per request by the app factory).
+answering_store: ContextVar[ObjectStore | None] = ContextVar("answering_store", default=None)
+
+
+def public_uri(uri: str | None, store: ObjectStore | None = None) -> str | None:
+    """How an API answer names a stored artifact.
+
+    An ``s3://`` URI is shown as it is (it names the bucket and key a client with access would read). An object of a
+    local store is named by its key, ``store:jobs/<id>/adapter``: the directory is a path on the server's disk,
+    which no answer shows. Any other ``file://`` URI has its path replaced (``<path>``).
+    """
+    if uri is None or not uri.startswith("file:"):
+        return uri
+    store = store if store is not None else answering_store.get()
+    if store is not None:
+        try:
+            return f"store:{store.key_from_uri(uri)}"
+        except StorageError:
+            pass
+    return redact_paths(uri)
+
+
+def _public(uri: str) -> str:
+    return public_uri(uri) or uri
+
+
+#: A response field holding an artifact's URI: serialized with `public_uri` (stored and passed between services as
+#: the full URI).
+PublicUri = Annotated[str, PlainSerializer(_public, return_type=str)]

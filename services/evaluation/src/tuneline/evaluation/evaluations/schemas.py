@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tuneline.common.storage import PublicUri
+
 
 class EvaluationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -19,7 +21,7 @@ class EvaluationOut(BaseModel):
     dataset_version_id: UUID
     task_type: str
     base_model: str
-    adapter_uri: str
+    adapter_uri: PublicUri
     method: str
     status: str = Field(description="queued, running, completed or failed.")
     attempts: int

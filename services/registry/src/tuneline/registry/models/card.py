@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tuneline.common.records import PromptTemplate
+from tuneline.common.storage import public_uri
 from tuneline.registry.models.lifecycle import EvaluationSummary, HumanReview, Lineage, Stage
 
 if TYPE_CHECKING:
@@ -155,7 +156,9 @@ def _prompting_section(card: ModelCardInput) -> str:
 
 
 def _base_model_section(lineage: Lineage) -> str:
-    adapter = f"LoRA adapter at `{lineage.adapter_uri}`" if lineage.adapter_uri else "weights of the base model"
+    adapter = (
+        f"LoRA adapter at `{public_uri(lineage.adapter_uri)}`" if lineage.adapter_uri else "weights of the base model"
+    )
     lines = [
         "## Base model",
         "",

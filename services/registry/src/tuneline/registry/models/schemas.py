@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from tuneline.common.records import PromptTemplate
+from tuneline.common.storage import PublicUri
 from tuneline.registry.models.repository import Loaded, policy_of
 from tuneline.registry.models.tables import VersionRow
 
@@ -23,7 +24,7 @@ class VersionOut(BaseModel):
     version: int
     stage: str
     base_model: str
-    adapter_uri: str | None
+    adapter_uri: PublicUri | None
     method: str
     job_id: UUID | None
     dataset_version_id: UUID | None

@@ -28,6 +28,7 @@ from tuneline.common.events import (
 from tuneline.common.messaging import add_event
 from tuneline.common.observability import current_traceparent
 from tuneline.common.records import PromptTemplate
+from tuneline.common.storage import public_uri
 from tuneline.registry.models import access
 from tuneline.registry.models import repository as repo
 from tuneline.registry.models.card import DatasetSummary, ModelCardInput, render_model_card
@@ -316,13 +317,13 @@ async def lineage(session: AsyncSession, name: str, version: int) -> dict[str, A
         "version_id": row.id,
         "usecase_id": loaded.row.usecase_id,
         "base_model": row.base_model,
-        "adapter_uri": row.adapter_uri,
+        "adapter_uri": public_uri(row.adapter_uri),
         "method": row.method,
         "job_id": row.job_id,
         "dataset_version_id": row.dataset_version_id,
         "evaluation_id": row.evaluation_id,
         "evaluation": row.evaluation,
-        "report_uri": row.report_uri,
+        "report_uri": public_uri(row.report_uri),
         "hyperparameters": row.hyperparameters,
         "stage_history": [
             {"from": c.from_stage, "to": c.to_stage, "at": c.at, "actor": c.actor, "reason": c.reason} for c in history

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tuneline.common.storage import PublicUri
 from tuneline.training.estimate.presets import Preset
 
 
@@ -120,7 +121,7 @@ class JobResponse(BaseModel):
     attempts: int
     worker: str | None
     estimate: dict[str, Any]
-    adapter_uri: str | None
+    adapter_uri: PublicUri | None
     metrics: dict[str, Any]
     trained_tokens: int
     duration_seconds: float
