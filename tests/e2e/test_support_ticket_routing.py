@@ -1,5 +1,6 @@
 """A classification use case from another domain than the demo's, end to end on the real stack: customer-support
-tickets routed to billing / technical / account / shipping, with the use case's own instruction in the intake form.
+tickets routed to billing / technical / account / shipping, with the use case's own instruction in the intake form;
+at the end the dataset is erased, and with it everything made from it, in every service's tables and the store.
 
 The form's task description and labels become the use case's prompt template; it travels with the lifecycle
 events and is stored with the dataset version and the model version; training and evaluation put every ticket in
@@ -26,6 +27,7 @@ from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.command import DEMO_ENV
 from tuneline.cli.demo.lifecycle import People
 from tuneline.common.auth import mint_token
+from tuneline.common.testing.leaks import tables_holding
 from tuneline.sdk import Tuneline
 from tuneline.sdk.http import ApiError
 
@@ -131,7 +133,7 @@ def until(what: str, check: Callable[[], T | None], timeout_s: float, poll_s: fl
 
 
 def test_support_ticket_router_is_trained_evaluated_and_served_with_its_own_instruction(
-    start_stack, dev_settings, tmp_path: Path
+    start_stack, dev_settings, fresh_database_url: str, tmp_path: Path
 ) -> None:
     from tuneline.training.worker.base_models import build_tiny_model
 
@@ -249,3 +251,31 @@ def test_support_ticket_router_is_trained_evaluated_and_served_with_its_own_inst
     prompt = example.group(1).replace("<your input>", held_out[0]["text"])
     reply = client.chat(name, [{"role": "user", "content": prompt}], max_tokens=8, temperature=0)
     assert reply.text.strip() and answers[0]["output"].strip().startswith(reply.text.strip())
+
+    # erasure (the right to deletion): the dataset goes, and with it everything made from it, in every service
+    erased = people.data_owner.data.erase(dataset_id, reason="customer asked for the deletion of their tickets")
+    report = people.data_owner.data.wait_for_erasure(dataset_id, timeout_s=300, poll_s=2.0)
+    assert report.complete, f"services that did not confirm: {report.pending}"
+    assert erased.id == report.id and set(report.services) >= {"training", "evaluation", "registry", "monitoring"}
+    [archived] = [v for v in engineer.registry.versions(name) if v.version == model_version.version]
+    assert archived.stage == "archived", archived
+
+    def refused() -> int | None:
+        try:
+            client.classify(name, held_out[0]["text"])
+        except ApiError as exc:
+            return exc.status
+        return None
+
+    assert until("the erased model to stop serving", refused, 300, 2.0) in (401, 403, 404)
+    # nothing of the tickets is left in any service's tables (tombstones keep ids and the reason, not records) ...
+    texts = {row["text"] for row in tickets(200, seed=3)} | {row["text"] for row in held_out}
+    assert not tables_holding(fresh_database_url, texts), tables_holding(fresh_database_url, texts)
+    # ... nor in the object store: no dataset object, no adapter, no report or file holding a ticket
+    objects = stack.config.data_dir / "objects"
+    left = [p for p in objects.rglob("*") if p.is_file() and (str(dataset_id) in str(p) or str(job.id) in str(p))]
+    assert not left, left
+    holding = [
+        p for p in objects.rglob("*") if p.is_file() and any(t.encode() in p.read_bytes() for t in list(texts)[:50])
+    ]
+    assert not holding, holding

@@ -741,6 +741,7 @@ async def test_an_erased_dataset_archives_and_unserves_the_versions_trained_on_i
         "model_versions": 1,
         "archived": 1,
         "deployments_stopped": 1,
+        "canaries_removed": 0,
         "adapter_objects": 2,
         "openai_files": 1,
     }
@@ -766,3 +767,49 @@ async def test_an_erased_dataset_archives_and_unserves_the_versions_trained_on_i
     await registry.versions(name, 3)  # the kept data's evaluation registers; the erased one's never does
     assert len(await registry.versions(name, 3)) == 3
     assert len(await acks()) == 1
+
+
+async def test_an_erased_canary_leaves_its_stable_version_serving(registry: Registry) -> None:
+    """dataset.erased that matches only the canary: the canary goes (archived, out of the router), the stable
+    version keeps serving all traffic; the deployment is not stopped."""
+    from tuneline.common.events import DATASET_ERASED, DatasetErased
+
+    c, eng = registry.client, registry.as_("ml_engineer")
+    state = registry.app.state.tuneline
+    usecase, kept_version, erased_version = uuid4(), uuid4(), uuid4()
+    name = f"classification-{usecase.hex[:8]}"
+    await registry.evaluation(usecase, dataset_version_id=kept_version)
+    await registry.evaluation(usecase, dataset_version_id=erased_version)
+    _, v2 = await registry.versions(name, 2)
+    assert (await c.post(f"/models/{name}/deployment", json={"version": 1}, headers=eng)).status_code == 200
+    r = await c.post(f"/models/{name}/deployment", json={"version": 2, "canary_weight": 0.2}, headers=eng)
+    assert r.status_code == 200, r.text
+    assert arms(registry, name) == {"stable": (1, pytest.approx(0.8)), "canary": (2, 0.2)}
+
+    erased = DatasetErased(
+        producer="data",
+        usecase_id=usecase,
+        erasure_id=uuid4(),
+        dataset_id=uuid4(),
+        version_ids=[erased_version],
+        whole_dataset=True,
+        requested_by="alice",
+        reason="GDPR request",
+    )
+    await publish_now(state.broker, DATASET_ERASED, erased)
+
+    async def ack() -> list[dict[str, Any]]:
+        return [e for e in await registry.outbox("erasure.applied") if e["erasure_id"] == str(erased.erasure_id)]
+
+    (applied,) = await eventually(ack, timeout_s=20, what="the registry's erasure.applied")
+    assert applied["model_version_ids"] == [v2["id"]]
+    assert applied["counts"]["deployments_stopped"] == 0 and applied["counts"]["canaries_removed"] == 1
+    deployment = (await c.get(f"/models/{name}/deployment", headers=eng)).json()
+    assert deployment["status"] == "healthy" and deployment["canary_version"] is None, deployment
+
+    async def stable_only() -> bool:
+        return arms(registry, name) == {"stable": (1, 1.0)}
+
+    await eventually(stable_only, timeout_s=20, what="the router serving the stable version alone")
+    versions = {v["version"]: v["stage"] for v in (await c.get(f"/models/{name}/versions", headers=eng)).json()}
+    assert versions[2] == "archived" and versions[1] != "archived"

@@ -105,8 +105,8 @@ async def dataset_erased(
     versions = await models_repo.versions_on_datasets(session, list(event.version_ids))
     ids = {v.id for v in versions}
     await deployments_service.lock_serving(session)
-    stopped = await deployments_service.stop_serving_versions(session, ctx, ids, actor, "dataset erased")
-    if stopped:
+    stopped, canaries = await deployments_service.stop_serving_versions(session, ctx, ids, actor, "dataset erased")
+    if stopped or canaries:
         await deployments_service.serving_changed(session)
     archived = await models_service.archive_versions(session, versions, actor, reason, producer)
     objects = 0
@@ -121,6 +121,7 @@ async def dataset_erased(
         session, store, event.dataset_id, list(event.version_ids), event.whole_dataset
     )
     counts = {"model_versions": len(versions), "archived": len(archived), "deployments_stopped": len(stopped)}
+    counts["canaries_removed"] = len(canaries)
     counts.update(adapter_objects=objects, openai_files=files)
     await audit(
         session,
@@ -131,6 +132,7 @@ async def dataset_erased(
         erasure_id=str(event.erasure_id),
         model_versions=[str(i) for i in ids],
         stopped=stopped,
+        canaries_removed=canaries,
     )
     await erasure.acknowledge(session, event, service=producer, counts=counts, model_version_ids=sorted(ids, key=str))
     log.info("registry.dataset.erased", erasure_id=str(event.erasure_id), **counts)

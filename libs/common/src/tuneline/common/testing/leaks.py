@@ -95,3 +95,43 @@ def find_leaks(
     if database_url:
         leaks += scan_dead_letters(database_url, planted, secrets)
     return leaks
+
+
+def tables_holding(database_url: str, values: Iterable[str]) -> list[str]:
+    """Every ``schema.table`` of the services' schemas with a row holding any of `values` (in any column: text,
+    JSON, arrays, and byte columns read as text), named with how many rows; the values themselves are never shown.
+    The check after an erasure: nothing of the erased data may be left in any service's tables. A row is read in its
+    text form, which doubles quotes and backslashes: give values without them."""
+    patterns = [f"%{_like_escape(v)}%" for v in values if v]
+
+    async def scan() -> list[str]:
+        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        try:
+            tables = await conn.fetch(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                "AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"
+            )
+            found: list[str] = []
+            for schema, table in tables:
+                binary = await conn.fetch(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = $1 AND table_name = $2 AND data_type = 'bytea'",
+                    schema,
+                    table,
+                )
+                # the names come from the catalogue, not from input
+                texts = ["t::text"] + [f"""encode(t."{c}", 'escape')""" for (c,) in binary]
+                where = " OR ".join(f"{text} LIKE ANY($1::text[])" for text in texts)
+                query = f'SELECT count(*) FROM "{schema}"."{table}" t WHERE {where}'  # noqa: S608
+                count = await conn.fetchval(query, patterns)
+                if count:
+                    found.append(f"{schema}.{table} ({count} rows)")
+            return found
+        finally:
+            await conn.close()
+
+    return asyncio.run(scan()) if patterns else []
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

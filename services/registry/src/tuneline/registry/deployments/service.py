@@ -228,11 +228,14 @@ async def stop_for_usecase(session: AsyncSession, ctx: ServingContext, usecase_i
 
 async def stop_serving_versions(
     session: AsyncSession, ctx: ServingContext, version_ids: set[UUID], actor: str, reason: str
-) -> list[str]:
-    """Stop every deployment that serves one of `version_ids` (as stable or canary), and forget one as the target of
-    a rollback. As for a retired use case, the change commits first and the reconciler applies it, retrying until
-    serving has. Callers hold the serving lock. Returns the models stopped."""
-    stopped = []
+) -> tuple[list[str], list[str]]:
+    """Take `version_ids` out of serving and forget one as the target of a rollback. A deployment whose stable
+    version is one of them stops; one where only the canary is loses the canary (all traffic back to its stable
+    version, which keeps serving). As for a retired use case, the change commits first and the reconciler applies
+    it, retrying until serving has. Callers hold the serving lock. Returns (models stopped, models whose canary
+    was removed)."""
+    stopped: list[str] = []
+    canaries_removed: list[str] = []
     for row in await repo.active(session):
         if row.previous_version_id in version_ids:
             row.previous_version_id = None
@@ -244,12 +247,19 @@ async def stop_serving_versions(
         loaded = await models_service.load(session, model.name)
         locked = await repo.for_model(session, model.id, lock=True)
         assert locked is not None
-        locked.status = "stopped"
         locked.updated_at = utcnow()
+        if locked.stable_version_id not in version_ids:
+            locked.canary_version_id = None
+            locked.canary_weight = 0.0
+            await _announce(session, ctx, loaded, locked, locked.status, f"canary removed: {reason}")
+            await audit(session, actor, "deployment.canary_removed", "deployment", locked.id, reason=reason)
+            canaries_removed.append(model.name)
+            continue
+        locked.status = "stopped"
         await _announce(session, ctx, loaded, locked, "stopped", reason)
         await audit(session, actor, "deployment.stopped", "deployment", locked.id, reason=reason)
         stopped.append(model.name)
-    return stopped
+    return stopped, canaries_removed
 
 
 async def rollback_on_alert(session: AsyncSession, ctx: ServingContext, event: AlertRaised) -> Outcome | None:
