@@ -144,3 +144,29 @@ def test_a_batch_of_mixed_versions_answers_exactly_as_one_by_one(
     one_by_one = [engine.generate(v, u, ids, GenerationParams(n, 0)) for v, u, ids, n in items]
     assert batch == one_by_one
     assert [r.tokens_out <= n for r, (*_, n) in zip(batch, items, strict=True)] == [True] * 4
+
+
+def test_versions_that_stop_serving_are_unloaded_and_their_downloads_deleted(
+    registry_tiny_model: Path, registry_adapters: list[Path], tmp_path: Path
+) -> None:
+    """A reconfigure's warm list is every version that serves: an archived or erased version leaves the replica's
+    memory and its downloaded copy leaves the node's disk; the others stay."""
+    from tuneline.registry.serving.fetch import cached_path
+
+    cache = tmp_path / "adapter-cache"
+    engine = AdapterEngine(str(registry_tiny_model), max_loaded=3, adapter_cache_dir=str(cache))
+    prompt = engine.encode_text("bearing temperature")
+    for i, adapter in enumerate(registry_adapters[:2]):
+        engine.generate(f"v{i}", str(adapter), prompt, GREEDY)
+    kept_uri, erased_uri = "s3://bucket/jobs/kept/adapter", "s3://bucket/jobs/erased/adapter"
+    for uri in (kept_uri, erased_uri):
+        engine.pins[uri] = {"adapter_model.safetensors": uri[-20:]}
+        copy = cached_path(uri, engine.pins[uri], str(cache))
+        copy.mkdir(parents=True)
+        (copy / "adapter_model.safetensors").write_bytes(b"weights")
+
+    assert engine.forget_all_but({"v0"}, {kept_uri}) == ["v1"]
+    assert engine.loaded == ["v0"] and set(engine._peft.peft_config) == {"v0"}
+    assert not cached_path(erased_uri, {"adapter_model.safetensors": erased_uri[-20:]}, str(cache)).exists()
+    assert cached_path(kept_uri, engine.pins[kept_uri], str(cache)).exists() and erased_uri not in engine.pins
+    assert engine.generate("v0", str(registry_adapters[0]), prompt, GREEDY).tokens_out == 6

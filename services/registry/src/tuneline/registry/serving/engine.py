@@ -11,6 +11,7 @@ generation at a time, and Serve scales by adding replicas.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tuneline.registry.serving.fetch import cached_path
 from tuneline.registry.serving.loading import load_base_model, resolve_adapter_dir
 
 BASE_KEY = "__base__"
@@ -107,6 +109,19 @@ class AdapterEngine:
         self.load_seconds[version_id] = time.perf_counter() - started
         while len(self._loaded) > self.max_loaded:
             self._evict(next(iter(self._loaded)))
+
+    def forget_all_but(self, version_ids: set[str], adapter_uris: set[str]) -> list[str]:
+        """Unload every version not in `version_ids` and delete this node's downloaded copy of every adapter not in
+        `adapter_uris` (a version that stopped serving: retired, archived, erased). Returns the versions unloaded."""
+        with self._lock:
+            gone = [v for v in self._loaded if v not in version_ids]
+            for version_id in gone:
+                self._evict(version_id)
+            for uri in [u for u in self.pins if u not in adapter_uris]:
+                digests = self.pins.pop(uri)
+                if self._cache_dir is not None and digests:
+                    shutil.rmtree(cached_path(uri, digests, self._cache_dir), ignore_errors=True)
+            return gone
 
     def _load_adapter(self, name: str, adapter_dir: str) -> str:
         from peft import PeftModel

@@ -64,6 +64,12 @@ def verify(directory: Path, digests: dict[str, str], uri: str) -> None:
             raise ArtifactError(f"artifact {uri}: file {name} has sha256 {actual[:12]}…, expected {expected[:12]}…")
 
 
+def cached_path(uri: str, digests: dict[str, str], cache_dir: str) -> Path:
+    """Where this node keeps its verified copy of the artifact at `uri` with these digests."""
+    pin = hashlib.sha256(json.dumps([uri, sorted(digests.items())]).encode()).hexdigest()[:24]
+    return Path(cache_dir) / pin
+
+
 def fetch_dir(uri: str, digests: dict[str, str], store: Any | None, cache_dir: str | None) -> str:
     """A local directory with the artifact at `uri`, checked against `digests`.
 
@@ -83,8 +89,7 @@ def fetch_dir(uri: str, digests: dict[str, str], store: Any | None, cache_dir: s
         raise ArtifactError(f"artifact {uri}: a remote URI needs the object store and a cache directory on the replica")
     if not digests:
         raise ArtifactError(f"artifact {uri}: no sha256 digests were pinned for it; refusing an unchecked download")
-    pin = hashlib.sha256(json.dumps([uri, sorted(digests.items())]).encode()).hexdigest()[:24]
-    target = Path(cache_dir) / pin
+    target = cached_path(uri, digests, cache_dir)
     if (target / COMPLETE).is_file():
         return str(target)
     target.parent.mkdir(parents=True, exist_ok=True)

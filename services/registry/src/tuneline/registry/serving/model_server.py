@@ -51,6 +51,10 @@ class ModelServer:
         config = ServerConfig.model_validate(user_config)
         self._engine.max_loaded = config.max_loaded
         failures: dict[str, str] = {}  # only the current warm list matters; older failures are history
+        # The warm list is every version that serves: what left it is unloaded and its downloaded copy deleted
+        # (an erased or archived adapter must not stay on a replica's disk).
+        keep_uris = {item.adapter_uri for item in config.warm if item.adapter_uri is not None}
+        await asyncio.to_thread(self._engine.forget_all_but, {item.version_id for item in config.warm}, keep_uris)
         for item in config.warm:
             if item.adapter_uri is not None and item.sha256:
                 self._engine.pins[item.adapter_uri] = item.sha256
