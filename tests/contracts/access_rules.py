@@ -341,6 +341,12 @@ RULES: dict[str, dict[tuple[str, str], Rule]] = {
 #: Routes checked elsewhere rather than by the matrix, each with where and why. Keep this short: a route here is
 #: still a route whose rule nobody declared in this table.
 CHECKED_ELSEWHERE: dict[str, dict[tuple[str, str], str]] = {
+    "intake": {
+        ("DELETE", "/usecases/{usecase_id}"): "erases the seeded use case (retire's rule: ml_engineer, service, team); "
+        "services/intake/tests/usecases/test_api_integration.py",
+        ("GET", "/usecases/{usecase_id}/erasure"): "needs an erasure to exist (members of the team); "
+        "services/intake/tests/usecases/test_api_integration.py",
+    },
     "data": {
         ("DELETE", "/datasets/{dataset_id}"): "erases the seeded dataset; services/data/tests/erasure",
         ("DELETE", "/datasets/{dataset_id}/versions/{number}"): "erases the seeded version; data/tests/erasure",

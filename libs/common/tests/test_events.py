@@ -47,6 +47,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "retired_by": "ada",
         "team": "plant-ops",
     },
+    "usecase.erased": {"usecase_id": U, "reason": "GDPR art. 17 request #7", "erased_by": "ada", "team": "plant-ops"},
     "usecase.intake-requested": {
         "source_system": "servicenow",
         "external_ref": "RITM0012345",

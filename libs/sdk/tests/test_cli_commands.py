@@ -329,3 +329,44 @@ def test_data_erase_needs_a_reason_and_a_confirmation(services) -> None:
     assert runner.invoke(app, ["data", "erase", "d1", "--yes"]).exit_code != 0
     refused = runner.invoke(app, ["dataset", "erase", "d1", "--reason", "r", "--version", "2"], input="n\n")
     assert refused.exit_code == 1 and not calls
+
+
+def test_usecase_erase_sends_the_reason_and_waits_for_its_datasets_erasures(services) -> None:
+    routes, calls = services
+    usecase_id, erasure_id = str(uuid4()), str(uuid4())
+    dataset = {"id": DATASET, "usecase_id": usecase_id, "name": "tickets", "owner": "alice", "created_at": NOW}
+    routes[("GET", "/datasets")] = [dataset]
+    tombstone = {
+        "id": str(uuid4()),
+        "usecase_id": usecase_id,
+        "status": "erased",
+        "team": "t",
+        "status_before": "deployed",
+        "created_at": NOW,
+        "reason": "GDPR request",
+        "erased_by": "ed",
+        "erased_at": NOW,
+        "erased": {"usecases": 1, "comments": 2},
+        "datasets": [],
+    }
+    noted = {**tombstone, "datasets": [{"dataset_id": DATASET, "erasure_id": erasure_id, "report": "/x"}]}
+    routes[("DELETE", f"/usecases/{usecase_id}")] = httpx.Response(202, json=tombstone)
+    routes[("GET", f"/usecases/{usecase_id}/erasure")] = noted
+    routes[("GET", f"/datasets/{DATASET}/erasure")] = _erasure([])
+    result = runner.invoke(
+        app,
+        ["usecase", "erase", usecase_id, "--reason", "GDPR request", "--yes", "--wait", "5"],
+        env={"COLUMNS": "250"},
+    )
+    assert result.exit_code == 0, result.output
+    [delete] = [c for c in calls if c.method == "DELETE"]
+    assert json.loads(delete.content) == {"reason": "GDPR request"}
+    assert f"use case {usecase_id} erased" in result.output and "was deployed" in result.output
+    assert erasure_id in result.output and f"dataset {DATASET}: complete" in result.output
+
+
+def test_usecase_erase_needs_a_reason_and_a_confirmation(services) -> None:
+    _, calls = services
+    assert runner.invoke(app, ["usecase", "erase", "u1", "--yes"]).exit_code != 0
+    refused = runner.invoke(app, ["usecase", "erase", "u1", "--reason", "r"], input="n\n")
+    assert refused.exit_code == 1 and not calls

@@ -148,7 +148,11 @@ export interface paths {
         get: operations["get_usecase_usecases__usecase_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase a use case and its data everywhere (the right to deletion)
+         * @description Retires the use case first when it is live (usecase.retired: no new data or jobs, its models undeployed, its keys revoked), deletes what intake stores about it (form, assessment, comments, timeline), keeps a tombstone (who, when, why, ids) and publishes usecase.erased: the data service erases every dataset of it, and each dataset.erased makes the other services erase what they derived (adapters, evaluation samples, logged prompts, monitoring samples). Answers 202 with the tombstone; a repeated request answers 200 with the same tombstone and erases nothing again. Reads of an erased use case answer 404 naming the erasure; GET /usecases/{id}/erasure is the report.
+         */
+        delete: operations["erase_usecases__usecase_id__delete"];
         options?: never;
         head?: never;
         /** Edit a draft (or one sent back for changes); null clears a field */
@@ -184,6 +188,26 @@ export interface paths {
         put?: never;
         /** Comment on a use case */
         post: operations["add_comment_usecases__usecase_id__comments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/usecases/{usecase_id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The erasure of a use case: its tombstone and the datasets erased with it
+         * @description Each dataset's own report (which services have confirmed) is GET /datasets/{id}/erasure in the data service.
+         */
+        get: operations["erasure_usecases__usecase_id__erasure_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -427,6 +451,33 @@ export interface components {
              */
             reason?: string | null;
         };
+        /** EraseIn */
+        EraseIn: {
+            /**
+             * Reason
+             * @description Why the use case is erased (e.g. 'GDPR art. 17 request #1234'); kept with the tombstone.
+             */
+            reason: string;
+        };
+        /** ErasedDatasetOut */
+        ErasedDatasetOut: {
+            /**
+             * Dataset Id
+             * Format: uuid
+             */
+            dataset_id: string;
+            /**
+             * Erasure Id
+             * Format: uuid
+             * @description The data service's erasure (its tombstone).
+             */
+            erasure_id: string;
+            /**
+             * Report
+             * @description Where the data service reports which services have confirmed their part.
+             */
+            report: string;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -600,6 +651,62 @@ export interface components {
             producer: string;
             /** Type */
             type: string;
+        };
+        /**
+         * UseCaseErasureOut
+         * @description The tombstone of an erased use case, and the datasets erased with it as far as intake has learnt.
+         */
+        UseCaseErasureOut: {
+            /**
+             * Created At
+             * Format: date-time
+             * @description When the use case was created.
+             */
+            created_at: string;
+            /**
+             * Datasets
+             * @description Datasets of the use case erased so far (from dataset.erased; the data service erases every dataset of it when it receives usecase.erased, so this fills in shortly after the request).
+             */
+            datasets: components["schemas"]["ErasedDatasetOut"][];
+            /**
+             * Erased
+             * @description What intake deleted, by kind (rows).
+             */
+            erased: {
+                [key: string]: number;
+            };
+            /**
+             * Erased At
+             * Format: date-time
+             */
+            erased_at: string;
+            /** Erased By */
+            erased_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @default erased
+             * @constant
+             */
+            status: "erased";
+            /**
+             * Status Before
+             * @description The use case's status when it was erased (a live one was retired).
+             */
+            status_before: string;
+            /** Team */
+            team: string | null;
+            /**
+             * Usecase Id
+             * Format: uuid
+             */
+            usecase_id: string;
         };
         /** UseCaseOut */
         UseCaseOut: {
@@ -983,6 +1090,50 @@ export interface operations {
             };
         };
     };
+    erase_usecases__usecase_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                usecase_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseIn"];
+            };
+        };
+        responses: {
+            /** @description Already erased: the existing tombstone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UseCaseErasureOut"];
+                };
+            };
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UseCaseErasureOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     edit_usecase_usecases__usecase_id__patch: {
         parameters: {
             query?: never;
@@ -1108,6 +1259,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    erasure_usecases__usecase_id__erasure_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                usecase_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UseCaseErasureOut"];
                 };
             };
             /** @description Validation Error */

@@ -10,11 +10,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tuneline.common.events import ERASURE_APPLIED, ErasureApplied
+from tuneline.common.db import InboxRecord
+from tuneline.common.events import ERASURE_APPLIED, USECASE_ERASED, ErasureApplied, UseCaseErased
 from tuneline.common.messaging import publish_now
-from tuneline.common.testing.helpers import eventually
+from tuneline.common.testing.helpers import TEST_TEAM, eventually
 from tuneline.data.datasets.tables import Dataset, DatasetVersion, Upload
 from tuneline.data.erasure.service import derived_closure
+from tuneline.data.erasure.tables import DatasetErasure
+from tuneline.data.usecases.tables import DataUseCase
 
 pytestmark = pytest.mark.integration
 
@@ -138,6 +141,64 @@ async def test_acknowledgements_fill_the_report_once_each(data_service) -> None:
         got = await eventually(applied, timeout_s=30, what="training's acknowledgement")
         assert got["services"]["training"]["counts"] == {"jobs": 2, "objects": 5}
         assert "training" not in got["pending"] and not got["complete"]
+
+
+async def test_an_erased_use_case_has_every_dataset_erased_once_and_takes_no_new_one(data_service) -> None:
+    """usecase.erased (from intake), delivered twice and then once more under a new id: each dataset of the use case
+    is erased once (tombstone, dataset.erased, objects gone), another use case's dataset stays, and a new dataset
+    for the erased use case is refused."""
+    async with data_service() as svc:
+        usecase_id = await svc.approve(labels=["hydraulic", "electrical"])
+        mine = [await svc.create_dataset(usecase_id) for _ in range(2)]
+        for dataset_id in mine:
+            assert (await svc.upload(dataset_id, "tickets.csv", tickets())).status_code == 201
+        other_usecase = await svc.approve(labels=["hydraulic", "electrical"])
+        other = await svc.create_dataset(other_usecase)
+        assert (await svc.upload(other, "tickets.csv", tickets())).status_code == 201
+
+        event = UseCaseErased(
+            producer="intake", usecase_id=usecase_id, reason="GDPR art. 17 request #7", erased_by="ed", team=TEST_TEAM
+        )
+        await publish_now(svc.state.broker, USECASE_ERASED, event)
+        await publish_now(svc.state.broker, USECASE_ERASED, event)  # redelivery
+
+        async def tombstones() -> list[DatasetErasure]:
+            async with svc.state.sessions() as session:
+                stmt = sa.select(DatasetErasure).where(DatasetErasure.usecase_id == usecase_id)
+                rows = list((await session.execute(stmt)).scalars().all())
+            return rows if len(rows) >= len(mine) else []
+
+        rows = await eventually(tombstones, timeout_s=30, what="the use case's datasets erased")
+        again = event.model_copy(update={"event_id": uuid.uuid4()})  # a second erasure finds nothing left
+        await publish_now(svc.state.broker, USECASE_ERASED, again)
+
+        async def handled() -> bool:
+            async with svc.state.sessions() as session:
+                return await session.get(InboxRecord, ("data-erasure", again.event_id)) is not None
+
+        await eventually(handled, timeout_s=30, what="the second usecase.erased handled")
+
+        rows = await tombstones()
+        assert sorted(str(r.dataset_id) for r in rows) == sorted(mine)
+        assert {(r.requested_by, r.whole_dataset) for r in rows} == {("ed", True)}
+        assert all("GDPR art. 17 request #7" in r.reason for r in rows)
+        for dataset_id in mine:
+            (published,) = await svc.outbox("dataset.erased", dataset_id)
+            assert published["usecase_id"] == str(usecase_id) and published["requested_by"] == "ed"
+            assert not [k for k in await _objects(svc) if k.startswith(f"datasets/{dataset_id}/")]
+            async with svc.state.sessions() as session:
+                assert await session.get(Dataset, uuid.UUID(dataset_id)) is None
+                versions = sa.select(DatasetVersion).where(DatasetVersion.dataset_id == uuid.UUID(dataset_id))
+                assert (await session.execute(versions)).first() is None
+        owner = svc.auth("data_owner")
+        assert (await svc.client.get(f"/datasets/{other}", headers=owner)).status_code == 200
+        assert await svc.outbox("dataset.erased", other) == []
+
+        async with svc.state.sessions() as session:
+            usecase = await session.get(DataUseCase, usecase_id)
+        assert usecase is not None and usecase.erased_at is not None and usecase.title == "(erased)"
+        r = await svc.client.post("/datasets", json={"usecase_id": str(usecase_id), "name": "again"}, headers=owner)
+        assert r.status_code == 409 and "erased" in r.json()["detail"], r.text
 
 
 def _version(number: int, operation: str, parent: DatasetVersion | None = None, **details: int) -> DatasetVersion:

@@ -20,6 +20,7 @@ from tuneline.common.auth import mint_token
 from tuneline.common.costing import default_profile, flops_per_token, fold_measurement
 from tuneline.common.db import AuditRecord, OutboxRecord
 from tuneline.common.events import (
+    DATASET_ERASED,
     DEPLOYMENT_UPDATED,
     EVALUATION_COMPLETED,
     JOB_COMPLETED,
@@ -28,6 +29,7 @@ from tuneline.common.events import (
     MODEL_REGISTERED,
     USECASE_APPROVED,
     USECASE_INTAKE_REQUESTED,
+    DatasetErased,
     DeploymentUpdated,
     EvaluationCompleted,
     JobCompleted,
@@ -35,6 +37,7 @@ from tuneline.common.events import (
     JobStarted,
     ModelRegistered,
     UseCaseApproved,
+    UseCaseErased,
     UseCaseIntakeRequested,
     UseCaseRetired,
     utcnow,
@@ -560,3 +563,132 @@ async def test_retiring_publishes_usecase_retired_once_for_the_other_services(in
     (event,) = await intake.outbox("usecase.retired", uid)
     payload = UseCaseRetired.model_validate_json(event.payload)
     assert (payload.reason, payload.retired_by, payload.team) == ("replaced by a RAG assistant", "ed", TEST_TEAM)
+
+
+# ----------------------------------------------------------------------------------------------------- erasure
+
+
+async def _erase(intake: Intake, uid: str, headers: dict[str, str], reason: str | None = "GDPR art. 17 request #42"):
+    body = {"reason": reason} if reason is not None else {}
+    return await intake.client.request("DELETE", f"/usecases/{uid}", json=body, headers=headers)
+
+
+async def _rows_holding(intake: Intake, *needles: str) -> dict[str, int]:
+    """Every table of intake's schema, and how many of its rows hold any of `needles` (as text)."""
+    found: dict[str, int] = {}
+    async with intake.app.state.tuneline.sessions() as s:
+        tables = (
+            await s.execute(
+                sa.text("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+            )
+        ).scalars()
+        for table in list(tables):
+            for needle in needles:
+                stmt = sa.text(f'SELECT count(*) FROM "{table}" t WHERE t::text LIKE :n')  # noqa: S608 (catalogue names)
+                n = (await s.execute(stmt, {"n": f"%{needle}%"})).scalar_one()
+                if n:
+                    found[table] = found.get(table, 0) + n
+    return found
+
+
+async def test_erasing_a_use_case_removes_its_content_leaves_a_tombstone_and_publishes_once(intake, form_data):
+    """The attack: another team's data owner or viewer, the team's own viewer and data owner, or a request without
+    a reason erases a team's live use case. All are refused (403 audited, 422 naming `reason`). The team's ML
+    engineer erases it: retired first, its title, problem statement and comments gone from every table of intake's
+    schema, a tombstone, usecase.erased once; reads answer 404 naming the erasure, a repeat answers 200."""
+    c = intake.client
+    marker = uuid4().hex
+    title, problem = f"Erasable {marker}", f"Customer Erika Mustermann-{marker} complains about pumps"
+    uid = await approved_usecase(intake, complete_form(form_data, title=title, problem_statement=problem))
+    r = await c.post(f"/usecases/{uid}/comments", json={"body": f"note {marker}"}, headers=intake.as_("reviewer"))
+    assert r.status_code == 201
+
+    async def all_sent() -> bool:
+        rows = [*await intake.outbox("usecase.submitted", uid), *await intake.outbox("usecase.approved", uid)]
+        return len(rows) == 2 and all(row.sent_at is not None for row in rows)
+
+    await eventually(all_sent, what="the use case's events relayed")
+    assert await _rows_holding(intake, title, problem)  # the scan finds what is there
+
+    outsiders = (
+        bearer(intake.settings, "data_owner", subject="oscar", team="finance"),
+        bearer(intake.settings, "viewer", subject="vera", team="finance"),
+        intake.as_("viewer"),
+        intake.as_("data_owner", "alice"),  # the submitter: retiring (and erasing) is for delivery roles
+    )
+    for headers in outsiders:
+        r = await _erase(intake, uid, headers)
+        assert r.status_code == 403, r.text
+    assert len(await intake.audit("access.denied", uid)) == len(outsiders)
+    engineer = intake.as_("ml_engineer", "ed")
+    for reason in (None, "   "):
+        r = await _erase(intake, uid, engineer, reason)
+        assert r.status_code == 422 and "reason" in r.text, r.text
+    assert (await c.get(f"/usecases/{uid}", headers=intake.as_("viewer"))).json()["status"] == "approved"
+
+    r = await _erase(intake, uid, engineer)
+    assert r.status_code == 202, r.text
+    tomb = r.json()
+    assert (tomb["usecase_id"], tomb["status"], tomb["status_before"]) == (uid, "erased", "approved")
+    assert (tomb["team"], tomb["erased_by"], tomb["reason"]) == (TEST_TEAM, "ed", "GDPR art. 17 request #42")
+    assert tomb["erased"]["usecases"] == 1 and tomb["erased"]["comments"] == 1 and tomb["erased"]["outbox"] == 2
+    assert await _rows_holding(intake, title, problem, f"note {marker}") == {}
+
+    (retired,) = await intake.outbox("usecase.retired", uid)
+    assert UseCaseRetired.model_validate_json(retired.payload).reason == "GDPR art. 17 request #42"
+    (erased,) = await intake.outbox("usecase.erased", uid)
+    event = UseCaseErased.model_validate_json(erased.payload)
+    assert (event.usecase_id, event.erased_by, event.team) == (UUID(uid), "ed", TEST_TEAM)
+    (audited,) = await intake.audit("usecase.erased", uid)
+    assert audited.actor == "ed" and audited.details["erasure_id"] == tomb["id"]
+
+    for path in (f"/usecases/{uid}", f"/usecases/{uid}/comments", f"/usecases/{uid}/timeline"):
+        r = await c.get(path, headers=intake.as_("viewer"))
+        assert r.status_code == 404 and "erased" in r.json()["detail"], (path, r.text)
+    page = (await c.get("/usecases", params={"industry": form_data()["industry"]}, headers=intake.as_("viewer"))).json()
+    assert uid not in [i["id"] for i in page["items"]]
+
+    again = await _erase(intake, uid, engineer, "asked twice")
+    assert again.status_code == 200 and again.json()["id"] == tomb["id"] and again.json()["reason"] == tomb["reason"]
+    assert len(await intake.outbox("usecase.erased", uid)) == 1
+    assert (await _erase(intake, uid, outsiders[0])).status_code == 403
+
+    report = await c.get(f"/usecases/{uid}/erasure", headers=intake.as_("viewer"))
+    assert report.status_code == 200 and report.json()["id"] == tomb["id"] and report.json()["datasets"] == []
+    assert (await c.get(f"/usecases/{uid}/erasure", headers=outsiders[1])).status_code == 403
+
+    # the data service erases the use case's datasets: intake notes their ids (and puts nothing on a timeline)
+    dataset_id, erasure_id = uuid4(), uuid4()
+    fact = DatasetErased(
+        producer="data",
+        usecase_id=UUID(uid),
+        erasure_id=erasure_id,
+        dataset_id=dataset_id,
+        version_ids=[uuid4()],
+        whole_dataset=True,
+        team=TEST_TEAM,
+        requested_by="ed",
+        reason=f"use case {uid} erased: GDPR art. 17 request #42",
+    )
+    for _ in range(2):  # redelivered
+        await publish_now(intake.app.state.tuneline.broker, DATASET_ERASED, fact)
+
+    async def noted() -> list[dict[str, Any]]:
+        return (await c.get(f"/usecases/{uid}/erasure", headers=intake.as_("viewer"))).json()["datasets"]
+
+    datasets = await eventually(noted, what="the erased dataset noted")
+    assert datasets == [
+        {"dataset_id": str(dataset_id), "erasure_id": str(erasure_id), "report": f"/datasets/{dataset_id}/erasure"}
+    ]
+
+
+async def test_erasing_a_draft_publishes_no_retirement_and_an_unknown_use_case_is_404(intake):
+    c = intake.client
+    uid = (await c.post("/usecases", json={"title": "Draft to forget"}, headers=intake.as_("data_owner"))).json()["id"]
+    admin = bearer(intake.settings, "admin", subject="ada", team="finance")
+    r = await _erase(intake, uid, admin)
+    assert r.status_code == 202 and r.json()["status_before"] == "draft", r.text
+    assert await intake.outbox("usecase.retired", uid) == []
+    assert len(await intake.outbox("usecase.erased", uid)) == 1
+    assert (await _erase(intake, str(uuid4()), admin)).status_code == 404
+    assert (await c.get(f"/usecases/{uuid4()}/erasure", headers=admin)).status_code == 404

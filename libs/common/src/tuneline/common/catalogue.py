@@ -22,6 +22,7 @@ OWNERSHIP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ev.USECASE_REJECTED.name: (("intake",), ("intake (timeline)",)),
     ev.USECASE_INTAKE_REQUESTED.name: (("outside systems (ticketing, portals)",), ("intake",)),
     ev.USECASE_RETIRED.name: (("intake",), ("data", "training", "registry", "intake (timeline)")),
+    ev.USECASE_ERASED.name: (("intake",), ("data",)),
     ev.DATASET_READY.name: (("data",), ("training", "monitoring", "intake (timeline)")),
     ev.DATASET_REJECTED.name: (("data",), ("intake (timeline)",)),
     ev.DATASET_ERASED.name: (("data",), ("training", "evaluation", "registry", "intake (timeline)")),

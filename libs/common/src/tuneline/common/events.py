@@ -178,6 +178,18 @@ class UseCaseRetired(Event):
     team: str | None = Field(default=None, description="The use case's team.")
 
 
+class UseCaseErased(Event):
+    """A use case was erased (the right to deletion): intake retired it if it was live, removed what it stored about it
+    and kept a tombstone; the data service erases every dataset of it (each publishes dataset.erased, so the other
+    services erase what they derived) and takes no new data for it."""
+
+    type: Literal["usecase.erased"] = "usecase.erased"
+    usecase_id: UUID
+    reason: str = Field(description="Why, in the requester's words (kept with the tombstone).")
+    erased_by: str = Field(description="Subject of the person (or service) who erased it.")
+    team: str | None = Field(default=None, description="The use case's team.")
+
+
 class UseCaseIntakeRequested(Event):
     """Ingress: an outside system (e.g. a ticketing system) asks to create a use case from an intake form."""
 
@@ -614,6 +626,7 @@ USECASE_APPROVED = Topic("usecase.approved", UseCaseApproved)
 USECASE_REJECTED = Topic("usecase.rejected", UseCaseRejected)
 USECASE_INTAKE_REQUESTED = Topic("usecase.intake-requested", UseCaseIntakeRequested, ingress=True)
 USECASE_RETIRED = Topic("usecase.retired", UseCaseRetired)
+USECASE_ERASED = Topic("usecase.erased", UseCaseErased)
 DATASET_READY = Topic("dataset.ready", DatasetReady)
 DATASET_REJECTED = Topic("dataset.rejected", DatasetRejected)
 DATASET_ERASED = Topic("dataset.erased", DatasetErased)
@@ -641,6 +654,7 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     USECASE_REJECTED,
     USECASE_INTAKE_REQUESTED,
     USECASE_RETIRED,
+    USECASE_ERASED,
     DATASET_READY,
     DATASET_REJECTED,
     DATASET_ERASED,

@@ -58,6 +58,28 @@ class TimelineEntry(Model):
     payload: dict[str, Any] = {}
 
 
+class ErasedDataset(Model):
+    dataset_id: UUID
+    erasure_id: UUID
+    report: str  # the data service's report of it: GET /datasets/{id}/erasure (DataClient.erasure_report)
+
+
+class UseCaseErasure(Model):
+    """An erased use case's tombstone and the datasets erased with it (as far as intake has learnt)."""
+
+    id: UUID
+    usecase_id: UUID
+    status: str = "erased"
+    team: str | None = None
+    status_before: str
+    created_at: datetime
+    reason: str
+    erased_by: str
+    erased_at: datetime
+    erased: dict[str, int] = {}
+    datasets: list[ErasedDataset] = []
+
+
 def load_form(path: Path) -> dict[str, Any]:
     """Read an intake form (or the architects' JSON template) from a file, naming the file when it is not JSON."""
     try:
@@ -102,6 +124,17 @@ class IntakeClient(Resource):
 
     def request_changes(self, usecase_id: UUID | str, reason: str) -> UseCase:
         return self._post(UseCase, f"/usecases/{usecase_id}/request-changes", {"reason": reason})
+
+    def erase(self, usecase_id: UUID | str, reason: str) -> UseCaseErasure:
+        """Erase a use case everywhere (the right to deletion): intake retires it if live, deletes what it stores about
+        it and keeps a tombstone; the data service then erases every dataset of it, and the other services what
+        they derived. Safe to retry: a repeated request answers with the same tombstone."""
+        return parse(UseCaseErasure, self.http.request("DELETE", f"/usecases/{usecase_id}", json={"reason": reason}))
+
+    def erasure_report(self, usecase_id: UUID | str) -> UseCaseErasure:
+        """The tombstone and the datasets erased with the use case; each dataset's report (which services have
+        confirmed) is `DataClient.erasure_report(dataset_id)`."""
+        return self._get(UseCaseErasure, f"/usecases/{usecase_id}/erasure")
 
     def comment(self, usecase_id: UUID | str, body: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.http.request("POST", f"/usecases/{usecase_id}/comments", json={"body": body})

@@ -21,7 +21,7 @@ DESCRIPTION = (
     "immutable versions with lineage, validation and quality score, PII findings and redaction, "
     "deduplication, splits, previews, labeling, erasure (the right to deletion) with a report of every service's "
     "confirmation. Publishes dataset.ready / dataset.rejected / dataset.erased; consumes usecase.approved, "
-    "usecase.retired and erasure.applied."
+    "usecase.retired, usecase.erased (erases every dataset of the use case) and erasure.applied."
 )
 
 

@@ -1,15 +1,16 @@
-"""`tuneline usecase`: list, show, create from a JSON file, submit, approve."""
+"""`tuneline usecase`: list, show, create from a JSON file, submit, approve, erase."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tuneline.cli.commands._shared import api_errors, console, fmt, sdk, table
-from tuneline.sdk.intake import load_form
+from tuneline.sdk.intake import UseCaseErasure, load_form
 
 app = typer.Typer(help="Use cases: the intake form, review and the portfolio.", no_args_is_help=True)
 
@@ -87,6 +88,49 @@ def reject(usecase_id: str, reason: Annotated[str, typer.Option(help="Why (requi
             client.intake.start_review(usecase_id)
         usecase = client.intake.reject(usecase_id, reason)
     console.print(f"{usecase.title} is {usecase.status}")
+
+
+@app.command()
+def erase(
+    usecase_id: str,
+    reason: Annotated[str, typer.Option(help="Why (kept with the tombstone), e.g. 'GDPR art. 17 request #42'.")],
+    wait: Annotated[float, typer.Option(help="Seconds to wait for every dataset's erasure to be confirmed.")] = 30,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a use case everywhere: retire it if live, its form and timeline, every dataset of it and what was
+    derived from them (adapters, evaluation samples, logged prompts). This cannot be undone."""
+    if not yes and not typer.confirm(f"Erase use case {usecase_id} and all its data? This cannot be undone"):
+        raise typer.Exit(1)
+    with api_errors():
+        client = sdk()
+        # The data service erases the datasets when usecase.erased reaches it; intake notes each one it erased.
+        expected = {str(d.id) for d in client.data.list_datasets(usecase_id)} if wait > 0 else set()
+        erasure = client.intake.erase(usecase_id, reason)
+        deadline = time.monotonic() + wait
+        while expected - {str(d.dataset_id) for d in erasure.datasets} and time.monotonic() < deadline:
+            time.sleep(1)
+            erasure = client.intake.erasure_report(usecase_id)
+        print_usecase_erasure(erasure)
+        for dataset in erasure.datasets if wait > 0 else []:
+            report = client.data.wait_for_erasure(dataset.dataset_id, timeout_s=max(0.0, deadline - time.monotonic()))
+            state = "complete" if report.complete else "pending: " + ", ".join(report.pending)
+            console.print(f"dataset {dataset.dataset_id}: {state}")
+
+
+@app.command()
+def erasure(usecase_id: str) -> None:
+    """An erased use case's tombstone and the datasets erased with it (`tuneline dataset erasure ID` for each)."""
+    with api_errors():
+        print_usecase_erasure(sdk().intake.erasure_report(usecase_id))
+
+
+def print_usecase_erasure(erasure: UseCaseErasure) -> None:
+    console.print(
+        f"[green]use case {erasure.usecase_id} erased[/green] (was {erasure.status_before}) "
+        f"by {erasure.erased_by} at {erasure.erased_at.isoformat(timespec='seconds')}: {erasure.reason}"
+    )
+    rows = [[str(d.dataset_id), str(d.erasure_id), d.report] for d in erasure.datasets]
+    console.print(table("Datasets erased", ["dataset", "erasure", "report"], rows))
 
 
 @app.command()

@@ -56,8 +56,9 @@ MAX_PREVIEW_OFFSET = 100_000
 
 async def create_dataset(session: AsyncSession, user: Principal, request: CreateDataset) -> Dataset:
     """A dataset of an approved use case; only its team's data owners (or an admin) add data to a use case, and the
-    dataset belongs to the use case's team."""
-    usecase = await usecases.get(session, request.usecase_id)
+    dataset belongs to the use case's team. The use case's row is locked: an erasure of it running now finishes first
+    (and this is refused) or sees this dataset (and erases it)."""
+    usecase = await usecases.get(session, request.usecase_id, for_update=True)
     if usecase is None:
         raise NotFound(
             f"use case {request.usecase_id} is not approved (or its approval has not reached the data service yet)",

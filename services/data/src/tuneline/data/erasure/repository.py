@@ -18,6 +18,11 @@ async def uploads_of(session: AsyncSession, dataset_id: UUID) -> list[Upload]:
     return list((await session.execute(stmt)).scalars().all())
 
 
+async def dataset_ids_of_usecase(session: AsyncSession, usecase_id: UUID) -> list[UUID]:
+    stmt = sa.select(Dataset.id).where(Dataset.usecase_id == usecase_id).order_by(Dataset.created_at)
+    return list((await session.execute(stmt)).scalars().all())
+
+
 async def delete_versions(session: AsyncSession, version_ids: Collection[UUID]) -> int:
     if not version_ids:
         return 0

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tuneline.common import access
 from tuneline.common.auth import Principal, Role, audit
 from tuneline.common.errors import Conflict, NotFound
-from tuneline.common.events import DATASET_ERASED, DatasetErased, ErasureApplied
+from tuneline.common.events import DATASET_ERASED, DatasetErased, ErasureApplied, UseCaseErased
 from tuneline.common.messaging import add_event
 from tuneline.common.storage import ObjectStore
 from tuneline.data.datasets import keys
@@ -25,6 +25,7 @@ from tuneline.data.datasets import repository as datasets
 from tuneline.data.datasets.tables import Dataset, DatasetVersion, Upload
 from tuneline.data.erasure import repository
 from tuneline.data.erasure.tables import DatasetErasure, ErasureAcknowledgement
+from tuneline.data.usecases import service as usecases
 
 log = structlog.get_logger(__name__)
 
@@ -103,10 +104,36 @@ async def erase_dataset(
     session: AsyncSession, store: ObjectStore, producer: str, user: Principal, dataset_id: UUID, reason: str
 ) -> DatasetErasure:
     dataset = await _locked(session, user, dataset_id)
-    versions = await datasets.list_versions(session, dataset_id)
-    uploads = await repository.uploads_of(session, dataset_id)
-    plan = Plan(versions=versions, uploads=uploads, object_keys=[], prefix=f"datasets/{dataset_id}/")
+    return await _erase_whole(session, store, producer, user, dataset, reason)
+
+
+async def _erase_whole(
+    session: AsyncSession, store: ObjectStore, producer: str, user: Principal, dataset: Dataset, reason: str
+) -> DatasetErasure:
+    versions = await datasets.list_versions(session, dataset.id)
+    uploads = await repository.uploads_of(session, dataset.id)
+    plan = Plan(versions=versions, uploads=uploads, object_keys=[], prefix=f"datasets/{dataset.id}/")
     return await _erase(session, store, producer, user, dataset, plan, reason, whole=True)
+
+
+async def erase_usecase(
+    session: AsyncSession, store: ObjectStore, producer: str, event: UseCaseErased
+) -> list[DatasetErasure]:
+    """usecase.erased: close the use case to new data and erase every dataset of it, each as `DELETE /datasets/{id}`
+    would (tombstone, dataset.erased, the other services' part), in the person's name who erased the use case. The
+    caller claims the event first, so a redelivery erases nothing twice (and finds no dataset left anyway). A dataset
+    with an upload being processed refuses (Conflict): the event is retried, then dead-lettered for an operator."""
+    await usecases.record_erasure(session, event)
+    # Intake authorised the person; this service acts for them as the platform (service accounts pass the team rule).
+    actor = Principal(subject=event.erased_by, roles=frozenset({Role.SERVICE}), team=event.team)
+    reason = f"use case {event.usecase_id} erased: {event.reason}"
+    erased = []
+    for dataset_id in await repository.dataset_ids_of_usecase(session, event.usecase_id):
+        dataset = await datasets.get_dataset(session, dataset_id, for_update=True)
+        if dataset is not None:
+            erased.append(await _erase_whole(session, store, producer, actor, dataset, reason))
+    log.info("data.usecase.erased", usecase_id=str(event.usecase_id), datasets=len(erased))
+    return erased
 
 
 async def erase_version(

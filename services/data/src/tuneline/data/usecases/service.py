@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.auth import audit
 from tuneline.common.errors import Conflict
-from tuneline.common.events import UseCaseApproved, UseCaseRetired, utcnow
+from tuneline.common.events import UseCaseApproved, UseCaseErased, UseCaseRetired, utcnow
 from tuneline.data.usecases import repository
 from tuneline.data.usecases.tables import DataUseCase
 
@@ -27,7 +27,7 @@ async def record_approval(session: AsyncSession, event: UseCaseApproved) -> Data
             approved_by=event.approved_by,
             approved_at=event.occurred_at,
         )
-    elif usecase.retired_at is not None:
+    elif usecase.retired_at is not None or usecase.erased_at is not None:
         log.info("data.usecase.approval_after_retirement_ignored", usecase_id=str(event.usecase_id))
         return usecase
     elif usecase.approved_at > event.occurred_at:
@@ -79,8 +79,34 @@ async def record_retirement(session: AsyncSession, event: UseCaseRetired) -> Dat
     return usecase
 
 
+async def record_erasure(session: AsyncSession, event: UseCaseErased) -> DataUseCase | None:
+    """The use case was erased: it takes no new datasets (its existing ones are erased by the caller) and its title
+    and prompt template (words from the intake form) go. None for a use case this service never knew (one erased
+    before approval has no datasets). Locks the row: a dataset being created for it now is committed first (and
+    erased) or waits and is refused."""
+    usecase = await repository.get(session, event.usecase_id, for_update=True)
+    if usecase is None:
+        log.info("data.usecase.erased_unknown", usecase_id=str(event.usecase_id))
+        return None
+    if usecase.erased_at is None:
+        usecase.erased_at = event.occurred_at
+        usecase.title = "(erased)"
+        usecase.prompt_template = None
+        usecase.updated_at = utcnow()
+        await repository.save(session, usecase)
+        await audit(session, "data-service", "usecase.erased", "usecase", event.usecase_id, erased_by=event.erased_by)
+        log.info("data.usecase.erased", usecase_id=str(event.usecase_id))
+    return usecase
+
+
 def ensure_open(usecase: DataUseCase) -> None:
-    """Refuse new data for a retired use case (409 naming when and why)."""
+    """Refuse new data for a retired or erased use case (409 naming when and why)."""
+    if usecase.erased_at is not None:
+        raise Conflict(
+            f"use case {usecase.usecase_id} was erased on {usecase.erased_at.date().isoformat()}: it takes no new "
+            "datasets or data",
+            field="usecase_id",
+        )
     if usecase.retired_at is not None:
         raise Conflict(
             f"use case {usecase.usecase_id} was retired on {usecase.retired_at.date().isoformat()} "

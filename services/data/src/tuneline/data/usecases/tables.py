@@ -34,6 +34,8 @@ class DataUseCase(SQLModel, table=True):
     # usecase.retired: the use case takes no new datasets, uploads or derived versions (what exists stays readable).
     retired_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     retired_reason: str | None = None
+    # usecase.erased: every dataset of it was erased and it takes none again; its title and prompt template are gone.
+    erased_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
     # The approval's trace context (usecase.approved): every version made for the use case links to it.
     trace_context: str | None = None

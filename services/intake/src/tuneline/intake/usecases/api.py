@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from tuneline.common.access import KNOWN_ROLES, scope_of
 from tuneline.common.app import SessionDep, StateDep
@@ -23,6 +23,8 @@ from tuneline.intake.usecases.schemas import (
     CommentOut,
     DashboardOut,
     DecisionIn,
+    ErasedDatasetOut,
+    EraseIn,
     FieldProblemOut,
     ModelVersionOut,
     Page,
@@ -30,10 +32,11 @@ from tuneline.intake.usecases.schemas import (
     ReasonIn,
     RiceOverridesIn,
     TimelineEntryOut,
+    UseCaseErasureOut,
     UseCaseOut,
 )
 from tuneline.intake.usecases.service import IntakeContext
-from tuneline.intake.usecases.tables import UseCaseRow
+from tuneline.intake.usecases.tables import UseCaseErasureRow, UseCaseRow
 
 router = APIRouter(prefix="/usecases", tags=["usecases"])
 
@@ -84,6 +87,24 @@ def usecase_out(row: UseCaseRow) -> UseCaseOut:
         external_ref=row.external_ref,
         created_at=row.created_at,
         updated_at=row.updated_at,
+    )
+
+
+def erasure_out(row: UseCaseErasureRow) -> UseCaseErasureOut:
+    return UseCaseErasureOut(
+        id=row.id,
+        usecase_id=row.usecase_id,
+        team=row.team,
+        status_before=row.status_before,
+        created_at=row.created_at,
+        reason=row.reason,
+        erased_by=row.erased_by,
+        erased_at=row.erased_at,
+        erased=row.counts,
+        datasets=[
+            ErasedDatasetOut(dataset_id=UUID(d), erasure_id=UUID(e), report=f"/datasets/{d}/erasure")
+            for d, e in sorted(row.datasets.items())
+        ],
     )
 
 
@@ -214,6 +235,38 @@ async def retire(
     usecase_id: UUID, body: ReasonIn, session: SessionDep, user: CurrentUser, context: ContextDep
 ) -> UseCaseOut:
     return usecase_out(await service.retire(session, context, user, usecase_id, body.reason))
+
+
+@router.delete(
+    "/{usecase_id}",
+    status_code=202,
+    summary="Erase a use case and its data everywhere (the right to deletion)",
+    description="Retires the use case first when it is live (usecase.retired: no new data or jobs, its models "
+    "undeployed, its keys revoked), deletes what intake stores about it (form, assessment, comments, timeline), keeps "
+    "a tombstone (who, when, why, ids) and publishes usecase.erased: the data service erases every dataset of it, "
+    "and each dataset.erased makes the other services erase what they derived (adapters, evaluation samples, "
+    "logged prompts, monitoring samples). Answers 202 with the tombstone; a repeated request answers 200 with the "
+    "same tombstone and erases nothing again. Reads of an erased use case answer 404 naming the erasure; "
+    "GET /usecases/{id}/erasure is the report.",
+    responses={200: {"model": UseCaseErasureOut, "description": "Already erased: the existing tombstone."}},
+)
+async def erase(
+    usecase_id: UUID, body: EraseIn, response: Response, session: SessionDep, user: CurrentUser, context: ContextDep
+) -> UseCaseErasureOut:
+    erasure, erased_now = await service.erase(session, context, user, usecase_id, body.reason)
+    if not erased_now:
+        response.status_code = 200
+    return erasure_out(erasure)
+
+
+@router.get(
+    "/{usecase_id}/erasure",
+    summary="The erasure of a use case: its tombstone and the datasets erased with it",
+    description="Each dataset's own report (which services have confirmed) is GET /datasets/{id}/erasure in the "
+    "data service.",
+)
+async def erasure(usecase_id: UUID, session: SessionDep, user: CurrentUser) -> UseCaseErasureOut:
+    return erasure_out(await service.erasure_of(session, user, usecase_id))
 
 
 @router.put("/{usecase_id}/rice", summary="A reviewer's RICE judgement, replacing derived figures")

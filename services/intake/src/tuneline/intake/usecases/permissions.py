@@ -7,7 +7,9 @@ team, anyone with a known role but a pure viewer may draft and comment (a token 
 not), and a new use case needs its creator's team (it belongs to that team). The
 submitter edits and (re)submits; reviewers and admins decide, but nobody approves their own use case (four eyes,
 admins included). The later stages follow the platform's own progress, so service accounts, ML engineers and
-admins move them. Callers are the kernel's ``Principal`` with its ``Role`` set.
+admins move them. Erasing a use case (the right to deletion) follows retiring's rule, since it retires a live one
+first: service accounts, ML engineers and admins of its team. Callers are the kernel's ``Principal`` with its
+``Role`` set.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Operation(StrEnum):
     READ = "read"
     COMMENT = "comment"
     PRIORITISE = "prioritise"  # set a reviewer's RICE judgement
+    ERASE = "erase"  # the right to deletion: retiring's rule (a live use case is retired first)
 
 
 class PermissionDenied(Exception):
@@ -72,7 +75,7 @@ def why_not(
         if what is Action.APPROVE and is_submitter:
             return "nobody approves their own use case"
         return None
-    if what in (Action.START_WORK, Action.DEPLOY, Action.RETIRE):
+    if what in (Action.START_WORK, Action.DEPLOY, Action.RETIRE, Operation.ERASE):
         return None if not actor.roles.isdisjoint(_DELIVERY) else "only a service account, an ML engineer or an admin"
     return f"unknown operation {what.value}"
 

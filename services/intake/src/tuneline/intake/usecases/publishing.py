@@ -7,6 +7,7 @@ from uuid import UUID
 from tuneline.common.events import (
     DataSensitivity,
     UseCaseApproved,
+    UseCaseErased,
     UseCasePolicy,
     UseCaseRejected,
     UseCaseRetired,
@@ -83,3 +84,7 @@ def rejected_event(usecase_id: UUID, *, reason: str, rejected_by: str, producer:
 
 def retired_event(usecase_id: UUID, *, reason: str, retired_by: str, team: str | None, producer: str) -> UseCaseRetired:
     return UseCaseRetired(producer=producer, usecase_id=usecase_id, reason=reason, retired_by=retired_by, team=team)
+
+
+def erased_event(usecase_id: UUID, *, reason: str, erased_by: str, team: str | None, producer: str) -> UseCaseErased:
+    return UseCaseErased(producer=producer, usecase_id=usecase_id, reason=reason, erased_by=erased_by, team=team)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from tuneline.common.access import Scope
-from tuneline.common.db import AuditRecord
-from tuneline.intake.usecases.tables import CommentRow, TimelineRow, UseCaseRow
+from tuneline.common.db import AuditRecord, DeadLetterRecord, OutboxRecord
+from tuneline.intake.usecases.tables import CommentRow, TimelineRow, UseCaseErasureRow, UseCaseRow
 
 ACTIVE_STATUSES = ("approved", "in_progress", "deployed")
 
@@ -132,3 +132,48 @@ async def history(session: AsyncSession, usecase_id: UUID) -> list[AuditRecord]:
         .order_by(AuditRecord.occurred_at, AuditRecord.id)
     )
     return list((await session.execute(stmt)).scalars().all())
+
+
+# ----------------------------------------------------------------------------------------------------- erasure
+
+
+async def erased_datasets_on_timeline(session: AsyncSession, usecase_id: UUID) -> dict[str, str]:
+    """Datasets of the use case erased before it was (whole-dataset `dataset.erased` on its timeline): id -> erasure."""
+    stmt = sa.select(TimelineRow.payload).where(
+        TimelineRow.usecase_id == usecase_id, TimelineRow.type == "dataset.erased"
+    )
+    payloads = (await session.execute(stmt)).scalars().all()
+    return {str(p["dataset_id"]): str(p["erasure_id"]) for p in payloads if p.get("whole_dataset")}
+
+
+async def delete_usecase(session: AsyncSession, row: UseCaseRow) -> dict[str, int]:
+    """Delete the use case and everything intake stores about it: comments, timeline, the sent outbox rows and dead
+    letters keyed by it (events staged in this transaction are unsent and stay). Returns how many rows, by kind."""
+    key = str(row.id)
+
+    async def gone(stmt: sa.Delete) -> int:
+        return int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+
+    counts = {
+        "comments": await gone(sa.delete(CommentRow).where(CommentRow.usecase_id == row.id)),
+        "timeline": await gone(sa.delete(TimelineRow).where(TimelineRow.usecase_id == row.id)),
+        "outbox": await gone(sa.delete(OutboxRecord).where(OutboxRecord.key == key, OutboxRecord.sent_at.is_not(None))),
+        "dead_letters": await gone(sa.delete(DeadLetterRecord).where(DeadLetterRecord.key == key)),
+    }
+    await session.delete(row)
+    await session.flush()
+    counts["usecases"] = 1
+    return counts
+
+
+async def add_erasure(session: AsyncSession, erasure: UseCaseErasureRow) -> UseCaseErasureRow:
+    session.add(erasure)
+    await session.flush()
+    return erasure
+
+
+async def get_erasure(session: AsyncSession, usecase_id: UUID, *, for_update: bool = False) -> UseCaseErasureRow | None:
+    stmt = sa.select(UseCaseErasureRow).where(UseCaseErasureRow.usecase_id == usecase_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()

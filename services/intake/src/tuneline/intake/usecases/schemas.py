@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from tuneline.intake.qualification.rice import Confidence, Impact
 
@@ -21,6 +21,13 @@ class DecisionIn(BaseModel):
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=5000)
+
+
+class EraseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] = Field(
+        description="Why the use case is erased (e.g. 'GDPR art. 17 request #1234'); kept with the tombstone."
+    )
 
 
 class CommentIn(BaseModel):
@@ -129,3 +136,28 @@ class AuditEntryOut(BaseModel):
     actor: str
     action: str
     details: dict[str, Any]
+
+
+class ErasedDatasetOut(BaseModel):
+    dataset_id: UUID
+    erasure_id: UUID = Field(description="The data service's erasure (its tombstone).")
+    report: str = Field(description="Where the data service reports which services have confirmed their part.")
+
+
+class UseCaseErasureOut(BaseModel):
+    """The tombstone of an erased use case, and the datasets erased with it as far as intake has learnt."""
+
+    id: UUID
+    usecase_id: UUID
+    status: Literal["erased"] = "erased"
+    team: str | None
+    status_before: str = Field(description="The use case's status when it was erased (a live one was retired).")
+    created_at: datetime = Field(description="When the use case was created.")
+    reason: str
+    erased_by: str
+    erased_at: datetime
+    erased: dict[str, int] = Field(description="What intake deleted, by kind (rows).")
+    datasets: list[ErasedDatasetOut] = Field(
+        description="Datasets of the use case erased so far (from dataset.erased; the data service erases every "
+        "dataset of it when it receives usecase.erased, so this fills in shortly after the request)."
+    )

@@ -20,9 +20,11 @@ from tuneline.common import errors
 from tuneline.common.auth import Principal, Role, audit
 from tuneline.common.events import (
     USECASE_APPROVED,
+    USECASE_ERASED,
     USECASE_REJECTED,
     USECASE_RETIRED,
     USECASE_SUBMITTED,
+    DatasetErased,
     Event,
     JobCompleted,
     Topic,
@@ -37,11 +39,24 @@ from tuneline.intake.qualification.assess import assess
 from tuneline.intake.qualification.report import assessment_to_dict
 from tuneline.intake.qualification.rice import RiceOverrides
 from tuneline.intake.usecases import repository as repo
-from tuneline.intake.usecases.lifecycle import TRANSITIONS, Action, IllegalTransition, Status, next_status
+from tuneline.intake.usecases.lifecycle import (
+    TRANSITIONS,
+    Action,
+    IllegalTransition,
+    Status,
+    allowed_actions,
+    next_status,
+)
 from tuneline.intake.usecases.permissions import Operation, PermissionDenied, authorize
 from tuneline.intake.usecases.progress import fold, system_actions
-from tuneline.intake.usecases.publishing import approved_event, rejected_event, retired_event, submitted_event
-from tuneline.intake.usecases.tables import CommentRow, TimelineRow, UseCaseRow
+from tuneline.intake.usecases.publishing import (
+    approved_event,
+    erased_event,
+    rejected_event,
+    retired_event,
+    submitted_event,
+)
+from tuneline.intake.usecases.tables import CommentRow, TimelineRow, UseCaseErasureRow, UseCaseRow
 from tuneline.intake.usecases.template import draft_from_payload, from_template, is_template
 from tuneline.intake.usecases.validation import FieldProblem, IntakeFormError, validate_submission
 
@@ -153,6 +168,12 @@ async def _set_form(session: AsyncSession, row: UseCaseRow, draft: dict[str, Any
 async def _load(session: AsyncSession, usecase_id: UUID, *, for_update: bool = False) -> UseCaseRow:
     row = await repo.get(session, usecase_id, for_update=for_update)
     if row is None:
+        erased = await repo.get_erasure(session, usecase_id)
+        if erased is not None:
+            raise errors.NotFound(
+                f"use case {usecase_id} was erased on {erased.erased_at.date().isoformat()} "
+                f"(GET /usecases/{usecase_id}/erasure)"
+            )
         raise errors.NotFound(f"use case {usecase_id} not found")
     return row
 
@@ -360,6 +381,98 @@ async def get(session: AsyncSession, actor: Principal, usecase_id: UUID) -> UseC
 
 
 # --------------------------------------------------------------------------------------------------------------
+# erasure (the right to deletion)
+# --------------------------------------------------------------------------------------------------------------
+
+#: An erased use case keeps no submitter: a team-less one is then admins' and service accounts' only.
+_NO_OWNER = ""
+
+
+def _allow_erased(actor: Principal, what: Operation, erasure: UseCaseErasureRow) -> None:
+    try:
+        authorize(actor, what, submitter=_NO_OWNER, team=erasure.team)
+    except PermissionDenied as exc:
+        raise errors.AccessDenied(
+            str(exc),
+            actor=actor.subject,
+            action=what.value,
+            resource_type="usecase",
+            resource_id=erasure.usecase_id,
+            team=erasure.team,
+        ) from exc
+
+
+async def erase(
+    session: AsyncSession, ctx: IntakeContext, actor: Principal, usecase_id: UUID, reason: str
+) -> tuple[UseCaseErasureRow, bool]:
+    """Erase the use case: retire it first when it is live (so `usecase.retired` closes it everywhere), delete what
+    intake stores about it (the use case, its form and assessment, comments, timeline, sent outbox rows and dead
+    letters keyed by it), keep a tombstone and publish `usecase.erased` (the data service erases its datasets).
+
+    Returns the tombstone and whether this call erased it: a repeated request (or one that waited on a concurrent
+    erasure's lock) gets the existing tombstone and changes nothing."""
+    row = await repo.get(session, usecase_id, for_update=True)
+    if row is None:
+        existing = await repo.get_erasure(session, usecase_id)
+        if existing is None:
+            raise errors.NotFound(f"use case {usecase_id} not found")
+        _allow_erased(actor, Operation.ERASE, existing)
+        return existing, False
+    _allow(actor, Operation.ERASE, row)
+    status_before = row.status
+    if any(a is Action.RETIRE for a in allowed_actions(Status(row.status))):
+        await retire(session, ctx, actor, usecase_id, reason)
+    datasets = await repo.erased_datasets_on_timeline(session, row.id)
+    erasure = UseCaseErasureRow(
+        usecase_id=row.id,
+        team=row.team,
+        status_before=status_before,
+        created_at=row.created_at,
+        reason=reason,
+        erased_by=actor.subject,
+        datasets=datasets,
+    )
+    erasure.counts = await repo.delete_usecase(session, row)
+    await repo.add_erasure(session, erasure)
+    await audit(
+        session,
+        actor,
+        "usecase.erased",
+        "usecase",
+        usecase_id,
+        erasure_id=str(erasure.id),
+        status_before=status_before,
+        team=erasure.team,
+        counts=erasure.counts,
+    )
+    event = erased_event(usecase_id, reason=reason, erased_by=actor.subject, team=erasure.team, producer=ctx.producer)
+    await add_event(session, USECASE_ERASED, event)
+    log.info("intake.usecase.erased", usecase_id=str(usecase_id), status_before=status_before, **erasure.counts)
+    return erasure, True
+
+
+async def erasure_of(session: AsyncSession, actor: Principal, usecase_id: UUID) -> UseCaseErasureRow:
+    """The tombstone, for the use case's team (and admins, service accounts)."""
+    erasure = await repo.get_erasure(session, usecase_id)
+    if erasure is None:
+        raise errors.NotFound(f"use case {usecase_id} has no erasure")
+    _allow_erased(actor, Operation.READ, erasure)
+    return erasure
+
+
+async def _about_erased_usecase(session: AsyncSession, usecase_id: UUID, event: Event) -> bool:
+    """A fact about an erased use case goes on no timeline; a dataset of it that was erased (usually because of it)
+    is noted in the tombstone. False when the use case was not erased."""
+    erasure = await repo.get_erasure(session, usecase_id, for_update=True)
+    if erasure is None:
+        return False
+    if isinstance(event, DatasetErased) and event.whole_dataset and str(event.dataset_id) not in erasure.datasets:
+        erasure.datasets = {**erasure.datasets, str(event.dataset_id): str(event.erasure_id)}
+        await repo.add_erasure(session, erasure)
+    return True
+
+
+# --------------------------------------------------------------------------------------------------------------
 # facts from other services and outside systems
 # --------------------------------------------------------------------------------------------------------------
 
@@ -376,6 +489,8 @@ async def record_lifecycle_event(session: AsyncSession, event: Event) -> bool:
     if event.usecase_id is None:
         return False
     row = await repo.get(session, event.usecase_id, for_update=True)
+    if row is None and await _about_erased_usecase(session, event.usecase_id, event):
+        return True
     if row is None:
         log.warning("intake.timeline.unknown_usecase", usecase_id=str(event.usecase_id), type=event.type)
         return False

@@ -1,4 +1,4 @@
-"""Intake's tables: use cases, their comments and their timeline of lifecycle events."""
+"""Intake's tables: use cases, their comments, their timeline of lifecycle events and erased use cases' tombstones."""
 
 from __future__ import annotations
 
@@ -65,3 +65,23 @@ class TimelineRow(SQLModel, table=True):
     actor: str | None = None
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class UseCaseErasureRow(SQLModel, table=True):
+    """The tombstone of an erased use case: ids, team, who, when and why, never content (its title, form, comments
+    and timeline are deleted with it)."""
+
+    __tablename__ = "intake_usecase_erasures"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    usecase_id: UUID = Field(unique=True)
+    team: str | None = None
+    status_before: str
+    created_at: datetime  # the use case's
+    reason: str = Field(sa_type=sa.Text)
+    erased_by: str
+    erased_at: datetime = Field(default_factory=utcnow)
+    # What intake deleted, by kind (usecases, comments, timeline, outbox, dead_letters).
+    counts: dict[str, int] = Field(default_factory=dict, sa_type=JSONB)
+    # dataset id -> the data service's erasure id, learnt from dataset.erased (GET /datasets/{id}/erasure reports it).
+    datasets: dict[str, str] = Field(default_factory=dict, sa_type=JSONB)
