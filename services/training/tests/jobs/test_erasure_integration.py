@@ -94,3 +94,26 @@ async def test_dataset_erased_stops_and_marks_jobs_deletes_their_objects_and_ack
             assert await session.get(TrainingDatasetVersion, version_id) is None
         r = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)
         assert r.status_code == 404, r.text
+
+
+async def test_an_erased_use_case_loses_its_title_and_takes_no_new_jobs(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    """usecase.erased: the title training kept from the approval is gone, and the use case takes no new job."""
+    from tuneline.common.events import USECASE_ERASED, UseCaseErased
+
+    app = create_app(settings)
+    async with running_app(app) as client:
+        state = app.state.tuneline
+        usecase_id, version_id = await seed_dataset(app)
+        event = UseCaseErased(producer="intake", usecase_id=usecase_id, reason="GDPR request", erased_by="ada")
+        await publish_now(state.broker, USECASE_ERASED, event)
+
+        async def scrubbed() -> bool:
+            async with state.sessions() as session:
+                usecase = await repository.get_usecase(session, usecase_id)
+            return usecase is not None and usecase.title == "(erased)" and usecase.retired_at is not None
+
+        await eventually(scrubbed, timeout_s=20, what="training forgetting the use case's title")
+        r = await client.post(
+            "/jobs", json={"dataset_version_id": str(version_id)}, headers=bearer(settings, "ml_engineer")
+        )
+        assert r.status_code in (409, 422), r.text

@@ -13,6 +13,7 @@ from tuneline.common.events import (
     DATASET_READY,
     RETRAIN_REQUESTED,
     USECASE_APPROVED,
+    USECASE_ERASED,
     USECASE_RETIRED,
     DatasetErased,
     DatasetReady,
@@ -20,6 +21,7 @@ from tuneline.common.events import (
     RetrainRequested,
     Topic,
     UseCaseApproved,
+    UseCaseErased,
     UseCaseRetired,
 )
 from tuneline.common.messaging import claim_event
@@ -47,11 +49,13 @@ def register(broker: KafkaBroker, state: AppState) -> None:
                 await service.record_retirement(session, event, settings)
             elif isinstance(event, DatasetErased):
                 await service.erase_for_dataset(session, settings, state.store, event)
+            elif isinstance(event, UseCaseErased):
+                await service.record_usecase_erasure(session, event)
 
     # one group member for the low-rate topics: every extra member would cost a group rebalance at start
     subscribe_many(
         broker,
-        [USECASE_APPROVED, DATASET_READY, RETRAIN_REQUESTED, USECASE_RETIRED, DATASET_ERASED],
+        [USECASE_APPROVED, DATASET_READY, RETRAIN_REQUESTED, USECASE_RETIRED, DATASET_ERASED, USECASE_ERASED],
         group=group,
         settings=settings,
         handler=on_event,

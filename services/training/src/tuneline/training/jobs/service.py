@@ -39,6 +39,7 @@ from tuneline.common.events import (
     JobStarted,
     RetrainRequested,
     UseCaseApproved,
+    UseCaseErased,
     UseCaseRetired,
     utcnow,
 )
@@ -65,6 +66,8 @@ from tuneline.training.settings import TrainingSettings
 log = structlog.get_logger(__name__)
 
 # use-case task type -> what the recipe trains on: the data service's record format decides the shape
+#: What an erased use case is called from then on (its title was what training kept of its content).
+ERASED_TITLE = "(erased)"
 _DEFAULT_METHOD = "qlora"  # QLoRA is the default on CUDA; the worker records LoRA when it ran without CUDA
 # Person-facing actions: the status each asks for and the statuses it may be asked from.
 ACTIONS: dict[str, tuple[JobStatus, frozenset[JobStatus]]] = {
@@ -828,6 +831,18 @@ async def record_retirement(session: AsyncSession, event: UseCaseRetired, settin
     await audit(session, event.retired_by, "training.usecase.retired", "usecase", event.usecase_id, jobs=outcomes)
     log.info("training.usecase.retired", usecase_id=str(event.usecase_id), jobs=len(outcomes))
     return outcomes
+
+
+async def record_usecase_erasure(session: AsyncSession, event: UseCaseErased) -> None:
+    """The use case was erased: what training kept of it beyond ids (its title) goes, and it takes no new jobs. Its
+    jobs were stopped by the retirement that came first; the datasets' own erasures take their jobs' adapters."""
+    usecase = await repository.get_usecase(session, event.usecase_id)
+    if usecase is not None:
+        usecase.title = ERASED_TITLE
+        usecase.retired_at = usecase.retired_at or event.occurred_at
+        usecase.updated_at = utcnow()
+    await audit(session, event.erased_by, "training.usecase.erased", "usecase", event.usecase_id, reason=event.reason)
+    log.info("training.usecase.erased", usecase_id=str(event.usecase_id), known=usecase is not None)
 
 
 async def finish_paused(session: AsyncSession, job: TrainingJob) -> None:
