@@ -9,6 +9,7 @@ broker), /metrics (Prometheus) and OpenAPI docs at /docs.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -267,6 +268,16 @@ def _ops_router() -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics(request: Request) -> Response:
+        settings: ServiceSettings | None = getattr(request.app.state, "settings", None)
+        if settings is not None and settings.metrics_token is not None:
+            expected = f"Bearer {settings.metrics_token.get_secret_value()}".encode()
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse(
+                    {"error": "unauthorized", "detail": "/metrics needs the scraper's token (TUNELINE_METRICS_TOKEN)"},
+                    status_code=401,
+                    headers={"www-authenticate": "Bearer"},
+                )
         state: AppState | None = getattr(request.app.state, "tuneline", None)
         if state is not None:
             await _refresh_backbone_metrics(state)

@@ -255,6 +255,11 @@ class ServiceSettings(TelemetrySettings):
     jwt_secret: SecretStr | None = Field(default=None, description="HS256 key (the dev issuer).")
     jwt_public_key: str | None = Field(default=None, description="PEM public key for RS256/ES256 tokens.")
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, GET /metrics needs `Authorization: Bearer <this>` (the scraper's credential): the "
+        "exposition names every team's models. Unset: /metrics is open, for networks only the scraper reaches.",
+    )
 
     max_json_body_bytes: int = Field(
         default=1024**2, ge=1024, description="Largest JSON (or form) request body; larger ones get 413 unread."
