@@ -102,7 +102,14 @@ async def test_dataset_erased_removes_outputs_reviews_and_reports_and_keeps_the_
         await publish_now(state.broker, DATASET_ERASED, erased)
         (ack,) = await eventually(lambda: _acks(state, erased.erasure_id), timeout_s=30, what="erasure.applied")
         assert ack["service"] == "evaluation"
-        assert ack["counts"] == {"evaluations": 2, "review_items": 1, "ratings": 1, "objects": 2, "stopped": 1}
+        assert ack["counts"] == {
+            "evaluations": 2,
+            "review_items": 1,
+            "ratings": 1,
+            "objects": 2,
+            "stopped": 1,
+            "dead_letters": 0,
+        }
 
         async with state.sessions() as session:
             got = {r.id: await repository.get_run(session, r.id) for r in (done, queued, untouched)}

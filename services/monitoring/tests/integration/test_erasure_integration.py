@@ -12,7 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 import sqlalchemy as sa
 
-from tuneline.common.db import OutboxRecord, transaction
+from tuneline.common.db import DeadLetterRecord, OutboxRecord, transaction
 from tuneline.common.events import ERASURE_APPLIED, INFERENCE_LOGGED, ErasureApplied, InferenceLogged
 from tuneline.common.messaging import publish_now
 from tuneline.common.testing.helpers import eventually, running_app
@@ -78,6 +78,17 @@ async def test_the_registrys_acknowledgement_erases_logged_requests_and_referenc
                 )
             )
 
+            # a logged request of the erased version that failed to process: its prompt sits in a dead letter
+            for version in (erased_model, kept_model):
+                session.add(
+                    DeadLetterRecord(
+                        original_topic="inference.logged",
+                        consumer_group="monitoring",
+                        reason="could not be processed",
+                        payload=logged(model, version).model_dump_json().encode(),
+                    )
+                )
+
         training_ack = ErasureApplied(
             producer="training",
             usecase_id=uuid4(),
@@ -102,6 +113,10 @@ async def test_the_registrys_acknowledgement_erases_logged_requests_and_referenc
         (ack,) = await eventually(lambda: _acks(state, registry_ack.erasure_id), timeout_s=30, what="acknowledged")
         assert ack["service"] == "monitoring"
         assert ack["counts"]["inference_events"] == 3 and ack["counts"]["references"] == 1
+        assert ack["counts"]["dead_letters"] == 1
+        async with state.sessions() as session:
+            letters = (await session.execute(sa.select(DeadLetterRecord))).scalars().all()
+        assert [str(kept_model) in letter.payload.decode() for letter in letters] == [True]
         assert await _events(state, erased_model) == []
         assert len(await _events(state, kept_model)) == 3
         async with state.sessions() as session:

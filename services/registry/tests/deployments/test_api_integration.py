@@ -744,6 +744,7 @@ async def test_an_erased_dataset_archives_and_unserves_the_versions_trained_on_i
         "canaries_removed": 0,
         "adapter_objects": 2,
         "openai_files": 1,
+        "dead_letters": 0,
     }
     versions = {v["version"]: v for v in (await c.get(f"/models/{name}/versions", headers=eng)).json()}
     assert versions[1]["stage"] == "archived" and versions[2]["stage"] == v2["stage"] != "archived"

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
+from tuneline.common.db import DeadLetterRecord
 from tuneline.common.events import ERASURE_APPLIED, DatasetErased, ErasureApplied, utcnow
 from tuneline.common.messaging.outbox import add_event
 from tuneline.common.storage import ObjectStore
@@ -76,7 +77,14 @@ async def acknowledge(
     model_version_ids: Iterable[UUID] = (),
 ) -> bool:
     """Record that this service applied `event`'s erasure and publish erasure.applied (outbox), once: False when the
-    erasure was already recorded (then nothing is published again)."""
+    erasure was already recorded (then nothing is published again). The service's dead letters that name the erased
+    dataset, its versions or the model versions trained on them go first (a dead-lettered event may carry what was
+    erased, an inference request's prompt for one); `counts` gains how many."""
+    model_versions = list(model_version_ids)
+    named = [event.dataset_id, *event.version_ids, *model_versions]
+    if isinstance(event, ErasureApplied):
+        named += event.model_version_ids
+    counts = {**counts, "dead_letters": await delete_dead_letters(session, named)}
     stmt = (
         insert(ErasureRecord)
         .values(
@@ -102,10 +110,22 @@ async def acknowledge(
             version_ids=list(event.version_ids),
             service=service,
             counts=dict(counts),
-            model_version_ids=list(model_version_ids),
+            model_version_ids=model_versions,
         ),
     )
     return True
+
+
+async def delete_dead_letters(session: AsyncSession, ids: Iterable[object]) -> int:
+    """Delete this service's dead letters whose payload or headers name any of `ids`; returns how many."""
+    needles = sorted({str(i) for i in ids if i is not None})
+    if not needles:
+        return 0
+    payload = sa.func.encode(col(DeadLetterRecord.payload), "escape")
+    headers = sa.cast(col(DeadLetterRecord.headers), sa.Text)
+    matches = [text.like(f"%{needle}%") for needle in needles for text in (payload, headers)]
+    result = await session.execute(sa.delete(DeadLetterRecord).where(sa.or_(*matches)))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def delete_prefix(store: ObjectStore, prefix: str) -> int:
