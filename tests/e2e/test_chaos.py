@@ -9,43 +9,24 @@ data, one timeline entry per event in intake.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import httpx
 import pytest
 
 from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.forms import classification_form
-from tuneline.cli.stack_supervisor import RestartPolicy, RunningProcess
 from tuneline.common.auth import mint_token
-from tuneline.common.infra import free_port, start_tansu
+from tuneline.common.infra import free_port
 from tuneline.sdk import Tuneline
 
+from .chaos import kill_and_recover, restart_broker, say, supervised_stack, until
 from .conftest import FAST_ENV, free_port_block
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
-
-
-def _say(message: str) -> None:
-    print(f"[chaos {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def _until(check: Callable[[], Any], timeout_s: float = 90.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-        except (httpx.HTTPError, OSError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"{what} not reached within {timeout_s}s")
 
 
 @pytest.fixture
@@ -62,47 +43,8 @@ def chaos_stack(fresh_database_url: str, tmp_path: Path) -> Iterator[stack_mod.S
         ready_timeout_s=120,
         extra_env={**FAST_ENV, "TUNELINE_PII_ENGINE": "regex", "TUNELINE_BROKER_CHECK_INTERVAL_S": "0.5"},
     )
-    assert not stack_mod.preflight(config)
-    stack = stack_mod.start(config, _say, RestartPolicy(backoff_initial_s=0.5, backoff_max_s=2))
-    stop = threading.Event()
-
-    def supervise() -> None:
-        while not stop.is_set():
-            assert stack.supervisor is not None
-            stack.supervisor.poll_once()
-            stop.wait(0.2)
-
-    thread = threading.Thread(target=supervise, name="chaos-supervisor", daemon=True)
-    thread.start()
-    try:
+    with supervised_stack(config) as stack:
         yield stack
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        stack_mod.stop(stack, lambda _: None)
-
-
-def _process(stack: stack_mod.Stack, name: str) -> RunningProcess:
-    return next(p for p in stack.processes if p.name == name)
-
-
-def _kill_and_recover(stack: stack_mod.Stack, name: str, stage: str) -> None:
-    proc = _process(stack, name)
-    pid, restarts = proc.process.pid, proc.restarts
-    proc.process.kill()
-    _say(f"kill -9 {name} (pid {pid}) during {stage}")
-    _until(lambda: proc.restarts > restarts and proc.state == "running", what=f"{name} restarted")
-    _until(lambda: httpx.get(f"{proc.url}/readyz", timeout=2).status_code == 200, what=f"{name} ready again")
-    _say(f"{name} recovered: pid {proc.process.pid}, restart #{proc.restarts}")
-
-
-def _restart_broker(stack: stack_mod.Stack, stage: str) -> None:
-    assert stack.broker is not None
-    port = int(stack.kafka_bootstrap.rsplit(":", 1)[1])
-    stack.broker.stop()
-    _say(f"broker stopped during {stage} (every topic, record and committed offset lost)")
-    stack.broker = start_tansu(port, stack.config.logs / "kafka-2.log", host=stack.config.host)
-    _say("broker started again, empty")
 
 
 def test_intake_to_data_survives_service_kills_and_a_broker_restart(chaos_stack, dev_settings, sql) -> None:
@@ -119,26 +61,26 @@ def test_intake_to_data_survives_service_kills_and_a_broker_restart(chaos_stack,
         submitter.intake.submit(usecase.id)
         reviewer.intake.approve(usecase.id, reason="chaos test")
         approved.append(usecase.id)
-        _say(f"use case {label} approved ({usecase.id})")
+        say(f"use case {label} approved ({usecase.id})")
 
     def recorded_in_data(usecase_id: Any) -> bool:
         return bool(sql("SELECT 1 FROM data.data_usecases WHERE usecase_id = $1", usecase_id))
 
     approve_one("A")
-    _until(lambda: recorded_in_data(approved[-1]), what="A recorded by data")
+    until(lambda: recorded_in_data(approved[-1]), what="A recorded by data")
 
     # data dies while an approval is on its way to it
     approve_one("B")
-    _kill_and_recover(stack, "data", "the delivery of B's approval")
-    _until(lambda: recorded_in_data(approved[-1]), what="B recorded by data after its restart")
+    kill_and_recover(stack, "data", "the delivery of B's approval")
+    until(lambda: recorded_in_data(approved[-1]), what="B recorded by data after its restart")
 
     # intake dies between two requests of one person
     usecase = submitter.intake.create(classification_form(title=f"Chaos C {uuid4().hex[:6]}"))
-    _kill_and_recover(stack, "intake", "use case C's drafting")
+    kill_and_recover(stack, "intake", "use case C's drafting")
     submitter.intake.submit(usecase.id)
     reviewer.intake.approve(usecase.id, reason="chaos test")
     approved.append(usecase.id)
-    _until(lambda: recorded_in_data(approved[-1]), what="C recorded by data after intake's restart")
+    until(lambda: recorded_in_data(approved[-1]), what="C recorded by data after intake's restart")
 
     # the broker restarts empty; events sent to it before are re-published from the outboxes
     def epochs() -> set[str | None]:
@@ -146,14 +88,14 @@ def test_intake_to_data_survives_service_kills_and_a_broker_restart(chaos_stack,
 
     before = epochs()
     assert len(before) == 1 and None not in before, before
-    _restart_broker(stack, "the lifecycle")
+    restart_broker(stack, "the lifecycle")
     approve_one("D")
-    _until(lambda: recorded_in_data(approved[-1]), what="D recorded by data after the broker restart")
-    _until(
+    until(lambda: recorded_in_data(approved[-1]), what="D recorded by data after the broker restart")
+    until(
         lambda: len(epochs()) == 1 and not epochs() & before and None not in epochs(),
         what="intake re-published to the new broker everything the lost one had acknowledged",
     )
-    _say("intake's outbox re-sent every retained event to the new broker")
+    say("intake's outbox re-sent every retained event to the new broker")
     time.sleep(3)  # let the re-published events reach the consumers before the tables are counted
 
     # Nothing lost, nothing doubled.
@@ -176,4 +118,4 @@ def test_intake_to_data_survives_service_kills_and_a_broker_restart(chaos_stack,
     assert timeline and all(r["n"] == 1 for r in timeline), [dict(r) for r in timeline if r["n"] != 1]
     restarts = {p.name: p.restarts for p in stack.processes}
     assert restarts == {"intake": 1, "data": 1}
-    _say(f"tables checked: {len(ids)} use cases, each once in intake and data; restarts {restarts}")
+    say(f"tables checked: {len(ids)} use cases, each once in intake and data; restarts {restarts}")

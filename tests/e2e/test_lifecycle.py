@@ -9,7 +9,10 @@ the test passes or not. Time to model is measured by bench/bench_time_to_model.p
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -26,7 +29,10 @@ SIZES = DemoSizes(served_requests=12)  # the demo's own data and recipe
 def test_use_case_to_served_model_to_drift_and_retraining(start_stack, dev_settings, json_log_lines, tmp_path):
     missing = [s for s in stack_mod.SERVICES if s not in stack_mod.runnable_services()]
     assert not missing, f"services without an entry point (python -m tuneline.<svc>): {missing}"
-    stack = start_stack(stack_mod.runnable_services(), workers=True, env=DEMO_ENV)
+    spans = tmp_path / "spans"  # every process (services, workers, serving replicas) writes its spans here
+    stack = start_stack(
+        stack_mod.runnable_services(), workers=True, env={**DEMO_ENV, "TUNELINE_TRACE_EXPORT_DIR": str(spans)}
+    )
     urls = {p.name: p.url for p in stack.processes if p.url}
     serving_url = f"http://{stack.config.host}:{stack.config.serving_port}"
     lifecycle = Lifecycle(People.minted(urls, serving_url, dev_settings), tmp_path / "demo", print, SIZES)
@@ -81,3 +87,36 @@ def test_use_case_to_served_model_to_drift_and_retraining(start_stack, dev_setti
     for service in ("intake", "data"):
         traced = [line for line in json_log_lines(logs[service]) if line.get("trace_id") == out.trace_id]
         assert traced, f"{service} logged nothing under the approval's trace {out.trace_id}"
+
+    # one story per use case: from the approval's trace, following span links, an SRE reaches every stage through
+    # to the first served request (each step continues its cause's trace or links its own to it)
+    story = joined_traces(spans, out.trace_id)
+    names, services = {s["name"] for s in story}, {s["service"] for s in story}
+    stages = [
+        "data.version.record",
+        "training.job.queue",
+        "training.job.run",
+        "evaluation.run",
+        "serving.first_request",
+    ]
+    missing = [name for name in stages if name not in names]
+    assert not missing, f"the use case's trace does not reach {missing}; it reached {sorted(names)}"
+    unseen = [s for s in ("intake", "data", "training", "evaluation", "registry") if f"tuneline-{s}" not in services]
+    assert not unseen, f"no span of {unseen} in the use case's traces; services seen: {sorted(services)}"
+
+
+def joined_traces(span_dir: Path, root: str) -> list[dict[str, Any]]:
+    """Every span of `root`'s trace and of each trace that links to one already joined (read from the per-process
+    JSON-lines span files)."""
+    spans = [
+        json.loads(line)
+        for path in sorted(span_dir.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if line.startswith("{")
+    ]
+    joined, grew = {root}, True
+    while grew:  # one pass per step of the story (a handful), each linear in the spans
+        before = len(joined)
+        joined |= {s["trace_id"] for s in spans if any(link["trace_id"] in joined for link in s["links"])}
+        grew = len(joined) > before
+    return [s for s in spans if s["trace_id"] in joined]
