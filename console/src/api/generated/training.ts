@@ -362,7 +362,7 @@ export interface components {
             };
             /**
              * Mean Tokens Per Record
-             * @description Mean tokens per record.
+             * @description Mean tokens per record (at most a million).
              */
             mean_tokens_per_record?: number | null;
             /**

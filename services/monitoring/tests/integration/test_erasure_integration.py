@@ -116,7 +116,8 @@ async def test_the_registrys_acknowledgement_erases_logged_requests_and_referenc
         assert ack["counts"]["dead_letters"] == 1
         async with state.sessions() as session:
             letters = (await session.execute(sa.select(DeadLetterRecord))).scalars().all()
-        assert [str(kept_model) in letter.payload.decode() for letter in letters] == [True]
+        ours = [letter.payload.decode() for letter in letters if model in letter.payload.decode()]
+        assert len(ours) == 1 and str(kept_model) in ours[0]  # the other version's dead letter stays
         assert await _events(state, erased_model) == []
         assert len(await _events(state, kept_model)) == 3
         async with state.sessions() as session:

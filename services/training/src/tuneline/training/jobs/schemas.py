@@ -41,8 +41,12 @@ class EstimateRequest(BaseModel):
     preset: Preset = Preset.BALANCED
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     dataset_version_id: UUID | None = Field(default=None, description="Take record count and token mean from it.")
-    train_records: int | None = Field(default=None, ge=1, description="Training records (without a dataset).")
-    mean_tokens_per_record: float | None = Field(default=None, gt=0, description="Mean tokens per record.")
+    train_records: int | None = Field(
+        default=None, ge=1, le=1_000_000_000, description="Training records (without a dataset)."
+    )
+    mean_tokens_per_record: float | None = Field(
+        default=None, gt=0, le=1_000_000, description="Mean tokens per record (at most a million)."
+    )
     hardware: list[str] | None = Field(default=None, description="Hardware profiles to price; default: all.")
 
 
