@@ -110,7 +110,9 @@ async def test_worker_trains_a_job_stores_the_adapter_and_publishes_completed(se
             assert job["trained_tokens"] > 0 and job["metrics"]["val_loss"] > 0
 
             store = app.state.tuneline.store
-            adapter_key = store.key_from_uri(job["adapter_uri"])
+            # the answer names the adapter by its key in the store (store:<key>); the event carries the full URI
+            assert job["adapter_uri"].startswith("store:jobs/")
+            adapter_key = job["adapter_uri"].removeprefix("store:")
             assert await store.exists(f"{adapter_key}/adapter_model.safetensors")
             metadata = json.loads(await store.read_bytes(f"{adapter_key}/training_metadata.json"))
             assert metadata["steps"] == 12 and metadata["method"] == "lora"
@@ -125,7 +127,7 @@ async def test_worker_trains_a_job_stores_the_adapter_and_publishes_completed(se
                 return None
 
             event = await eventually(completed_event, timeout_s=30, what="job.completed on Kafka")
-            assert event["adapter_uri"] == job["adapter_uri"] and event["method"] == "lora"
+            assert store.key_from_uri(event["adapter_uri"]) == adapter_key and event["method"] == "lora"
             assert event["validation_split_uri"] and event["trained_tokens"] == job["trained_tokens"]
         finally:
             await kafka.stop()
