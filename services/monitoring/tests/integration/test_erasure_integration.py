@@ -126,3 +126,30 @@ async def test_the_registrys_acknowledgement_erases_logged_requests_and_referenc
         await publish_now(state.broker, ERASURE_APPLIED, registry_ack.model_copy(update={"event_id": uuid4()}))
         await asyncio.sleep(1.5)
         assert len(await _acks(state, registry_ack.erasure_id)) == 1
+
+
+async def test_a_request_of_an_erased_version_that_arrives_after_the_erasure_is_not_stored(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """A request logged before the erasure and delivered after it (the router logs asynchronously) is dropped: the
+    erased version's prompts do not come back."""
+    settings = make_settings(MonitoringSettings, service_name="monitoring", run_background_loops=False)
+    app = create_app(settings)
+    model, erased_model, kept_model = f"clf-{uuid4().hex[:8]}", uuid4(), uuid4()
+    async with running_app(app):
+        state = app.state.tuneline
+        registry_ack = ErasureApplied(
+            producer="registry",
+            usecase_id=uuid4(),
+            erasure_id=uuid4(),
+            dataset_id=uuid4(),
+            version_ids=[uuid4()],
+            service="registry",
+            model_version_ids=[erased_model],
+        )
+        await publish_now(state.broker, ERASURE_APPLIED, registry_ack)
+        await eventually(lambda: _acks(state, registry_ack.erasure_id), timeout_s=30, what="acknowledged")
+
+        late = logged(model, erased_model)
+        await publish_now(state.broker, INFERENCE_LOGGED, late)
+        await publish_now(state.broker, INFERENCE_LOGGED, logged(model, kept_model))
+        await eventually(lambda: _events(state, kept_model), what="the kept version's request ingested")
+        assert await _events(state, erased_model) == []

@@ -96,3 +96,5 @@ def register(broker: KafkaBroker, state: AppState) -> None:
                     raise  # offsets stay uncommitted: the batch is redelivered, and the inbox drops what was stored
                 await asyncio.sleep(min(5.0, 0.2 * 2 ** (attempt - 1)))
         metrics.record_batch(result.rollups, result.new_events, result.duplicates, result.delays_seconds)
+        if result.erased:
+            log.info("monitoring.ingest.erased_versions_dropped", events=result.erased)

@@ -15,6 +15,7 @@ from tuneline.common import erasure
 from tuneline.common.auth import audit
 from tuneline.common.events import ErasureApplied
 from tuneline.monitoring.erasure import repository
+from tuneline.monitoring.rollups import repository as rollups_repository
 
 log = structlog.get_logger(__name__)
 
@@ -28,6 +29,8 @@ async def erase_after_registry(session: AsyncSession, event: ErasureApplied, ser
         return None
     versions = set(event.version_ids)
     models = {str(v) for v in event.model_version_ids}
+    await rollups_repository.lock_against_erasure(session, exclusive=True)
+    await rollups_repository.remember_erased(session, models, event.erasure_id)
     requests = await repository.delete_inference_events(session, models) if models else []
     counts = {
         "references": await repository.delete_references(session, versions),

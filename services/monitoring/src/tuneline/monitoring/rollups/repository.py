@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuneline.common.events import utcnow
 from tuneline.monitoring.rollups.rollup import Rollup, RollupKey
-from tuneline.monitoring.rollups.tables import InferenceEventRow, RollupRow
+from tuneline.monitoring.rollups.tables import ErasedVersionRow, InferenceEventRow, RollupRow
 
 EVENTS = InferenceEventRow.__table__
 ROLLUPS = RollupRow.__table__
@@ -40,6 +41,30 @@ INSERT_EVENTS = sa.text(  # names are the constants above; every value is a boun
     f"SELECT * FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in EVENT_COLUMNS)}) "
     "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
 )
+
+
+#: Ingestion (shared) and erasure (exclusive) of logged requests hold this transaction lock, so a batch either
+#: commits before an erasure (which then deletes it) or sees the erasure's versions (and drops their requests).
+ERASURE_LOCK = 0x6D6F6E2D6572  # "mon-er"
+
+
+async def lock_against_erasure(session: AsyncSession, *, exclusive: bool) -> None:
+    lock = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
+    await session.execute(sa.select(lock(ERASURE_LOCK)))
+
+
+async def remember_erased(session: AsyncSession, versions: Collection[str], erasure_id: UUID) -> None:
+    if versions:
+        now = utcnow()
+        rows = [{"version": v, "erasure_id": erasure_id, "erased_at": now} for v in sorted(versions)]
+        await session.execute(insert(ErasedVersionRow).values(rows).on_conflict_do_nothing())
+
+
+async def erased_among(session: AsyncSession, versions: Collection[str]) -> set[str]:
+    if not versions:
+        return set()
+    stmt = sa.select(ErasedVersionRow.version).where(ErasedVersionRow.version.in_(sorted(versions)))
+    return set((await session.execute(stmt)).scalars().all())
 
 
 async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[UUID]:

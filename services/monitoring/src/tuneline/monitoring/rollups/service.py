@@ -44,6 +44,8 @@ def observation_of(event: InferenceLogged, usecase_id: UUID | None) -> Inference
 class IngestResult:
     new_events: int = 0
     duplicates: int = 0
+    #: Requests of erased model versions, dropped.
+    erased: int = 0
     rollups: list[Rollup] = field(default_factory=list)
     delays_seconds: list[float] = field(default_factory=list)
 
@@ -62,7 +64,11 @@ async def ingest(
     now = now or datetime.now(UTC)
     if not events:
         return IngestResult()
+    await repository.lock_against_erasure(session, exclusive=False)
     unique = {event.event_id: event for event in events}
+    erased = await repository.erased_among(session, {version_of(e) for e in unique.values()})
+    if erased:  # requests of versions whose logged requests were erased: not stored, not counted
+        unique = {i: e for i, e in unique.items() if version_of(e) not in erased}
     usecases = await repository.usecases_of(session, sorted({e.model_name for e in unique.values()}))
     rows = []
     observations: dict[UUID, InferenceObservation] = {}
@@ -88,7 +94,7 @@ async def ingest(
                 "received_at": now,
             }
         )
-    new_ids = await repository.insert_new_events(session, rows)
+    new_ids = await repository.insert_new_events(session, rows) if rows else set()
     accumulator = RollupAccumulator(prices, bucket_seconds=bucket_seconds, max_open_rollups=len(rows) + 1)
     for event_id in new_ids:
         accumulator.add(observations[event_id])
@@ -96,7 +102,8 @@ async def ingest(
     await repository.merge_rollups(session, partials)
     return IngestResult(
         new_events=len(new_ids),
-        duplicates=len(events) - len(new_ids),
+        duplicates=len(unique) - len(new_ids),
+        erased=len(events) - len(unique),
         rollups=partials,
         delays_seconds=[(now - observations[i].occurred_at).total_seconds() for i in new_ids],
     )

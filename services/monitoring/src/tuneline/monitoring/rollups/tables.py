@@ -69,3 +69,14 @@ class RollupRow(SQLModel, table=True):
     unique_callers: float = 0.0
     state: dict[str, Any] = Field(default_factory=dict, sa_type=JSONB)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ErasedVersionRow(SQLModel, table=True):
+    """A model version whose logged requests were erased (its training data was): a request of it that arrives
+    later (logged before the erasure, delivered after) is not stored."""
+
+    __tablename__ = "monitoring_erased_versions"
+
+    version: str = Field(primary_key=True)
+    erasure_id: UUID
+    erased_at: datetime = Field(default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
