@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tuneline.cli import stack as stack_mod
-from tuneline.common.infra import port_in_use
+from tuneline.common.infra import free_port_block
 from tuneline.common.testing.leaks import find_leaks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,29 +32,21 @@ PLANTED_CONTACTS = [f"jane.doe{i}@plant.example" for i in range(0, 60, 10)] + [
 ]
 
 
-def _free_port_block(size: int) -> int:
-    for _ in range(200):
-        base = 20000 + secrets.randbelow(20000)
-        if not any(port_in_use(base + i) for i in range(size)):
-            return base
-    raise RuntimeError(f"no block of {size} free ports found")
-
-
 @pytest.fixture
 def start_console_stack(
     fresh_database_url: str, fresh_kafka_bootstrap: str, tmp_path: Path
 ) -> Iterator[stack_mod.Stack]:
     config = stack_mod.StackConfig(
         data_dir=tmp_path / "stack",
-        base_port=_free_port_block(len(stack_mod.SERVICES)),
-        serving_port=_free_port_block(1),
+        base_port=free_port_block(len(stack_mod.SERVICES)),
+        serving_port=free_port_block(1),
         database_url=fresh_database_url,
         kafka_bootstrap=fresh_kafka_bootstrap,
         services=SERVICES,
         workers=False,
         ready_timeout_s=120,
         extra_env=FAST_ENV,
-        console_port=_free_port_block(1),
+        console_port=free_port_block(1),
         console_dir=ROOT / "console" / "dist",
     )
     problems = stack_mod.preflight(config)

@@ -14,7 +14,7 @@ import pytest
 
 from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.datasets import PLANTED_PII_VALUES
-from tuneline.common.infra import port_in_use
+from tuneline.common.infra import free_port_block
 from tuneline.common.settings import ServiceSettings
 from tuneline.common.testing.leaks import find_leaks
 
@@ -29,15 +29,6 @@ FAST_ENV = {
     "TUNELINE_OUTBOX_POLL_INTERVAL_S": "0.2",
     "TUNELINE_LOG_LEVEL": "INFO",
 }
-
-
-def free_port_block(size: int, low: int = 20000, high: int = 40000) -> int:
-    """The first port of `size` consecutive free ports (services sit at base, base+1, ...)."""
-    for _ in range(200):
-        base = low + secrets.randbelow(high - low)
-        if not any(port_in_use(base + i) for i in range(size)):
-            return base
-    raise RuntimeError(f"no block of {size} free ports found")
 
 
 @pytest.fixture

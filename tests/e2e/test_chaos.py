@@ -20,11 +20,11 @@ import pytest
 from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.forms import classification_form
 from tuneline.common.auth import mint_token
-from tuneline.common.infra import free_port
+from tuneline.common.infra import free_port_block
 from tuneline.sdk import Tuneline
 
 from .chaos import kill_and_recover, restart_broker, say, supervised_stack, until
-from .conftest import FAST_ENV, free_port_block
+from .conftest import FAST_ENV
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -35,7 +35,7 @@ def chaos_stack(fresh_database_url: str, tmp_path: Path) -> Iterator[stack_mod.S
     config = stack_mod.StackConfig(
         data_dir=tmp_path / "stack",
         base_port=free_port_block(len(stack_mod.SERVICES)),
-        kafka_port=free_port(),
+        kafka_port=free_port_block(1),
         serving_port=free_port_block(1),
         database_url=fresh_database_url,
         services=("intake", "data"),

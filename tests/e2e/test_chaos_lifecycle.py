@@ -23,12 +23,12 @@ import pytest
 from tuneline.cli import stack as stack_mod
 from tuneline.cli.demo.command import DEMO_ENV
 from tuneline.common.auth import mint_token
-from tuneline.common.infra import free_port
+from tuneline.common.infra import free_port_block
 from tuneline.sdk import Tuneline
 from tuneline.sdk.http import ApiError
 
 from .chaos import kill_and_recover, restart_broker, say, supervised_stack
-from .conftest import FAST_ENV, free_port_block
+from .conftest import FAST_ENV
 from .test_support_ticket_routing import support_form, tickets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -79,7 +79,7 @@ def lifecycle_stack(fresh_database_url: str, tmp_path: Path) -> Iterator[stack_m
     config = stack_mod.StackConfig(
         data_dir=tmp_path / "stack",
         base_port=free_port_block(len(stack_mod.SERVICES)),
-        kafka_port=free_port(),
+        kafka_port=free_port_block(1),
         serving_port=free_port_block(1),
         database_url=fresh_database_url,
         services=stack_mod.runnable_services(),

@@ -34,6 +34,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_port_block(size: int, low: int = 20000, high: int = 32000) -> int:
+    """The first port of `size` consecutive free ports (a stack's services sit at base, base+1, ...).
+
+    Chosen between Ray's worker ports (10002-19999 by default) and the kernel's ephemeral range (32768 and up on
+    Linux): a port in the ephemeral range that is free now can be taken by any outgoing connection (a database or
+    broker client) before the service binds it.
+    """
+    for _ in range(200):
+        base = low + secrets.randbelow(high - low - size)
+        if not any(port_in_use(base + i) for i in range(size)):
+            return base
+    raise InfraError(f"no block of {size} free ports found between {low} and {high}")
+
+
 def free_port_with_grpc(low: int = 20000, high: int = 45000) -> int:
     """A free port whose +10000 neighbour is free too (SeaweedFS puts its gRPC port there)."""
     for _ in range(200):
