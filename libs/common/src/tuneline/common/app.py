@@ -21,7 +21,6 @@ import sqlalchemy as sa
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -391,23 +390,19 @@ def document_error_bodies(app: FastAPI) -> None:
     """The OpenAPI document describes the 422 body the validation handler writes (FastAPI's default schema, a list
     under `detail`, is not what clients receive)."""
 
+    generate = app.openapi  # FastAPI's own generation (every option of the app), cached on app.openapi_schema
+
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            if "HTTPValidationError" in components:
-                body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-                components.update(body.pop("$defs", {}))
-                body["title"] = "HTTPValidationError"
-                components["HTTPValidationError"] = body
-                components.pop("ValidationError", None)
-            app.openapi_schema = schema
-        return app.openapi_schema
+        fresh = app.openapi_schema is None
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if fresh and "HTTPValidationError" in components:
+            body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            body["title"] = "HTTPValidationError"
+            components["HTTPValidationError"] = body
+            components.pop("ValidationError", None)
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
