@@ -61,12 +61,16 @@ def scan_files(root: Path, planted: Iterable[str], secrets: Iterable[str], patte
     return leaks
 
 
+async def _connect(database_url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+
+
 def scan_dead_letters(database_url: str, planted: Iterable[str], secrets: Iterable[str]) -> list[Leak]:
     """Leaks in the reason, payload and headers of every dead letter of every service schema in the database."""
     needles = _needles(planted, secrets)
 
     async def rows() -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        conn = await _connect(database_url)
         try:
             schemas = await conn.fetch(
                 "SELECT table_schema FROM information_schema.tables WHERE table_name = 'dead_letters'"
@@ -105,7 +109,7 @@ def tables_holding(database_url: str, values: Iterable[str]) -> list[str]:
     patterns = [f"%{_like_escape(v)}%" for v in values if v]
 
     async def scan() -> list[str]:
-        conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+        conn = await _connect(database_url)
         try:
             tables = await conn.fetch(
                 "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
