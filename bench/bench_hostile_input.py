@@ -33,7 +33,7 @@ import asyncpg
 
 from tuneline.common.infra import free_port, start_embedded_postgres, start_tansu
 from tuneline.common.messaging import ensure_topics
-from tuneline.common.testing.helpers import bearer, running_app
+from tuneline.common.testing.helpers import TEST_TEAM, bearer, running_app
 
 MB = 1024 * 1024
 PART = 4 * MB
@@ -166,12 +166,15 @@ async def healthz_during_processing(
             policy=UseCasePolicy(min_quality_score=0.0),
             labels=[],
             approved_by="bench",
+            team=TEST_TEAM,
         )
         async with transaction(state.sessions) as session:
             await record_approval(session, approval)
         r = await client.post(
             "/datasets", json={"usecase_id": str(approval.usecase_id), "name": "hostile"}, headers=owner
         )
+        if r.status_code != 201:
+            raise SystemExit(f"creating the dataset failed: {r.status_code} {r.text}")
         dataset_id = r.json()["id"]
         await client.get("/healthz")
         latencies: list[float] = []
