@@ -17,35 +17,12 @@ from prometheus_client import REGISTRY
 
 from tuneline.common.db import OutboxRecord
 from tuneline.common.events import USECASE_SUBMITTED, UseCaseSubmitted
-from tuneline.common.infra import Broker, free_port, start_tansu
+from tuneline.common.testing.broker import RestartableBroker
 from tuneline.common.testing.helpers import bearer, eventually, running_app
 
 from .probe import audit_rows, consumer_app, producer_app
 
 pytestmark = pytest.mark.integration
-
-
-class RestartableBroker:
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.log_dir = log_dir
-        self.generation = 0
-        self.current: Broker = self._start()
-
-    @property
-    def bootstrap_servers(self) -> str:
-        return self.current.bootstrap_servers
-
-    def _start(self) -> Broker:
-        self.generation += 1
-        return start_tansu(self.port, self.log_dir / f"tansu-{self.generation}.log")
-
-    def restart(self) -> None:
-        self.current.stop()
-        self.current = self._start()
-
-    def stop(self) -> None:
-        self.current.stop()
 
 
 @pytest.fixture

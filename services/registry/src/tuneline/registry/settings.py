@@ -83,6 +83,20 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
     inference_sink: Literal["kafka", "log"] = Field(
         default="kafka", description="Where Ray routers send inference records: Kafka (to monitoring) or the log."
     )
+    inference_log_max_pending: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Inference records a router replica holds while the broker is unreachable; past that the oldest "
+        'waiting record is dropped and counted (tuneline_inference_logs_total{outcome="dropped_overflow"}).',
+    )
+    inference_log_retention_s: float = Field(
+        default=600.0,
+        ge=0,
+        le=86_400,
+        description="How long a router replica keeps acknowledged inference records to send again when the broker "
+        "turns out to be a new generation (a memory broker restarted and lost them).",
+    )
 
     serving_sync_interval_s: float = Field(
         default=5.0,

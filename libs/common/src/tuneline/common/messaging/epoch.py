@@ -161,7 +161,7 @@ class BrokerWatch:
             producer = AIOKafkaProducer(
                 bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=False, client_id=self._client_id
             )
-            await producer.start()
+            await _started_or_stopped(producer)
             self._producer = producer
         return self._producer
 
@@ -174,7 +174,7 @@ class BrokerWatch:
                 client_id=self._client_id,
                 fetch_max_wait_ms=50,
             )
-            await consumer.start()
+            await _started_or_stopped(consumer)
             consumer.assign([_TP])
             self._consumer = consumer
         return self._consumer
@@ -188,6 +188,16 @@ class BrokerWatch:
         if producer is not None:
             with contextlib.suppress(Exception):
                 await producer.stop()
+
+
+async def _started_or_stopped(client: AIOKafkaProducer | AIOKafkaConsumer) -> None:
+    """Start a client; one whose start failed or was cancelled is stopped, not left open."""
+    try:
+        await client.start()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await client.stop()
+        raise
 
 
 async def restart_subscribers(broker: KafkaBroker) -> None:

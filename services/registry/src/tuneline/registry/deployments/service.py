@@ -565,7 +565,13 @@ def _sink(settings: RegistrySettings) -> SinkSpec:
         return SinkSpec(
             kind="import",
             target="tuneline.registry.serving.kafka_sink:KafkaInferenceSink",
-            options={"bootstrap_servers": settings.kafka_bootstrap_servers, "producer": settings.service_name},
+            options={
+                "bootstrap_servers": settings.kafka_bootstrap_servers,
+                "producer": settings.service_name,
+                "max_pending": settings.inference_log_max_pending,
+                "retention_s": settings.inference_log_retention_s,
+                "broker_check_interval_s": settings.broker_check_interval_s,
+            },
         )
     return SinkSpec(kind="log")
 

@@ -421,6 +421,12 @@ class Router:
         self._pending.add(task)  # a reference keeps the task alive until the sink is done
         task.add_done_callback(self._pending.discard)
 
+    async def __del__(self) -> None:
+        """Serve calls this when the replica shuts down: records not yet with the broker are flushed first."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._sink.close()
+
     async def _emit(self, record: InferenceRecord) -> None:
         try:
             await self._sink.emit(record)
