@@ -130,22 +130,6 @@ def test_adapter_that_does_not_fit_the_base_is_a_load_error(registry_tiny_model:
     assert engine.loaded == []
 
 
-def test_a_batch_of_mixed_versions_answers_exactly_as_one_by_one(
-    registry_tiny_model: Path, registry_adapters: list[Path]
-) -> None:
-    engine = AdapterEngine(str(registry_tiny_model), max_loaded=3)
-    items = [
-        ("v0", str(registry_adapters[0]), engine.encode_text("pump 3 overheating badly now"), 8),
-        ("v1", str(registry_adapters[1]), engine.encode_text("valve"), 5),
-        ("base", None, engine.encode_text("conveyor belt slipping on line two"), 8),
-        ("v2", str(registry_adapters[2]), engine.encode_text("motor"), 3),
-    ]
-    batch = engine.generate_batch(items, GenerationParams(max_new_tokens=8, temperature=0))
-    one_by_one = [engine.generate(v, u, ids, GenerationParams(n, 0)) for v, u, ids, n in items]
-    assert batch == one_by_one
-    assert [r.tokens_out <= n for r, (*_, n) in zip(batch, items, strict=True)] == [True] * 4
-
-
 def test_versions_that_stop_serving_are_unloaded_and_their_downloads_deleted(
     registry_tiny_model: Path, registry_adapters: list[Path], tmp_path: Path
 ) -> None:

@@ -139,17 +139,22 @@ async def stack(
         controller.shutdown()
 
 
-def expected_answers(tiny: Path, adapters: dict[str, Path]) -> dict[str, str]:
-    """What each adapter answers when run in this process, on the same engine code the pool runs."""
+async def expected_answers(tiny: Path, adapters: dict[str, Path]) -> dict[str, str]:
+    """What each adapter answers when run in this process, on the same engine and batcher code the pool runs."""
+    from tuneline.registry.serving.batcher import ContinuousBatcher
     from tuneline.registry.serving.engine import AdapterEngine, GenerationParams
 
     engine = AdapterEngine(str(tiny), torch_threads=1, max_loaded=len(adapters))
     ids = engine.encode_chat(PROMPT)
     params = GenerationParams(max_new_tokens=MAX_TOKENS, temperature=0)
-    return {
-        name: engine.generate_batch([(f"expected-{name}", str(path), ids, MAX_TOKENS)], params)[0].text
-        for name, path in adapters.items()
-    }
+    batcher = ContinuousBatcher(engine)
+    try:
+        return {
+            name: (await batcher.generate(f"expected-{name}", str(path), ids, params)).text
+            for name, path in adapters.items()
+        }
+    finally:
+        batcher.close()
 
 
 def replica_pids(stack: Stack, name: str) -> tuple[int, int]:
@@ -196,7 +201,7 @@ async def test_eight_models_share_one_pool_answer_with_their_own_adapter_and_key
     assert len(loaded) == MODELS + 1  # eight stable versions and one canary, all on one replica
 
     stable = {name: paths[0] for name, paths in stack.adapters.items()}
-    expected = expected_answers(stack.tiny, stable)
+    expected = await expected_answers(stack.tiny, stable)
     assert len(set(expected.values())) > 1  # the adapters really differ, so a mix-up would show
 
     # All eight at once, several requests each: every answer is its model's own, with no error.

@@ -47,6 +47,14 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
         default=4, ge=1, le=256, description="Adapters a pool replica keeps loaded (LRU) beyond those serving now."
     )
     serve_torch_threads: int | None = Field(default=None, ge=1, description="torch threads per pool replica.")
+    serve_max_batch: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Requests a pool replica decodes together (continuous batching); more wait for a free row. "
+        "Larger batches raise throughput until the replica's CPU or GPU is saturated, at the cost of per-request "
+        "latency.",
+    )
     model_replicas: int = Field(
         default=1,
         ge=1,

@@ -24,5 +24,11 @@ def build_pool(args: dict[str, Any]) -> Application:
     pool = PoolArgs.model_validate(args)
     store = pool.store.model_dump() if pool.store else None
     return ModelServer.bind(
-        pool.base_model_path, pool.merge, pool.torch_threads, pool.adapter_cache_dir, store, pool.base_model_sha256
+        pool.base_model_path,
+        pool.merge,
+        pool.torch_threads,
+        pool.adapter_cache_dir,
+        store,
+        pool.base_model_sha256,
+        pool.max_batch,
     )

@@ -4,8 +4,9 @@ The base model is loaded once. In adapter mode every version is a named peft ada
 request activates its adapter; in merged mode every version is a full copy of the base with its adapter merged
 in (faster per token, one model's memory per version). Either way at most `max_loaded` versions stay resident.
 
-peft's active adapter is state on the shared model, so generation is serialised by a lock; one replica is one
-generation at a time, and Serve scales by adding replicas.
+peft's active adapter is state on the shared model, so the engine's own `generate` calls are serialised by a lock.
+A serving replica does not call them one request at a time: batcher.py decodes every concurrent request together
+(each row with its adapter), holding the same lock per step; `generate` serves merged mode, tools and benches.
 """
 
 from __future__ import annotations
@@ -194,45 +195,6 @@ class AdapterEngine:
         new_ids = out[0, len(prompt_ids) :].tolist()
         text, finish = self._finish(new_ids, params)
         return GenerationResult(text, len(prompt_ids), len(new_ids), finish)
-
-    def generate_batch(
-        self, items: list[tuple[str, str | None, list[int], int]], params: GenerationParams
-    ) -> list[GenerationResult]:
-        """Several requests in one `generate` call: (version_id, adapter_uri, prompt ids, max new tokens) each.
-
-        On CPU a decoding step for a batch costs little more than for one sequence, so concurrent requests are
-        served together. Requests may name different versions: peft applies each row's adapter in the same
-        forward pass (`adapter_names`). Merged mode cannot mix versions in one pass, so it runs them per version.
-        """
-        if params.seed is not None:
-            raise ValueError("seeded requests are generated one at a time so the seed governs one request")
-        if self.merge or len({vid for vid, *_ in items}) > self.max_loaded:
-            return [self.generate(v, u, ids, _with_max(params, n)) for v, u, ids, n in items]
-        import torch
-
-        with self._lock:
-            for version_id, adapter_uri, _, _ in items:
-                self._ensure_loaded(version_id, adapter_uri)
-            names = [self._loaded[v] if u is not None else "__base__" for v, u, _, _ in items]
-            width = max(len(ids) for _, _, ids, _ in items)
-            pad = self._pad_id()
-            input_ids = torch.tensor([[pad] * (width - len(ids)) + ids for _, _, ids, _ in items], dtype=torch.long)
-            mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for _, _, ids, _ in items])
-            kwargs = self._gen_kwargs(_with_max(params, max(n for *_, n in items)))
-            model = self.base
-            if self._peft is not None:
-                model, kwargs["adapter_names"] = self._peft, names
-            with torch.inference_mode():
-                out = model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
-        results = []
-        eos = self._eos_ids()
-        for row, (_, _, ids, limit) in enumerate(items):
-            new_ids = out[row, width:].tolist()[:limit]
-            end = next((i + 1 for i, t in enumerate(new_ids) if t in eos), len(new_ids))
-            new_ids = new_ids[:end]
-            text, finish = self._finish(new_ids, _with_max(params, limit))
-            results.append(GenerationResult(text, len(ids), len(new_ids), finish))
-        return results
 
     def generate_stream(
         self, version_id: str, adapter_uri: str | None, prompt_ids: list[int], params: GenerationParams

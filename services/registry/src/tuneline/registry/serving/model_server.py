@@ -3,10 +3,12 @@ adapter on it (the registry runs one pool application per base model; see spec.p
 
 Its user_config lists the versions to keep loaded (all models' stable, canary and previous versions); a version
 missing from it (a request that raced a reconfigure) is loaded on demand. `reconfigure` loads them on the running
-replica, so a new model or canary becomes warm without a restart. Concurrent non-streaming requests are batched
-into one `generate` call (mixed versions included), which is what keeps latency bounded at high concurrency on
-CPU. A version that fails to load is recorded with its reason (see `status`) instead of failing the replica, so
-the versions already serving keep serving.
+replica, so a new model or canary becomes warm without a restart. Requests, streamed or not, of any version, are
+decoded together by continuous batching (batcher.py): a request joins the running batch at the next decoding step
+and leaves it when it ends, which is what keeps throughput up and latency bounded at high concurrency on CPU. A
+version that fails to load is recorded with its reason (see `status`) instead of failing the replica, so the versions
+already serving keep serving. Merged mode (full copies per version) cannot mix versions in one pass and generates
+one request at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from ray import serve
 
+from tuneline.registry.serving.batcher import ContinuousBatcher
 from tuneline.registry.serving.engine import AdapterEngine, GenerationParams, GenerationResult, StreamEnd
 from tuneline.registry.serving.spec import SERVER_DEPLOYMENT, ServerConfig, StoreSpec
 
@@ -35,6 +38,7 @@ class ModelServer:
         adapter_cache_dir: str | None,
         store: dict[str, Any] | None = None,
         base_sha256: dict[str, str] | None = None,
+        max_batch: int = 16,
     ) -> None:
         self._engine = AdapterEngine(
             base_model_path,
@@ -44,6 +48,7 @@ class ModelServer:
             store=StoreSpec.model_validate(store).open() if store else None,
             base_sha256=base_sha256,
         )
+        self._batcher = None if merge else ContinuousBatcher(self._engine, max_batch=max_batch)
         self._failures: dict[str, str] = {}
         self._started_at = time.time()
 
@@ -72,54 +77,46 @@ class ModelServer:
             "merge": self._engine.merge,
             "started_at": self._started_at,
             "pid": os.getpid(),
+            "batching": None
+            if self._batcher is None
+            else {
+                "max_batch": self._batcher.max_batch,
+                "active": self._batcher.active,
+                "peak": self._batcher.peak_batch,
+                "steps": self._batcher.steps,
+                "finished": self._batcher.finished,
+            },
         }
 
     async def generate(self, request: dict[str, Any]) -> dict[str, Any]:
-        if request["params"]["seed"] is not None:  # a seed must govern one request alone: not batched
-            ids = self._encode(request)
+        ids = self._encode(request)
+        if self._batcher is None:
             result = await asyncio.to_thread(
                 self._engine.generate, request["version_id"], request["adapter_uri"], ids, _params(request)
             )
-            return _result(result)
-        out: dict[str, Any] = await self._generate_batched(request)
-        return out
-
-    @serve.batch(max_batch_size=16, batch_wait_timeout_s=0.005)
-    async def _generate_batched(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Concurrent requests share decoding steps; those with equal sampling settings form one batch."""
-        groups: dict[tuple[Any, ...], list[int]] = {}
-        for i, r in enumerate(requests):
-            p = r["params"]
-            groups.setdefault((p["temperature"], p["top_p"], tuple(p["stop"])), []).append(i)
-        results: list[dict[str, Any]] = [{} for _ in requests]
-        for indices in groups.values():
-            items = [
-                (
-                    requests[i]["version_id"],
-                    requests[i]["adapter_uri"],
-                    self._encode(requests[i]),
-                    requests[i]["params"]["max_new_tokens"],
-                )
-                for i in indices
-            ]
-            outs = await asyncio.to_thread(self._engine.generate_batch, items, _params(requests[indices[0]]))
-            for i, result in zip(indices, outs, strict=True):
-                results[i] = _result(result)
-        return results
+        else:
+            result = await self._batcher.generate(request["version_id"], request["adapter_uri"], ids, _params(request))
+        return _result(result)
 
     async def generate_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         ids = self._encode(request)
+        if self._batcher is not None:
+            async for item in self._batcher.stream(
+                request["version_id"], request["adapter_uri"], ids, _params(request)
+            ):
+                yield _stream_item(item)
+            return
         pieces = self._engine.generate_stream(request["version_id"], request["adapter_uri"], ids, _params(request))
         while True:
             item = await asyncio.to_thread(next, pieces, _DONE)
             if item is _DONE:
                 return
-            if isinstance(item, StreamEnd):
-                yield {
-                    "end": {"tokens_in": item.tokens_in, "tokens_out": item.tokens_out, "finish": item.finish_reason}
-                }
-            else:
-                yield {"text": item}
+            yield _stream_item(item)
+
+    async def __del__(self) -> None:
+        """Serve calls this when the replica shuts down: requests still decoding get a clear error."""
+        if self._batcher is not None:
+            await asyncio.to_thread(self._batcher.close)
 
     def _encode(self, request: dict[str, Any]) -> list[int]:
         if "messages" in request:
@@ -134,6 +131,12 @@ def _result(result: GenerationResult) -> dict[str, Any]:
         "tokens_out": result.tokens_out,
         "finish_reason": result.finish_reason,
     }
+
+
+def _stream_item(item: str | StreamEnd) -> dict[str, Any]:
+    if isinstance(item, StreamEnd):
+        return {"end": {"tokens_in": item.tokens_in, "tokens_out": item.tokens_out, "finish": item.finish_reason}}
+    return {"text": item}
 
 
 def _params(request: dict[str, Any]) -> GenerationParams:

@@ -2,11 +2,11 @@
 inference records.
 
 One gateway serves all models at `/<model>/v1/...`; each model keeps its own arms and records (a key's rate limit
-is the key's, across models and gateway replicas), and its requests go to the pool of its base model, which batches
-requests for different adapters into one forward pass. Serve's `multiplexed_model_id` is deliberately not set:
-`@serve.batch` splits batches by that id (ray/serve/batching.py, "Split a batch into sub-batches based on
-multiplexed_model_id"), which would decode each adapter's requests separately; every pool replica keeps all the
-pool's versions warm instead (their LRU bound is `max_loaded`), so any replica can answer any version.
+is the key's, across models and gateway replicas), and its requests go to the pool of its base model, which decodes
+requests for different adapters together (continuous batching, batcher.py). Serve's `multiplexed_model_id` is
+deliberately not set: it routes and batches per adapter id, which would decode each adapter's requests separately;
+every pool replica keeps all the pool's versions warm instead (their LRU bound is `max_loaded`), so any replica can
+answer any version.
 
 Models, weights, arms and keys arrive through `reconfigure` (the deployment's user_config), so deploying a model,
 a canary weight change, a promotion, a rollback or a revoked key takes effect on the running replicas without a

@@ -209,6 +209,7 @@ class BuildArgs(_Strict):
     )
     merge: bool = Field(default=False, description="Serve merged full-weight copies instead of live adapters.")
     torch_threads: int | None = Field(default=None, ge=1)
+    max_batch: int = Field(default=16, ge=1, le=256, description="Requests a pool replica decodes together.")
     max_new_tokens: int = Field(default=256, ge=1, description="Upper bound on tokens generated per request.")
     adapter_cache_dir: str | None = Field(
         default=None, description="Node-local cache on each replica's node, where remote artifacts are fetched to."
@@ -276,6 +277,7 @@ class PoolArgs(_Strict):
     base_model_path: str
     merge: bool = False
     torch_threads: int | None = None
+    max_batch: int = Field(default=16, ge=1, le=256, description="Sequences decoded together per replica.")
     adapter_cache_dir: str | None = None
     base_model_sha256: dict[str, str] = Field(default_factory=dict)
     store: StoreSpec | None = None
@@ -309,6 +311,7 @@ def pool_args(build: BuildArgs) -> PoolArgs:
         base_model_path=build.base_model_path,
         merge=build.merge,
         torch_threads=build.torch_threads,
+        max_batch=build.max_batch,
         adapter_cache_dir=build.adapter_cache_dir,
         base_model_sha256=build.base_model_sha256,
         store=build.store,
