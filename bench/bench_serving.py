@@ -181,7 +181,6 @@ def _side_by_side(
     controller.start(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         controller.apply(apps[:1])
-        pool_rss_one = _rss_mib(controller.server_status("bench")["pid"])
         headers = {"Authorization": f"Bearer {key}"}
 
         def serve_call(i: int, client: httpx.Client, model: str = "bench") -> tuple[float, int, int]:
@@ -236,6 +235,8 @@ def _side_by_side(
 
         pool_figures: dict[str, Any] = {"c1": burst(1, args.batch_requests // 2, ["bench"])}
         pool_figures["c8_one"] = burst(8, args.batch_requests, ["bench"])
+        # Measured after the same kind of traffic as with 8 models: batches' key/value caches count on both sides.
+        pool_rss_one = _rss_mib(controller.server_status("bench")["pid"])
         controller.apply(apps)
         serve_call(0, httpx.Client(), names[-1])  # every adapter warm; the pool's replica is unchanged
         pool_figures["c8_spread"] = burst(8, args.batch_requests, names)

@@ -85,6 +85,7 @@ def generate_batched(
     for start in range(0, len(order), settings.batch_size):
         batch = order[start : start + settings.batch_size]
         encoded = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True, add_special_tokens=False)
+        encoded = encoded.to(model.device)
         began = time.perf_counter()
         with torch.inference_mode():
             output = model.generate(**encoded, generation_config=config)

@@ -49,6 +49,7 @@ def continuation_token_losses(
         for row, sequence in enumerate(sequences):
             input_ids[row, : len(sequence)] = torch.tensor(sequence)
             attention[row, : len(sequence)] = 1
+        input_ids, attention = input_ids.to(model.device), attention.to(model.device)
         with torch.inference_mode():
             logits = model(input_ids=input_ids, attention_mask=attention).logits.float()
         # Position t predicts token t+1.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tuneline.common.base_models import offline, resolve_base_model
+from tuneline.common.devices import inference_device
 from tuneline.evaluation.gate.decision import CapabilityScores, decide
 from tuneline.evaluation.gate.suite import load_general_texts, load_instruction_suite, score_suite
 from tuneline.evaluation.metrics.perplexity import corpus_perplexity
@@ -49,7 +50,8 @@ def setup(config: EvalConfig) -> LoadedModel:
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(f"adapter_dir {adapter} has no adapter_config.json: not a PEFT adapter")
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
-    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    where = inference_device()  # CUDA in bf16 when present, else CPU float32
+    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=where.dtype).to(where.device)
     model = PeftModel.from_pretrained(base, str(adapter))
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer)

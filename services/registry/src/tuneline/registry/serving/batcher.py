@@ -247,11 +247,14 @@ class ContinuousBatcher:
         model, extra = self._model(rows)
         width = max(len(s.prompt_ids) for s in rows)
         pad = self._engine._pad_id()
-        ids = torch.tensor([[pad] * (width - len(s.prompt_ids)) + s.prompt_ids for s in rows], dtype=torch.long)
-        mask = torch.tensor([[0] * (width - len(s.prompt_ids)) + [1] * len(s.prompt_ids) for s in rows])
+        device = self._engine.device
+        ids = torch.tensor(
+            [[pad] * (width - len(s.prompt_ids)) + s.prompt_ids for s in rows], dtype=torch.long, device=device
+        )
+        mask = torch.tensor([[0] * (width - len(s.prompt_ids)) + [1] * len(s.prompt_ids) for s in rows], device=device)
         positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
         out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, **extra)
-        logits = out.logits[:, -1]
+        logits = out.logits[:, -1].float().cpu()
         going_on = [i for i, seq in enumerate(rows) if not self._advance(seq, self._sample(seq, logits[i]))]
         if not going_on:
             return
@@ -269,9 +272,10 @@ class ContinuousBatcher:
         assert self._mask is not None
         rows = self._active
         model, extra = self._model(rows)
-        tokens = torch.tensor([[s.new_ids[-1]] for s in rows], dtype=torch.long)
+        device = self._engine.device
+        tokens = torch.tensor([[s.new_ids[-1]] for s in rows], dtype=torch.long, device=device)
         positions = self._mask.sum(dim=1, keepdim=True)  # each row's own length: padding takes no position
-        mask = torch.cat([self._mask, torch.ones((len(rows), 1), dtype=self._mask.dtype)], dim=1)
+        mask = torch.cat([self._mask, torch.ones((len(rows), 1), dtype=self._mask.dtype, device=device)], dim=1)
         out = model(
             input_ids=tokens,
             attention_mask=mask,
@@ -282,7 +286,7 @@ class ContinuousBatcher:
         )
         self._cache, self._mask = out.past_key_values, mask
         self.steps += 1
-        logits = out.logits[:, -1]
+        logits = out.logits[:, -1].float().cpu()  # sampling runs on the CPU with each request's own generator
         ended = [seq for row, seq in enumerate(rows) if self._advance(seq, self._sample(seq, logits[row]))]
         self._leave(ended)
 
@@ -309,7 +313,7 @@ class ContinuousBatcher:
         params = seq.params
         if params.temperature <= 0:
             return int(torch.argmax(logits))
-        probs = torch.softmax(logits.float() / params.temperature, dim=-1)
+        probs = torch.softmax(logits / params.temperature, dim=-1)
         if params.top_p < 1.0:
             ordered, order = torch.sort(probs, descending=True)
             outside = ordered.cumsum(0) - ordered >= params.top_p  # the most likely token always stays
@@ -390,7 +394,7 @@ def _rows_of(cache: Any, mask: Any, keep: list[int]) -> tuple[Any, Any]:
     """The cache and mask of the rows `keep`, without the columns that are padding in all of them."""
     import torch
 
-    index = torch.tensor(keep, dtype=torch.long)
+    index = torch.tensor(keep, dtype=torch.long, device=mask.device)
     mask = mask.index_select(0, index)
     first = int(mask.any(dim=0).nonzero()[0])
     layers = [

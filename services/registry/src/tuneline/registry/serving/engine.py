@@ -78,6 +78,7 @@ class AdapterEngine:
         #: adapter URI -> pinned sha256 of each file; a replica learns them from its warm list.
         self.pins: dict[str, dict[str, str]] = {}
         self.tokenizer, self.base = load_base_model(base_model_path, store, base_sha256, adapter_cache_dir)
+        self.device = self.base.device
         self._peft: Any = None  # PeftModel wrapping self.base once the first adapter loads (adapter mode)
         self._loaded: OrderedDict[str, Any] = OrderedDict()  # version_id -> adapter name or merged model
         self._lock = threading.RLock()
@@ -187,7 +188,7 @@ class AdapterEngine:
 
         with self._lock:
             model, ctx = self._model_for(version_id, adapter_uri)
-            inputs = torch.tensor([prompt_ids], dtype=torch.long)
+            inputs = torch.tensor([prompt_ids], dtype=torch.long, device=self.device)
             with ctx, torch.inference_mode():
                 out = model.generate(
                     input_ids=inputs, attention_mask=torch.ones_like(inputs), **self._gen_kwargs(params)
@@ -210,7 +211,7 @@ class AdapterEngine:
             try:
                 with self._lock:
                     model, ctx = self._model_for(version_id, adapter_uri)
-                    inputs = torch.tensor([prompt_ids], dtype=torch.long)
+                    inputs = torch.tensor([prompt_ids], dtype=torch.long, device=self.device)
                     with ctx, torch.inference_mode():
                         out = model.generate(
                             input_ids=inputs,

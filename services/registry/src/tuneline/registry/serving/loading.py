@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.devices import inference_device
 from tuneline.registry.serving.fetch import ArtifactError, fetch_dir
 
 
@@ -19,8 +20,9 @@ class ModelNotFound(FileNotFoundError):
 def load_base_model(
     path: str, store: Any = None, digests: dict[str, str] | None = None, cache_dir: str | None = None
 ) -> tuple[Any, Any]:
-    """(tokenizer, model in eval mode) from a Hugging Face directory with config.json and weights: a local path,
-    or an object-store URI fetched into this node's cache (`cache_dir`/base) and checked against `digests`."""
+    """(tokenizer, model in eval mode) from a Hugging Face directory with config.json and weights: a local path, or
+    an object-store URI fetched into this node's cache (`cache_dir`/base) and checked against `digests`. The model
+    is on the GPU in bf16 when the replica has one (`tuneline.common.devices`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -32,7 +34,8 @@ def load_base_model(
     if not (directory / "config.json").is_file():
         raise ModelNotFound(f"base model path {path!r}: no config.json there; expected a Hugging Face directory")
     tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(directory, local_files_only=True)
+    where = inference_device()  # CUDA in bf16 when the replica has a GPU, else CPU float32
+    model = AutoModelForCausalLM.from_pretrained(directory, local_files_only=True, dtype=where.dtype).to(where.device)
     model.eval()
     return tokenizer, model
 
