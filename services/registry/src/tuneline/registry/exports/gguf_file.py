@@ -92,6 +92,15 @@ def token_table(tokenizer: Any, vocab_size: int) -> tuple[list[str], list[int]]:
     return tokens, types
 
 
+def _adds_special_tokens(tokenizer: Any) -> dict[str, bool]:
+    ids = tokenizer("x")["input_ids"]
+    bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
+    return {
+        "bos": bos is not None and len(ids) > 1 and ids[0] == bos,
+        "eos": eos is not None and len(ids) > 1 and ids[-1] == eos,
+    }
+
+
 def permute(weights: Any, n_head: int, n_head_kv: int | None) -> Any:
     """HF's rotate-half q/k rows into llama.cpp's interleaved rotary layout (convert_hf_to_gguf's `permute`)."""
     if n_head_kv is not None and n_head != n_head_kv:
@@ -153,7 +162,11 @@ def write_gguf(model_dir: Path, model: Any, out: Path, quantization: str, name: 
     special = gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=len(tokens))
     if not special.merges:
         raise ExportError("GGUF export: tokenizer.json has no BPE merges")
+    # What the tokenizer does, measured, rather than what its config files may or may not say: llama.cpp adds
+    # BOS/EOS to every prompt when these flags are set, so they must match what serving's tokenizer adds.
+    special.add_special_token.update(_adds_special_tokens(tokenizer))
     special.add_to_gguf(writer, quiet=True)
+    writer.add_add_space_prefix(False)  # byte-level BPE with GPT-2's split (checked above) adds no prefix space
 
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.num_hidden_layers)
     tied = model.get_output_embeddings().weight is model.get_input_embeddings().weight

@@ -211,6 +211,8 @@ class ExportRunner:
         log.info("registry.export.process_ended", export_id=str(export_id), code=code, seconds=_since(started))
         if result_path.is_file():
             result: dict[str, Any] = json.loads(await asyncio.to_thread(result_path.read_text))
+            if "error" in result:  # the reason is shown to people: no paths of this machine in it
+                result["error"] = redact_paths(result["error"])
             return result
         how = f"was killed by signal {-code} (out of memory?)" if code < 0 else f"exited with code {code}"
         return {"error": f"the export process {how} without a result; last output: {_tail(log_path)}"}
