@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from tuneline.registry.exports.recipe import MANIFEST, ExportJob, job_json, main, run
+from tuneline.registry.exports.recipe import MANIFEST, ExportJob, job_json, run, serve
 from tuneline.registry.exports.verify import SAMPLE_INPUTS, Candidate, compare, served_references
 
 TOKENS = 4
@@ -111,10 +111,21 @@ def test_the_check_fails_an_export_that_answers_differently(
     assert check["token_agreement"] < 1.0
 
 
-def test_the_process_entry_records_a_reason_instead_of_crashing(tmp_path: Path, registry_tiny_model: Path) -> None:
-    missing = tmp_path / "no-adapter"
-    (tmp_path / "job.json").write_text(job_json(job(tmp_path, registry_tiny_model, missing, "adapter")))
-    assert main([str(tmp_path / "job.json"), str(tmp_path / "result.json")]) == 0
-    result = json.loads((tmp_path / "result.json").read_text())
+def test_the_export_process_answers_a_failure_with_its_reason_and_serves_on(
+    tmp_path: Path, registry_tiny_model: Path, adapter: Path
+) -> None:
+    import multiprocessing
+    import threading
+
+    parent, child = multiprocessing.Pipe()
+    process = threading.Thread(target=serve, args=(child,), daemon=True)  # the process's loop, in a thread here
+    process.start()
+    parent.send(job_json(job(tmp_path / "a", registry_tiny_model, tmp_path / "no-adapter", "adapter")))
+    result = json.loads(parent.recv())
+    parent.send(job_json(job(tmp_path / "b", registry_tiny_model, adapter, "adapter")))
+    assert json.loads(parent.recv())["verification"]["passed"]
+    parent.close()
+    process.join(5)
+    assert not process.is_alive()  # the pipe closed: the loop ended
     assert result["error"].startswith("ModelNotFound") and "no-adapter" in result["error"]
     assert "files" not in result

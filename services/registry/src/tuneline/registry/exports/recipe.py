@@ -1,9 +1,9 @@
 """The export recipe: one model version into one deployable artifact, checked against the served version.
 
-Runs in a process of its own (`python -m tuneline.registry.exports.recipe JOB.json RESULT.json`), started by the
-registry's export runner, so torch never runs on the API's event loop and a crash or out-of-memory takes only this
-process. It reads local directories only (the runner fetched the base model and the adapter) and writes into
-`out_dir`; the runner uploads what it lists.
+Runs in a process of its own (`serve`, started and kept warm by the registry's export runner), so torch never runs
+on the API's event loop and a crash or an out-of-memory kill takes only that process. It reads local directories
+only (the runner fetched the base model and the adapter) and writes into `out_dir`; the runner uploads what it
+lists.
 
     setup      offline, torch threads; the served answers to the check prompts (base + adapter, greedy)
     build      merged: peft merge_and_unload on the base, saved as safetensors with config and tokenizer
@@ -19,10 +19,10 @@ agreement.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
-import sys
 import threading
 import time
 import traceback
@@ -199,8 +199,37 @@ def _manifest(job: ExportJob, out: Path) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------------------ process entry
 
 
+def run_safely(job: ExportJob) -> dict[str, Any]:
+    """`run`, with a failure turned into the reason the export records (the traceback goes to the log)."""
+    try:
+        return run(job)
+    except ExportError as exc:
+        return {"error": str(exc), "verification": exc.verification}
+    except Exception as exc:
+        traceback.print_exc()
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        shutil.rmtree(job.scratch_dir, ignore_errors=True)
+
+
+def serve(connection: Any) -> None:
+    """The export process (started with `spawn` by the runner, kept warm so torch is imported once): receives
+    jobs as JSON on `connection`, answers each with its result as JSON, until the runner closes the pipe."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    _exit_with_parent()
+    while True:
+        try:
+            payload = connection.recv()
+        except (EOFError, OSError):
+            return
+        result = run_safely(ExportJob(**json.loads(payload)))
+        gc.collect()  # the models of this export go before the next one loads
+        connection.send(json.dumps(result))
+
+
 def _exit_with_parent() -> None:
-    """The runner that started us died (registry killed): stop, the export is re-queued after its heartbeat stops."""
+    """The registry that started us died (killed): stop; the export is re-queued once its stamps stop."""
     parent = os.getppid()
 
     def watch() -> None:
@@ -212,26 +241,5 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def main(argv: list[str]) -> int:
-    job_path, result_path = Path(argv[0]), Path(argv[1])
-    _exit_with_parent()
-    job = ExportJob(**json.loads(job_path.read_text()))
-    try:
-        result: dict[str, Any] = run(job)
-    except ExportError as exc:
-        result = {"error": str(exc), "verification": exc.verification}
-    except Exception as exc:  # the reason the export records; the traceback goes to the runner's log
-        traceback.print_exc()
-        result = {"error": f"{type(exc).__name__}: {exc}"}
-    tmp = result_path.with_suffix(".part")
-    tmp.write_text(json.dumps(result))
-    tmp.replace(result_path)
-    return 0
-
-
 def job_json(job: ExportJob) -> str:
     return json.dumps(asdict(job))
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

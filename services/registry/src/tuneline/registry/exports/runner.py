@@ -1,14 +1,15 @@
 """The export runner: a lifespan task of each registry process that builds queued exports, one process each.
 
 Loop: re-queue exports whose runner vanished, claim the oldest queued one (FOR UPDATE SKIP LOCKED, so registry
-replicas share the queue), fetch its base model and adapter as serving resolves them, run the recipe
-(`python -m tuneline.registry.exports.recipe`) in a child process while stamping the export alive, upload what it
-wrote under the export's prefix (each file's sha256 checked against the recipe's), record the outcome. Torch runs
-only in the child: the API's event loop never waits on it, and a crash or an out-of-memory kill fails one export.
+replicas share the queue), fetch its base model and adapter as serving resolves them, run the recipe in the loop's
+export process (spawned once and kept warm: importing torch costs more than a small model's export) while stamping
+the export alive, upload what it wrote under the export's prefix (each file's sha256 checked against the recipe's),
+record the outcome. Torch runs only in that process: the API's event loop never waits on it, and a crash or an
+out-of-memory kill fails one export (the next one gets a new process).
 
-Restarts: a graceful stop kills the child and puts its export back in the queue at once; after a crash the stamps
-stop and any runner re-queues it after TUNELINE_EXPORT_STALE_AFTER_S, or fails it with the reason after
-TUNELINE_EXPORT_MAX_ATTEMPTS starts. An export erased while it runs (dataset.erased) is stopped at the next stamp
+Restarts: a graceful stop kills the export processes and puts their exports back in the queue at once; after a
+crash the stamps stop and any runner re-queues it after TUNELINE_EXPORT_STALE_AFTER_S, or fails it with the reason
+after TUNELINE_EXPORT_MAX_ATTEMPTS starts. An export erased while it runs (dataset.erased) is stopped at the next stamp
 and whatever it uploaded is deleted.
 """
 
@@ -17,10 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import multiprocessing
 import os
 import shutil
 import socket
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from tuneline.common.waiting import WorkListener, announce_work, wait_any
 from tuneline.registry.deployments.artifacts import local_adapter_dir, local_base_model_dir
 from tuneline.registry.exports import repository as repo
 from tuneline.registry.exports import service
-from tuneline.registry.exports.recipe import ExportJob, job_json
+from tuneline.registry.exports.recipe import ExportJob, job_json, serve
 from tuneline.registry.exports.verify import SAMPLE_INPUTS
 from tuneline.registry.models import repository as models_repo
 from tuneline.registry.settings import RegistrySettings
@@ -58,7 +59,8 @@ class ExportRunner:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid4().hex[:6]}"
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._children: dict[UUID, asyncio.subprocess.Process] = {}
+        self._processes: list[ExportProcess] = []
+        self._children: dict[UUID, ExportProcess] = {}  # the process building each export
 
     def start(self) -> None:
         """`export_workers` loops, each building one export at a time (none: this process only queues)."""
@@ -70,9 +72,9 @@ class ExportRunner:
         """Stop the children and the loops; the exports they were building go back to the queue."""
         self._stop.set()
         running = list(self._children)
-        for child in self._children.values():
-            with contextlib.suppress(ProcessLookupError):
-                child.kill()
+        for process in self._processes:
+            process.kill()
+        self._processes.clear()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -84,23 +86,25 @@ class ExportRunner:
 
     async def _run(self) -> None:
         log.info("registry.export.runner_started", worker=self.name)
+        process = ExportProcess()
+        self._processes.append(process)
         async with WorkListener(self.settings.database_url, self.settings.db_schema) as work:
             while not self._stop.is_set():
                 work.wake.clear()  # an export queued during the tick wakes the next wait at once
                 try:
-                    if await self.tick():
+                    if await self.tick(process):
                         continue
                 except Exception as exc:  # the database itself: log and keep the loop alive
                     log.error("registry.export.runner_error", error=f"{type(exc).__name__}: {exc}")
                 await wait_any([self._stop, work.wake], self.settings.export_poll_interval_s)
 
-    async def tick(self) -> bool:
-        """Re-queue lost exports, then build one queued export; False when the queue was empty."""
+    async def tick(self, process: ExportProcess) -> bool:
+        """Re-queue lost exports, then build one queued export in `process`; False when the queue was empty."""
         await self.reap()
         export_id = await self.claim()
         if export_id is None:
             return False
-        await self.execute(export_id)
+        await self.execute(export_id, process)
         return True
 
     async def reap(self) -> None:
@@ -120,12 +124,12 @@ class ExportRunner:
             log.info("registry.export.claimed", export_id=str(export.id), worker=self.name, attempt=export.attempts)
             return export.id
 
-    async def execute(self, export_id: UUID) -> None:
-        workdir = (Path(self.settings.export_workdir) / str(export_id) / uuid4().hex[:8]).resolve()
+    async def execute(self, export_id: UUID, process: ExportProcess) -> None:
+        workdir = Path(_absolute(self.settings.export_workdir)) / str(export_id) / uuid4().hex[:8]
         heartbeat = asyncio.create_task(self._heartbeat(export_id))
         try:
             job = await self._job(export_id, workdir)
-            result = await self._run_child(export_id, job, workdir)
+            result = await self._run_child(export_id, job, process)
             if "error" not in result:
                 await self._upload(export_id, Path(job.out_dir), result)
         except (DomainError, StorageError) as exc:  # the base model or adapter cannot be had, the store refused
@@ -172,50 +176,17 @@ class ExportRunner:
             torch_threads=s.export_torch_threads,
         )
 
-    async def _run_child(self, export_id: UUID, job: ExportJob, workdir: Path) -> dict[str, Any]:
-        await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
-        job_path, result_path, log_path = workdir / "job.json", workdir / "result.json", workdir / "export.log"
-        await asyncio.to_thread(job_path.write_text, job_json(job))
-        env = dict(os.environ)
-        # the child imports this very code, wherever this process found it (a virtualenv, a source checkout)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        if job.torch_threads:
-            env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(job.torch_threads)
+    async def _run_child(self, export_id: UUID, job: ExportJob, process: ExportProcess) -> dict[str, Any]:
         started = utcnow()
-        with log_path.open("wb") as output:
-            child = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "tuneline.registry.exports.recipe",
-                str(job_path),
-                str(result_path),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=output,
-                stderr=asyncio.subprocess.STDOUT,
-                env=env,
-            )
-        self._children[export_id] = child
+        self._children[export_id] = process
         try:
-            async with asyncio.timeout(self.settings.export_timeout_s):
-                code = await child.wait()
-        except TimeoutError:
-            child.kill()
-            await child.wait()
-            return {"error": f"the export process ran longer than {self.settings.export_timeout_s:g} s and was stopped"}
+            result = await process.run(job, self.settings.export_timeout_s)
         finally:
-            if child.returncode is None:  # cancelled (the registry stops): never leave it running
-                child.kill()
-                with contextlib.suppress(Exception):
-                    await asyncio.shield(child.wait())
             self._children.pop(export_id, None)
-        log.info("registry.export.process_ended", export_id=str(export_id), code=code, seconds=_since(started))
-        if result_path.is_file():
-            result: dict[str, Any] = json.loads(await asyncio.to_thread(result_path.read_text))
-            if "error" in result:  # the reason is shown to people: no paths of this machine in it
-                result["error"] = redact_paths(result["error"])
-            return result
-        how = f"was killed by signal {-code} (out of memory?)" if code < 0 else f"exited with code {code}"
-        return {"error": f"the export process {how} without a result; last output: {_tail(log_path)}"}
+        log.info("registry.export.process_done", export_id=str(export_id), seconds=_since(started))
+        if "error" in result:  # the reason is shown to people: no paths of this machine in it
+            result["error"] = redact_paths(result["error"])
+        return result
 
     async def _upload(self, export_id: UUID, out: Path, result: dict[str, Any]) -> None:
         async with transaction(self.sessions) as session:
@@ -260,10 +231,9 @@ class ExportRunner:
                 owned = await repo.heartbeat(session, export_id, self.name)
             if not owned:  # erased, or taken over after missed stamps: stop building it
                 log.warning("registry.export.lost_ownership", export_id=str(export_id))
-                child = self._children.get(export_id)
-                if child is not None:
-                    with contextlib.suppress(ProcessLookupError):
-                        child.kill()
+                process = self._children.get(export_id)
+                if process is not None:
+                    process.kill()
                 return
 
     async def _give_back(self, export_ids: list[UUID]) -> None:
@@ -280,6 +250,54 @@ class ExportRunner:
                 await announce_work(session)
 
 
+class ExportProcess:
+    """One warm `spawn` process that builds exports one after another (torch and transformers are imported once,
+    which costs more than building a small model's export). It is started on first use, and again after it died
+    or was killed (timeout, export erased, stop)."""
+
+    def __init__(self) -> None:
+        self._process: Any = None
+        self._connection: Any = None
+
+    def _ensure(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        context = multiprocessing.get_context("spawn")  # the registry runs threads and an event loop: no fork
+        parent, child = context.Pipe()
+        self._process = context.Process(target=serve, args=(child,), name="tuneline-export", daemon=True)
+        self._process.start()
+        child.close()
+        self._connection = parent
+
+    async def run(self, job: ExportJob, timeout_s: float) -> dict[str, Any]:
+        await asyncio.to_thread(self._ensure)
+        connection, process = self._connection, self._process
+        await asyncio.to_thread(connection.send, job_json(job))
+        try:
+            async with asyncio.timeout(timeout_s):
+                payload = await asyncio.to_thread(connection.recv)
+        except TimeoutError:
+            self.kill()
+            return {"error": f"the export process ran longer than {timeout_s:g} s and was stopped"}
+        except (EOFError, OSError):
+            await asyncio.to_thread(process.join, 5)
+            self.kill()
+            code = process.exitcode
+            how = f"was killed by signal {-code} (out of memory?)" if code and code < 0 else f"exited ({code})"
+            return {"error": f"the export process {how} before it answered"}
+        except BaseException:  # cancelled: the registry stops, the child must not run on
+            self.kill()
+            raise
+        result: dict[str, Any] = json.loads(payload)
+        return result
+
+    def kill(self) -> None:
+        """Stop the process now (a reader blocked on its pipe gets EOFError); the next run starts a new one."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+        self._process = None
+
+
 def _absolute(path: str) -> str:
     """The child runs with its own working directory in mind: every path it gets is absolute."""
     return os.path.abspath(path)
@@ -287,11 +305,3 @@ def _absolute(path: str) -> str:
 
 def _since(started: Any) -> float:
     return round((utcnow() - started).total_seconds(), 1)
-
-
-def _tail(path: Path, limit: int = 400) -> str:
-    try:
-        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
-    except OSError:
-        return "(none)"
-    return redact_paths(" | ".join(lines[-3:])[-limit:]) or "(none)"
