@@ -20,7 +20,13 @@ import torch
 from fastapi import FastAPI
 
 from tuneline.common.db import transaction
-from tuneline.common.events import EVALUATION_COMPLETED, EvaluationCompleted, utcnow
+from tuneline.common.events import (
+    DATASET_ERASED,
+    EVALUATION_COMPLETED,
+    DatasetErased,
+    EvaluationCompleted,
+    utcnow,
+)
 from tuneline.common.messaging import publish_now
 from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
 from tuneline.registry.app import create_app
@@ -243,6 +249,43 @@ async def test_each_format_downloads_reloads_and_answers_as_the_served_model_on_
     section = card.text[card.text.index("## Exports") :]
     assert f"`{gguf['sha256']}` | 5/5 prompts identical" in section
     assert "| gguf | Q4_0 |" in section and "| adapter | - |" in section
+
+
+async def test_erasing_the_training_data_deletes_the_exports_of_the_archived_version(registry: Registry) -> None:
+    name = await registry.model(registry.adapter(seed=14))
+    engineer, state = registry.as_("ml_engineer"), registry.app.state.tuneline
+    asked = await registry.client.post(
+        f"/models/{name}/versions/1/exports", json={"format": "adapter"}, headers=engineer
+    )
+    export = await registry.finished(name, asked.json()["id"])
+    assert export["status"] == "completed" and await state.store.list(f"exports/{export['id']}/")
+    model = (await registry.client.get(f"/models/{name}", headers=engineer)).json()
+    version = (await registry.client.get(f"/models/{name}/versions/1", headers=engineer)).json()
+    erased = DatasetErased(
+        producer="data",
+        usecase_id=model["usecase_id"],
+        erasure_id=uuid4(),
+        dataset_id=uuid4(),
+        version_ids=[version["dataset_version_id"]],
+        whole_dataset=False,
+        requested_by="alice",
+        reason="GDPR request",
+    )
+    await publish_now(state.broker, DATASET_ERASED, erased)
+
+    async def gone() -> dict[str, Any] | None:
+        r = await registry.client.get(f"/models/{name}/versions/1/exports/{export['id']}", headers=engineer)
+        return r.json() if r.json()["status"] == "erased" else None
+
+    after = await eventually(gone, timeout_s=30, what="the export erased")
+    assert "dataset erased" in after["reason"] and after["files"] == [] and after["sha256"] is None
+    assert await state.store.list(f"exports/{export['id']}/") == []
+    download = await registry.client.get(f"/models/{name}/versions/1/exports/{export['id']}/download", headers=engineer)
+    assert download.status_code == 409
+    again = await registry.client.post(
+        f"/models/{name}/versions/1/exports", json={"format": "adapter"}, headers=engineer
+    )
+    assert again.status_code == 409 and "archived" in again.json()["detail"]
 
 
 async def test_bad_requests_are_422_naming_the_field(registry: Registry) -> None:
