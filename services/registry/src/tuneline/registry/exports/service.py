@@ -53,8 +53,9 @@ async def request(session: AsyncSession, name: str, version: int, kind: ExportKi
     existing = await repo.find(session, row.id, kind.format.value, kind.quantization)
     if existing is not None and existing.status in KEPT:
         return Located(existing, name, version), False
-    if existing is not None:  # failed before: try again from scratch
+    if existing is not None:  # failed before: try again from scratch, for whoever asks now
         _reset(existing)
+        existing.requested_by = actor
         export = existing
     else:
         export_id = uuid4()
