@@ -272,9 +272,9 @@ class ExportProcess:
     async def run(self, job: ExportJob, timeout_s: float) -> dict[str, Any]:
         await asyncio.to_thread(self._ensure)
         connection, process = self._connection, self._process
-        await asyncio.to_thread(connection.send, job_json(job))
         try:
             async with asyncio.timeout(timeout_s):
+                await asyncio.to_thread(connection.send, job_json(job))
                 payload = await asyncio.to_thread(connection.recv)
         except TimeoutError:
             self.kill()
