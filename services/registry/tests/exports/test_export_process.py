@@ -4,6 +4,7 @@ and the next job gets a new process."""
 import asyncio
 from pathlib import Path
 
+from tuneline.common.testing.helpers import eventually
 from tuneline.registry.exports.recipe import ExportJob
 from tuneline.registry.exports.runner import ExportProcess
 
@@ -33,8 +34,11 @@ async def test_a_job_past_its_time_is_stopped_with_the_reason(tmp_path: Path) ->
 async def test_a_killed_process_fails_its_job_with_the_signal(tmp_path: Path) -> None:
     process = ExportProcess()
     running = asyncio.create_task(process.run(a_job(tmp_path), timeout_s=120))
-    while process._process is None or not process._process.is_alive():
-        await asyncio.sleep(0.05)
+
+    async def started() -> bool:
+        return process._process is not None and process._process.is_alive()
+
+    await eventually(started, timeout_s=30, what="the export process started")
     process._process.kill()  # as the kernel's out-of-memory killer would
     result = await running
     assert result == {"error": "the export process was killed by signal 9 (out of memory?) before it answered"}
