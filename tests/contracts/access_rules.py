@@ -253,6 +253,13 @@ REGISTRY: dict[tuple[str, str], Rule] = {
     ("PUT", f"{_M}/aliases/{{alias}}"): Rule(_ENGINEER, team=True, body=_VERSION),
     ("DELETE", f"{_M}/aliases/{{alias}}"): Rule(_ENGINEER, team=True),
     ("PATCH", f"{_M}/policy"): Rule(ADMIN_ONLY, team=True, body=_json(lambda ids: {"log_prompts": False})),
+    ("GET", "/models/exports/formats"): Rule(MEMBERS, note="the installation's export choices, no team's data"),
+    ("POST", f"{_MV}/exports"): Rule(_ENGINEER, team=True, body=_json(lambda ids: {"format": "merged"})),
+    ("GET", f"{_MV}/exports"): Rule(MEMBERS, team=True),
+    ("GET", f"{_MV}/exports/{{export_id}}"): Rule(MEMBERS, team=True),
+    ("GET", f"{_MV}/exports/{{export_id}}/download"): Rule(
+        roles(Role.ML_ENGINEER, Role.SRE), team=True, note="the weights: for the people who deploy them"
+    ),
     ("POST", "/v1/files"): Rule(
         ANY_TOKEN,
         body=lambda ids: {"files": {"file": ("train.jsonl", b"{}\n")}, "data": {"purpose": "fine-tune"}},

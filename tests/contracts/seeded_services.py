@@ -270,6 +270,8 @@ async def _seed_registry(svc: Service) -> None:
     engineer = svc.token(Role.ML_ENGINEER, TEAM, OWNER)
     created = await svc.client.post("/models/keys", json={"name": "matrix", "models": [name]}, headers=engineer)
     svc.ids["prefix"] = _expect(created, 201, "a key")["prefix"]
+    exported = await svc.client.post(f"/models/{name}/versions/1/exports", json={"format": "merged"}, headers=engineer)
+    svc.ids["export_id"] = _expect(exported, 202, "an export")["id"]
     # Serving is off here ("none"): the deployment is stored as refused (409), and the deployment routes meet it.
     deployed = await svc.client.post(f"/models/{name}/deployment", json={"version": 1}, headers=engineer)
     _expect(deployed, 409, "a deployment")

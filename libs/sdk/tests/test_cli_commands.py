@@ -370,3 +370,79 @@ def test_usecase_erase_needs_a_reason_and_a_confirmation(services) -> None:
     assert runner.invoke(app, ["usecase", "erase", "u1", "--yes"]).exit_code != 0
     refused = runner.invoke(app, ["usecase", "erase", "u1", "--reason", "r"], input="n\n")
     assert refused.exit_code == 1 and not calls
+
+
+def _export(status: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": "6f1c0e0a-0000-4000-8000-000000000001",
+        "model": "maint",
+        "version": 2,
+        "format": "gguf",
+        "quantization": "Q8_0",
+        "status": status,
+        "created_at": NOW,
+        **extra,
+    }
+
+
+GGUF_BYTES = b"GGUF" + bytes(range(256)) * 64
+DONE = _export(
+    "completed",
+    size_bytes=len(GGUF_BYTES),
+    sha256="ab" * 32,
+    files=[{"path": "maint-v2-Q8_0.gguf", "size": len(GGUF_BYTES), "sha256": "ab" * 32}],
+    verification={"prompts": 5, "matched": 4, "passed": False, "exact_expected": False, "token_agreement": 0.95},
+)
+
+
+def test_model_export_waits_reports_the_check_honestly_and_downloads_the_file(services, tmp_path: Path) -> None:
+    routes, calls = services
+    base = "/models/maint/versions/2/exports"
+    routes[("POST", base)] = httpx.Response(202, json=_export("queued"))
+    states = iter([_export("running"), DONE, DONE])
+    routes[("GET", f"{base}/{DONE['id']}")] = lambda request: httpx.Response(200, json=next(states))
+    routes[("GET", f"{base}/{DONE['id']}/download")] = httpx.Response(200, content=GGUF_BYTES)
+    result = runner.invoke(
+        app,
+        ["model", "export", "maint", "2", "-f", "gguf", "-q", "Q8_0", "--wait", "-o", str(tmp_path)],
+        env={"COLUMNS": "250"},
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(calls[0].content) == {"format": "gguf", "quantization": "Q8_0"}
+    assert "4/5 prompts differs from the served model on some" in result.output
+    assert "quantized: differences are expected" in result.output
+    assert (tmp_path / "maint-v2-Q8_0.gguf").read_bytes() == GGUF_BYTES
+    assert [p.name for p in tmp_path.iterdir()] == ["maint-v2-Q8_0.gguf"]  # no partial file left
+
+
+def test_model_export_refused_names_the_field(services) -> None:
+    routes, _ = services
+    refusal = {"error": "invalid_input", "detail": "quantization 'Q4_K_M' is not supported", "field": "quantization"}
+    routes[("POST", "/models/maint/versions/2/exports")] = httpx.Response(422, json=refusal)
+    result = runner.invoke(app, ["model", "export", "maint", "2", "-q", "Q4_K_M"], env={"COLUMNS": "250"})
+    assert result.exit_code == 1 and "(field: quantization)" in result.output
+
+
+def test_model_exports_lists_status_size_and_verification(services) -> None:
+    routes, _ = services
+    routes[("GET", "/models/maint/versions/2/exports")] = [DONE, _export("failed", format="merged", reason="boom")]
+    result = runner.invoke(app, ["model", "exports", "maint", "2"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "4/5" in result.output and "0.950" in result.output and "boom" in result.output
+
+
+def test_model_download_of_one_file_sends_its_name_and_a_refusal_leaves_nothing(services, tmp_path: Path) -> None:
+    routes, calls = services
+    path = f"/models/maint/versions/2/exports/{DONE['id']}/download"
+    routes[("GET", path)] = httpx.Response(200, content=b'{"model_type": "llama"}')
+    out = tmp_path / "config.json"
+    result = runner.invoke(
+        app, ["model", "download", "maint", "2", DONE["id"], "--file", "config.json", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls[-1].url.params["file"] == "config.json" and out.read_bytes() == b'{"model_type": "llama"}'
+    routes[("GET", path)] = httpx.Response(409, json={"error": "conflict", "detail": "export is running"})
+    again = tmp_path / "again.gguf"
+    result = runner.invoke(app, ["model", "download", "maint", "2", DONE["id"], "-o", str(again)])
+    assert result.exit_code == 1 and "export is running" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]

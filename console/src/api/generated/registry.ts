@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/exports/formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Formats
+         * @description The export formats and the GGUF quantizations this installation writes.
+         */
+        get: operations["export_formats_models_exports_formats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/keys": {
         parameters: {
             query?: never;
@@ -359,6 +379,66 @@ export interface paths {
         head?: never;
         /** Update Card */
         patch: operations["update_card_models__name__versions__version__card_patch"];
+        trace?: never;
+    };
+    "/models/{name}/versions/{version}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Exports */
+        get: operations["list_exports_models__name__versions__version__exports_get"];
+        put?: never;
+        /**
+         * Request Export
+         * @description Queue an export (202), or return the one asked for before with the same format and quantization (200).
+         */
+        post: operations["request_export_models__name__versions__version__exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}/versions/{version}/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Export */
+        get: operations["get_export_models__name__versions__version__exports__export_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}/versions/{version}/exports/{export_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a completed export: the GGUF file, or a tar of a directory export, or one file of it
+         * @description A GGUF export is one file; a merged or adapter export comes as an uncompressed tar with a top folder
+         *     `<model>-v<version>-<format>/` and a SHA256SUMS manifest (`sha256sum -c SHA256SUMS`), or file by file with
+         *     `?file=`.
+         */
+        get: operations["download_export_models__name__versions__version__exports__export_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/models/{name}/versions/{version}/lineage": {
@@ -846,6 +926,110 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** ExportFile */
+        ExportFile: {
+            /** Path */
+            path: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
+        /**
+         * ExportFormat
+         * @enum {string}
+         */
+        ExportFormat: "merged" | "gguf" | "adapter";
+        /** ExportFormatsOut */
+        ExportFormatsOut: {
+            /** Formats */
+            formats: components["schemas"]["ExportFormat"][];
+            /** Gguf Default */
+            gguf_default: string;
+            /**
+             * Gguf Quantizations
+             * @description GGUF tensor types this installation writes, largest first.
+             */
+            gguf_quantizations: string[];
+            /**
+             * Lossless
+             * @description GGUF types whose export must reproduce the served outputs exactly.
+             */
+            lossless: string[];
+        };
+        /** ExportIn */
+        ExportIn: {
+            /** @description merged: the base model with the adapter merged in (safetensors, config, tokenizer); gguf: one GGUF file for llama.cpp / Ollama; adapter: the PEFT adapter files as trained. */
+            format: components["schemas"]["ExportFormat"];
+            /**
+             * Quantization
+             * @description GGUF only: the tensor type of 2-D weights (default Q8_0); GET /models/exports/formats lists what this installation supports.
+             */
+            quantization?: string | null;
+        };
+        /** ExportOut */
+        ExportOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Download
+             * @description Where to download it, once completed.
+             */
+            download: string | null;
+            /** Files */
+            files: components["schemas"]["ExportFile"][];
+            /** Finished At */
+            finished_at: string | null;
+            format: components["schemas"]["ExportFormat"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Model */
+            model: string;
+            /** Quantization */
+            quantization: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Requested By */
+            requested_by: string;
+            /**
+             * Sha256
+             * @description The GGUF file's sha256; for a directory export (merged, adapter), the sha256 of its SHA256SUMS manifest (`sha256sum -c SHA256SUMS` checks every file).
+             */
+            sha256: string | null;
+            /**
+             * Size Bytes
+             * @description Sum of the artifact's file sizes.
+             */
+            size_bytes: number | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @description queued, running, completed, failed (see reason) or erased (see reason).
+             */
+            status: string;
+            /**
+             * Verification
+             * @description The export loaded back and compared with the served model: per prompt whether the greedy output matched, the prompt tokenisation, the common prefix and teacher-forced token agreement.
+             */
+            verification: {
+                [key: string]: unknown;
+            } | null;
+            /** Version */
+            version: number;
         };
         /** FieldError */
         FieldError: {
@@ -1371,6 +1555,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_formats_models_exports_formats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportFormatsOut"];
                 };
             };
         };
@@ -1980,6 +2184,153 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_exports_models__name__versions__version__exports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_export_models__name__versions__version__exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportIn"];
+            };
+        };
+        responses: {
+            /** @description Asked for before: the existing export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_export_models__name__versions__version__exports__export_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_export_models__name__versions__version__exports__export_id__download_get: {
+        parameters: {
+            query?: {
+                /** @description One file of the export (a path from its `files`) instead of all of it. */
+                file?: string | null;
+            };
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                    "application/x-tar": unknown;
                 };
             };
             /** @description Validation Error */

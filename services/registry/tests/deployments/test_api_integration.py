@@ -743,6 +743,7 @@ async def test_an_erased_dataset_archives_and_unserves_the_versions_trained_on_i
         "deployments_stopped": 1,
         "canaries_removed": 0,
         "adapter_objects": 2,
+        "export_objects": 0,
         "openai_files": 1,
         "dead_letters": 0,
     }

@@ -169,3 +169,21 @@ def test_card_states_the_prompt_template_and_how_to_get_a_label_without_knowing_
 def test_card_of_a_version_without_a_template_says_so() -> None:
     _, body = split(render_model_card(card_input()))
     assert "registered without a prompt template" in body
+
+
+def test_lists_exports_with_format_size_digest_and_verification() -> None:
+    from tuneline.registry.models.card import ExportSummary
+
+    exports = (
+        ExportSummary("merged", None, 2_621_440, "ab" * 32, 5, 5, 1.0, True, AT),
+        ExportSummary("gguf", "Q4_0", 700_000, "cd" * 32, 5, 3, 0.875, False, AT),
+    )
+    text = render_model_card(card_input(exports=exports))
+    section = text[text.index("## Exports") :]
+    assert "| merged | - | 2.5 MiB | `" + "ab" * 32 + "` | 5/5 prompts identical, token agreement 100.0% |" in section
+    assert "| gguf | Q4_0 | 683.6 KiB |" in section
+    assert "3/5 prompts identical, token agreement 87.5% (quantized: differences are expected)" in section
+
+
+def test_a_version_without_exports_has_no_exports_section() -> None:
+    assert "## Exports" not in render_model_card(card_input())

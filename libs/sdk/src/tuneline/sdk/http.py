@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -141,6 +142,30 @@ class ServiceClient:
             yield from response.iter_lines()
         finally:
             response.close()
+
+    def download(self, path: str, target: Path, *, params: dict[str, Any] | None = None) -> httpx.Headers:
+        """GET a file into `target`, streamed (a model's weights do not fit in memory twice): written beside it and
+        renamed once complete, so a refused or broken download leaves nothing half-written. Not retried."""
+        request = self._http.build_request("GET", path, params=_clean(params))
+        request.extensions["timeout"] = httpx.Timeout(self._http.timeout.connect, read=None).as_dict()
+        partial = target.with_name(f".{target.name}.partial")
+        response = self._http.send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                response.read()
+                try:
+                    body: Any = response.json()
+                except ValueError:
+                    body = response.text
+                raise ApiError(response.status_code, body, "GET", str(request.url))
+            with partial.open("wb") as out:
+                for chunk in response.iter_bytes(1 << 20):
+                    out.write(chunk)
+            partial.replace(target)
+            return response.headers
+        finally:
+            response.close()
+            partial.unlink(missing_ok=True)
 
     def paginate(self, path: str, *, params: dict[str, Any] | None = None, page_size: int = 100) -> Iterator[Any]:
         """Follow `next_cursor` (or `offset`) pages: yields items until the service says there are no more."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +39,31 @@ class ModelVersion(Model):
     review: dict[str, Any] | None = None
     prompt_template: dict[str, Any] | None = None  # what /v1/classify applies; the card states it
     created_at: datetime
+
+
+class ModelExport(Model):
+    """A version as a deployable artifact (merged safetensors, GGUF, PEFT adapter) and how its check went."""
+
+    id: UUID
+    model: str
+    version: int
+    format: str
+    quantization: str | None = None
+    status: str  # queued, running, completed, failed, erased
+    reason: str | None = None
+    attempts: int = 0
+    size_bytes: int | None = None
+    sha256: str | None = None
+    files: list[dict[str, Any]] = []
+    verification: dict[str, Any] | None = None  # per prompt: matched, token agreement, ...
+    details: dict[str, Any] = {}
+    download: str | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("completed", "failed", "erased")
 
 
 class Deployment(Model):
@@ -117,6 +145,60 @@ class RegistryClient(Resource):
         body = {"approved": approved, "comment": comment}
         return self._post(ModelVersion, f"/models/{name}/versions/{version}/review", body)
 
+    def export_formats(self) -> dict[str, Any]:
+        """The export formats and the GGUF quantizations the registry writes."""
+        answer: dict[str, Any] = self.http.request("GET", "/models/exports/formats")
+        return answer
+
+    def export(self, name: str, version: int, format: str, quantization: str | None = None) -> ModelExport:
+        """Ask for an export ("merged", "gguf", "adapter"; GGUF takes a quantization such as "Q8_0"). Asking again
+        for the same one returns it; a failed one is tried again."""
+        body: dict[str, Any] = {"format": format}
+        if quantization is not None:
+            body["quantization"] = quantization
+        return self._post(ModelExport, f"/models/{name}/versions/{version}/exports", body)
+
+    def exports(self, name: str, version: int) -> list[ModelExport]:
+        return parse_list(ModelExport, self.http.request("GET", f"/models/{name}/versions/{version}/exports"))
+
+    def get_export(self, name: str, version: int, export_id: UUID | str) -> ModelExport:
+        return self._get(ModelExport, f"/models/{name}/versions/{version}/exports/{export_id}")
+
+    def wait_for_export(
+        self,
+        name: str,
+        version: int,
+        export_id: UUID | str,
+        *,
+        timeout_s: float = 3600.0,
+        poll_s: float = 2.0,
+        on_update: Callable[[ModelExport], None] | None = None,
+    ) -> ModelExport:
+        """Poll until the export is completed, failed or erased."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = self.get_export(name, version, export_id)
+            if on_update is not None:
+                on_update(found)
+            if found.finished:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"export {export_id} still {found.status} after {timeout_s:.0f}s")
+            time.sleep(poll_s)
+
+    def download_export(
+        self, name: str, version: int, export_id: UUID | str, target: str | Path, *, file: str | None = None
+    ) -> Path:
+        """Stream a completed export into `target` (a file, or a directory to put it in under the server's name):
+        the GGUF file, a tar of a merged or adapter export, or with `file` one file of it."""
+        path = f"/models/{name}/versions/{version}/exports/{export_id}/download"
+        target = Path(target)
+        if target.is_dir():
+            found = self.get_export(name, version, export_id)
+            target = target / _download_name(found, file)
+        self.http.download(path, target, params={"file": file})
+        return target
+
     def deployment(self, name: str) -> Deployment:
         return self._get(Deployment, f"/models/{name}/deployment")
 
@@ -168,6 +250,14 @@ class RegistryClient(Resource):
 
     def revoke_key(self, prefix: str) -> ApiKey:
         return ApiKey.model_validate(self.http.request("DELETE", f"/models/keys/{prefix}"))
+
+
+def _download_name(export: ModelExport, file: str | None) -> str:
+    if file is not None:
+        return file.rsplit("/", 1)[-1]
+    if export.format == "gguf" and export.files:
+        return str(export.files[0]["path"])
+    return f"{export.model}-v{export.version}-{export.format}.tar"
 
 
 class InferenceClient(Resource):

@@ -17,9 +17,11 @@ from tuneline.registry.deployments.reconciler import ServingReconciler
 from tuneline.registry.deployments.runtime import DisabledRuntime, ServingRuntime
 from tuneline.registry.entrypoints import consumers as registry_consumers
 from tuneline.registry.entrypoints import deployments as deployments_api
+from tuneline.registry.entrypoints import exports as exports_api
 from tuneline.registry.entrypoints import keys as keys_api
 from tuneline.registry.entrypoints import models as models_api
 from tuneline.registry.entrypoints import openai as openai_api
+from tuneline.registry.exports.runner import ExportRunner
 from tuneline.registry.openai_gateway.service import Gateway
 from tuneline.registry.openai_gateway.upstream import Upstreams
 from tuneline.registry.settings import RegistrySettings
@@ -28,9 +30,10 @@ log = structlog.get_logger(__name__)
 
 DESCRIPTION = (
     "Model versions with their lineage and lifecycle (training → evaluation → staging → production → deprecated → "
-    "archived), Hugging Face model cards, scoped inference keys, and deployments on Ray Serve with canary "
-    "weights, promotion, rollback and blue/green. Publishes model.registered, model.promoted, deployment.updated, "
-    "model.rolled_back; consumes evaluation.completed and alert.raised."
+    "archived), Hugging Face model cards, exports for deployment (merged safetensors, GGUF, adapter), scoped "
+    "inference keys, and deployments on Ray Serve with canary weights, promotion, rollback and blue/green. "
+    "Publishes model.registered, model.promoted, deployment.updated, model.rolled_back; consumes "
+    "evaluation.completed and alert.raised."
 )
 
 
@@ -72,15 +75,19 @@ def create_app(
                 min_backoff_s=settings.serving_sync_min_backoff_s,
                 max_backoff_s=settings.serving_sync_max_backoff_s,
             ),
+            exports=ExportRunner(settings, state.sessions, state.store),
         )
 
     async def start_reconciler(state: AppState) -> None:
         # Its first pass restores the stored deployments; Ray may take tens of seconds to start, so it runs in the
         # background and the API answers meanwhile (GET .../deployment and /models/keys/sync show how it went).
         registry_context(state).reconciler.start()
+        # Exports queued or lost before this start are built here (or by another registry process's runner).
+        registry_context(state).exports.start()
 
     async def close_runtime(state: AppState) -> None:
         context = registry_context(state)
+        await context.exports.stop()
         await context.reconciler.stop()
         for task in list(context.background):
             task.cancel()
@@ -91,7 +98,7 @@ def create_app(
         settings,
         title="Tuneline registry",
         description=DESCRIPTION,
-        routers=[keys_api.router, deployments_api.router, models_api.router, openai_api.router],
+        routers=[keys_api.router, deployments_api.router, exports_api.router, models_api.router, openai_api.router],
         consumers=[registry_consumers.register],
         context=build_context,
         migrations=Path(__file__).parent / "migrations",

@@ -11,6 +11,7 @@ from fastapi import Depends
 from tuneline.common.app import AppState, StateDep
 from tuneline.registry.deployments.reconciler import ServingReconciler
 from tuneline.registry.deployments.service import ServingContext
+from tuneline.registry.exports.runner import ExportRunner
 from tuneline.registry.openai_gateway.service import Gateway
 
 
@@ -19,6 +20,7 @@ class RegistryContext:
     serving: ServingContext
     gateway: Gateway
     reconciler: ServingReconciler
+    exports: ExportRunner
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
 

@@ -6,8 +6,10 @@ Domains (models, keys, deployments, openai_gateway, serving) import only downwar
 - a reviewer's verdict → record it → serve the approved version of an OpenAI job that waited for the review
 - a key created, revoked or widened, a policy changed → the serving reconciler pushes it (key creation tries at once)
 - alert.raised → roll the canary back
-- dataset.erased → stop serving and archive the versions trained on the erased data, delete their adapters and the
-  OpenAI files that became that data, acknowledge (erasure.applied names the versions, for monitoring)
+- dataset.erased → stop serving and archive the versions trained on the erased data, delete their adapters, their
+  exports and the OpenAI files that became that data, acknowledge (erasure.applied names the versions, for
+  monitoring)
+- a model card → the version's card with its completed exports
 
 Serving an OpenAI job's version: a version the gate passed is put into serving at once, as OpenAI clients expect of
 a fine-tuned model: deployed when the model serves nothing yet, else switched to blue/green (the caller owns the use
@@ -28,12 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common import erasure
 from tuneline.common.auth import Principal, Role, audit
-from tuneline.common.errors import DomainError, InvalidInput
+from tuneline.common.errors import DomainError, InvalidInput, NotFound
 from tuneline.common.events import AlertRaised, DatasetErased, EvaluationCompleted, UseCaseRetired
 from tuneline.common.storage import ObjectStore, StorageError
 from tuneline.registry.deployments import repository as deployments_repo
 from tuneline.registry.deployments import service as deployments_service
 from tuneline.registry.deployments.service import Outcome, ServingContext
+from tuneline.registry.exports import service as exports_service
 from tuneline.registry.keys import service as keys_service
 from tuneline.registry.keys.tables import ApiKeyRow
 from tuneline.registry.models import access as models_access
@@ -117,12 +120,13 @@ async def dataset_erased(
             log.warning("registry.erasure.foreign_adapter", uri=uri)  # another store's: training deletes it
             continue
         objects += await erasure.delete_prefix(store, key.rstrip("/") + "/")
+    exported = await exports_service.erase_for_versions(session, store, ids, reason)
     files = await gateway_service.forget_files_of(
         session, store, event.dataset_id, list(event.version_ids), event.whole_dataset
     )
     counts = {"model_versions": len(versions), "archived": len(archived), "deployments_stopped": len(stopped)}
     counts["canaries_removed"] = len(canaries)
-    counts.update(adapter_objects=objects, openai_files=files)
+    counts.update(adapter_objects=objects, export_objects=exported, openai_files=files)
     await audit(
         session,
         actor,
@@ -137,6 +141,15 @@ async def dataset_erased(
     await erasure.acknowledge(session, event, service=producer, counts=counts, model_version_ids=sorted(ids, key=str))
     log.info("registry.dataset.erased", erasure_id=str(event.erasure_id), **counts)
     return counts
+
+
+async def model_card(session: AsyncSession, name: str, version: int) -> str:
+    """The version's model card, listing its completed exports with their verification."""
+    loaded = await models_service.load(session, name)
+    if version not in loaded.versions:
+        raise NotFound(f"model {name!r} has no version {version}")
+    exports = await exports_service.card_entries(session, loaded.row_of(version).id)
+    return await models_service.card(session, name, version, tuple(exports))
 
 
 async def create_key(

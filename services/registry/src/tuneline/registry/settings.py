@@ -119,6 +119,41 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
         default=30.0, gt=0, description="Longest delay between retries while serving refuses the desired set."
     )
 
+    export_workers: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Exports (merged, GGUF, adapter) this registry process builds at once, each in a process of its "
+        "own; 0: this process only queues them (another registry process with workers builds them).",
+    )
+    export_workdir: str = Field(
+        default="./.tuneline/exports", description="Scratch space of export processes (removed after each export)."
+    )
+    export_verify_max_new_tokens: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Tokens generated per check prompt when an export is compared with the served model.",
+    )
+    export_torch_threads: int | None = Field(default=None, ge=1, description="torch threads per export process.")
+    export_timeout_s: float = Field(
+        default=3600.0, gt=0, description="An export process running longer is stopped and the export failed."
+    )
+    export_heartbeat_interval_s: float = Field(
+        default=5.0, gt=0, description="How often a running export is stamped as alive."
+    )
+    export_stale_after_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="A running export not stamped for this long lost its registry process: it is queued again.",
+    )
+    export_max_attempts: int = Field(
+        default=2, ge=1, le=10, description="Starts an export gets before a lost one is failed instead of re-queued."
+    )
+    export_poll_interval_s: float = Field(
+        default=5.0, gt=0, description="How often an idle export runner looks for queued exports (a new one wakes it)."
+    )
+
     rate_limit_redis_url: SecretStr | None = Field(
         default=None,
         description="Redis every gateway replica counts key requests in (redis://…); unset: the registry's "
@@ -153,6 +188,12 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
         if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
             raise ValueError("must be a JSON object of reference -> directory")
         return value
+
+    @model_validator(mode="after")
+    def _check_export_stamps(self) -> RegistrySettings:
+        if self.export_stale_after_s <= self.export_heartbeat_interval_s:
+            raise ValueError("TUNELINE_EXPORT_STALE_AFTER_S must be longer than TUNELINE_EXPORT_HEARTBEAT_INTERVAL_S")
+        return self
 
     @model_validator(mode="after")
     def _check_pepper(self) -> RegistrySettings:

@@ -1,14 +1,15 @@
-"""`tuneline model`: registered models, their versions, stage changes, model cards, inference keys."""
+"""`tuneline model`: registered models, their versions, stage changes, model cards, inference keys, exports."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from tuneline.cli.commands._shared import api_errors, console, sdk, table
+from tuneline.cli.commands._shared import api_errors, console, fmt, sdk, table
 
-app = typer.Typer(help="Registered models: versions, lifecycle stages, cards, keys.", no_args_is_help=True)
+app = typer.Typer(help="Registered models: versions, lifecycle stages, cards, keys, exports.", no_args_is_help=True)
 
 
 @app.command("list")
@@ -84,3 +85,81 @@ def key(
     extra = f" (fine-tuning as {', '.join(created.fine_tuning_roles)})" if created.fine_tuning_roles else ""
     console.print(f"[green]✓[/green] key {created.prefix} for {scope}{extra} — store it now:")
     typer.echo(created.key)
+
+
+@app.command()
+def export(
+    name: str,
+    version: int,
+    format: Annotated[str, typer.Option("--format", "-f", help="merged, gguf or adapter.")] = "gguf",
+    quantization: Annotated[
+        str | None,
+        typer.Option("--quantization", "-q", help="GGUF tensor type, e.g. Q8_0 (default), F16, F32, Q4_0."),
+    ] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait until it is built and checked.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="With --wait: download it here (a file or a directory).")
+    ] = None,
+) -> None:
+    """Export a version for deployment: the merged model (safetensors), a GGUF file for llama.cpp / Ollama, or the
+    PEFT adapter. Each export is loaded back and compared with the served model; asking again returns it."""
+    if out is not None and not wait:
+        raise typer.BadParameter("--out needs --wait (the export must be built first)", param_hint="--out")
+    with api_errors():
+        registry = sdk().registry
+        found = registry.export(name, version, format, quantization)
+        console.print(f"export {found.id}: {found.format} {found.quantization or ''} — {found.status}".rstrip())
+        if wait and not found.finished:
+            found = registry.wait_for_export(name, version, found.id)
+        if wait:
+            _print_export(found)
+        if found.status == "failed":
+            raise typer.Exit(1)
+        if out is not None and found.status == "completed":
+            path = registry.download_export(name, version, found.id, out)
+            console.print(f"[green]✓[/green] downloaded to {path}")
+
+
+@app.command()
+def exports(name: str, version: int) -> None:
+    """The exports of a version with their status, size and verification."""
+    with api_errors():
+        found = sdk().registry.exports(name, version)
+    rows = []
+    for e in found:
+        check = e.verification or {}
+        verified = f"{check['matched']}/{check['prompts']}" if check else None
+        agreement = fmt(check.get("token_agreement"), 3) if check else None
+        size = f"{e.size_bytes / 2**20:.1f} MiB" if e.size_bytes is not None else None
+        rows.append([e.id, e.format, e.quantization, e.status, size, verified, agreement, e.reason])
+    columns = ["id", "format", "quantization", "status", "size", "identical", "agreement", "reason"]
+    console.print(table(f"Exports of {name} v{version}", columns, rows))
+
+
+@app.command()
+def download(
+    name: str,
+    version: int,
+    export_id: str,
+    out: Annotated[Path, typer.Option("--out", "-o", help="A file, or a directory to save it in.")] = Path("."),
+    file: Annotated[str | None, typer.Option("--file", help="Only this file of a merged or adapter export.")] = None,
+) -> None:
+    """Download a completed export: the GGUF file, or a tar of a merged / adapter export (with SHA256SUMS)."""
+    with api_errors():
+        path = sdk().registry.download_export(name, version, export_id, out, file=file)
+    console.print(f"[green]✓[/green] {path} ({path.stat().st_size:,} bytes)")
+
+
+def _print_export(found: Any) -> None:
+    if found.status != "completed":
+        console.print(f"[red]✗ export {found.status}: {found.reason}[/red]")
+    check = found.verification or {}
+    if check:
+        verdict = "identical to the served model" if check["passed"] else "differs from the served model on some"
+        console.print(
+            f"verification: {check['matched']}/{check['prompts']} prompts {verdict}, "
+            f"token agreement {check['token_agreement']:.3f}"
+            + ("" if check["exact_expected"] else " (quantized: differences are expected)")
+        )
+    if found.status == "completed":
+        console.print(f"[green]✓[/green] {found.size_bytes:,} bytes, sha256 {found.sha256}")

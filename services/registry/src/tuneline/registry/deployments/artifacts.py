@@ -56,6 +56,17 @@ async def base_model_ref(
     return ArtifactRef(target, await asyncio.to_thread(_digests, local, cached=True))
 
 
+async def local_base_model_dir(
+    reference: str, mapping: dict[str, str], cache_dir: str | None, store: ObjectStore, fetch_dir: str
+) -> str:
+    """The base model `base_model_ref` hands to serving, as a directory on this machine (fetched into `fetch_dir`
+    once when it is an object-store URI): what work on the registry's side (exports) loads."""
+    target = mapping.get(reference, reference)
+    if not is_remote(target):
+        return resolve_base_dir(reference, mapping, cache_dir)
+    return await _fetched(target, store, fetch_dir, "config.json")
+
+
 def _digests(directory: Path, *, cached: bool) -> dict[str, str]:
     """sha256 per file; a fetched copy never changes, so its digests are computed once and kept beside it."""
     keep = directory / _DIGESTS

@@ -112,7 +112,7 @@ async def review(
 )
 async def download_card(name: str, version: int, session: SessionDep, user: CurrentUser) -> PlainTextResponse:
     await service.authorise(session, user, name, "read")
-    text = await service.card(session, name, version)
+    text = await orchestration.model_card(session, name, version)
     return PlainTextResponse(
         text,
         media_type="text/markdown; charset=utf-8",

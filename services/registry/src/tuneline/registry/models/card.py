@@ -40,6 +40,21 @@ class DatasetSummary:
 
 
 @dataclass(frozen=True)
+class ExportSummary:
+    """A completed export of the version (merged, GGUF, adapter) and how its check against serving went."""
+
+    format: str
+    quantization: str | None
+    size_bytes: int
+    sha256: str
+    prompts: int  # check prompts compared with the served model
+    matched: int  # of which the greedy output was identical
+    token_agreement: float | None  # mean teacher-forced top-1 agreement with the served output
+    exact_expected: bool  # lossless format: it must match on every prompt
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class ModelCardInput:
     name: str
     version: int
@@ -56,6 +71,7 @@ class ModelCardInput:
     review: HumanReview | None = None
     tags: tuple[str, ...] = ()
     prompt_template: PromptTemplate | None = None
+    exports: tuple[ExportSummary, ...] = ()
 
 
 def render_model_card(card: ModelCardInput) -> str:
@@ -112,6 +128,7 @@ def _body(card: ModelCardInput) -> str:
         _evaluation_section(card.evaluation),
         _forgetting_section(card.evaluation),
         _review_section(card),
+        _exports_section(card.exports),
         _limitations_section(card),
         f"## Owner\n\n{card.owner}",
     ]
@@ -240,6 +257,37 @@ def _review_section(card: ModelCardInput) -> str:
     verdict = "approved" if card.review.approved else "not approved"
     note = f" — {card.review.comment}" if card.review.comment else ""
     return f"## Human review\n\n{verdict} by {card.review.reviewer} on {card.review.at.date().isoformat()}{note}"
+
+
+def _exports_section(exports: tuple[ExportSummary, ...]) -> str:
+    if not exports:
+        return ""
+    lines = [
+        "## Exports",
+        "",
+        "Each export was loaded back and its greedy output compared with the served version on the check prompts.",
+        "",
+        "| format | quantization | size | sha256 | verification |",
+        "|---|---|---|---|---|",
+    ]
+    for e in exports:
+        agreement = f", token agreement {e.token_agreement:.1%}" if e.token_agreement is not None else ""
+        verdict = f"{e.matched}/{e.prompts} prompts identical{agreement}"
+        if not e.exact_expected:
+            verdict += " (quantized: differences are expected)"
+        lines.append(f"| {e.format} | {e.quantization or '-'} | {_size(e.size_bytes)} | `{e.sha256}` | {verdict} |")
+    return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    size = n / 1024
+    for unit in ("KiB", "MiB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"
 
 
 def _limitations_section(card: ModelCardInput) -> str:

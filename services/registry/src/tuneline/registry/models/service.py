@@ -31,7 +31,7 @@ from tuneline.common.records import PromptTemplate
 from tuneline.common.storage import public_uri
 from tuneline.registry.models import access
 from tuneline.registry.models import repository as repo
-from tuneline.registry.models.card import DatasetSummary, ModelCardInput, render_model_card
+from tuneline.registry.models.card import DatasetSummary, ExportSummary, ModelCardInput, render_model_card
 from tuneline.registry.models.lifecycle import (
     EvaluationSummary,
     HumanReview,
@@ -269,7 +269,8 @@ async def set_card_details(session: AsyncSession, name: str, version: int, detai
     await audit(session, actor, "model.card_updated", "model_version", row.id, fields=sorted(details))
 
 
-async def card(session: AsyncSession, name: str, version: int) -> str:
+async def card(session: AsyncSession, name: str, version: int, exports: tuple[ExportSummary, ...] = ()) -> str:
+    """The version's model card; `exports` are its completed exports (the exports domain reads them)."""
     loaded = await load(session, name)
     if version not in loaded.versions:
         raise NotFound(f"model {name!r} has no version {version}")
@@ -301,6 +302,7 @@ async def card(session: AsyncSession, name: str, version: int) -> str:
             limitations=tuple(details.get("limitations", ())),
             review=mv.review,
             prompt_template=PromptTemplate.model_validate(row.prompt_template) if row.prompt_template else None,
+            exports=exports,
         )
     )
 
