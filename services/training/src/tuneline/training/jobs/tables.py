@@ -110,6 +110,13 @@ class TrainingJob(SQLModel, table=True):
     trace_context: str | None = None
     # Its dataset version was erased: splits, adapter and checkpoints are gone; the row stays as the record.
     erased_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    # A trial of a hyperparameter study (tuneline.training.studies): the study and the trial's number in it.
+    study_id: UUID | None = Field(default=None, index=True)
+    trial_number: int | None = None
+    # Why the platform stopped it when no person asked: "pruned" (its study's pruner), "study cancelled".
+    stop_reason: str | None = None
+    # A trial's job.completed as published: the study hands its best trial's to evaluation in study.completed.
+    completed_event: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
 
 
 class TrainingJobMetric(SQLModel, table=True):
