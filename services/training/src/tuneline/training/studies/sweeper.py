@@ -39,9 +39,7 @@ async def sweep(sessions: SessionFactory, settings: TrainingSettings, storage: S
 async def _loop(state: AppState, settings: TrainingSettings, storage: StudyStorage) -> None:
     while True:
         try:
-            count = await sweep(state.sessions, settings, storage)
-            if count:
-                log.info("training.study.swept", running=count)
+            await sweep(state.sessions, settings, storage)
         except Exception:
             log.exception("training.study.sweep_failed")
         await asyncio.sleep(settings.study_sweep_interval_s)
