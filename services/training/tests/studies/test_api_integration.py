@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tuneline.common.db import OutboxRecord, transaction
+from tuneline.common.events import UseCaseRetired
 from tuneline.common.testing.helpers import bearer, eventually, running_app
 from tuneline.training.app import create_app
 from tuneline.training.jobs import service as jobs_service
@@ -267,6 +268,26 @@ async def test_cancel_stops_the_queued_trials_and_evaluates_nothing(settings, se
         ] * 2
         again = await client.post(f"/studies/{study['id']}/cancel", headers=bearer(settings, "ml_engineer"))
         assert again.status_code == 409
+        assert await outbox(app, "study.completed", study["id"]) == []
+
+
+async def test_a_retired_use_case_cancels_its_running_study(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    async with running_app(app) as client:
+        usecase_id, version_id = await seed_dataset(app)
+        study = await create_study(client, settings, study_body(version_id, parallelism=2))
+        state = app.state.tuneline
+        retired = UseCaseRetired(producer="intake", usecase_id=usecase_id, reason="replaced", retired_by="lead")
+        async with transaction(state.sessions) as session:
+            await jobs_service.record_retirement(session, retired, state.settings)
+
+        async def ended() -> dict | None:  # the trials' job.cancelled move the study
+            current = await get_study(client, settings, study["id"])
+            return current if current["status"] != "running" else None
+
+        cancelled = await eventually(ended, timeout_s=30, interval_s=0.2, what="study cancelled")
+        assert (cancelled["status"], cancelled["stop_reason"]) == ("cancelled", "use case retired")
+        assert {t["job_status"] for t in cancelled["trials"]} == {"cancelled"} and cancelled["trials_started"] == 2
         assert await outbox(app, "study.completed", study["id"]) == []
 
 

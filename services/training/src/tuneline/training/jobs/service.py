@@ -941,6 +941,7 @@ async def erase_for_dataset(
             adapter_uri=None,
             last_checkpoint_key=None,
             last_checkpoint_step=None,
+            completed_event=None,  # a trial's announcement names the deleted adapter: its study must not pass it on
         )
         await repository.add_log(session, job.id, f"dataset erased by {actor}: splits, adapter and checkpoints deleted")
     await audit(

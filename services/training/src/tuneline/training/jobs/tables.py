@@ -74,7 +74,7 @@ class TrainingJob(SQLModel, table=True):
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
     # The use case's PromptTemplate as stored with the dataset version; None: the recipe's neutral wording.
     prompt_template: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
-    source: str = "api"  # api | dataset.ready | retrain.requested
+    source: str = "api"  # api | dataset.ready | retrain.requested | study
     created_by: str
     # The use case's team: who may read and steer the job (tuneline.training.jobs.access); None: made before teams.
     team: str | None = Field(default=None, index=True)

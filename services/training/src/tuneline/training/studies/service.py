@@ -188,6 +188,12 @@ async def advance(
         trials = {t.number: t for t in await storage.trials(name)}
     if study.status != RUNNING:
         return study
+    if (blocked := await _blocked(session, study)) is not None:
+        _end(study, CANCELLED, blocked)  # nothing of it may be trained or evaluated any more
+        for job in await repository.trial_jobs(session, study.id, for_update=True):
+            await jobs.stop_job(session, settings, job, actor=f"study {study.id}", reason="study cancelled")
+        log.info("training.study.cancelled", study_id=name, reason=blocked)
+        return study
     with_job = {j.trial_number for j in trial_jobs}
     for trial in trials.values():  # handed out, but the transaction that queued its job never committed
         if trial.state == "running" and trial.number not in with_job:
@@ -314,6 +320,16 @@ async def _finish(
         ),
     )
     log.info("training.study.succeeded", study_id=str(study.id), best_job_id=str(job.id), best_value=best.value)
+
+
+async def _blocked(session: AsyncSession, study: TrainingStudy) -> str | None:
+    """Why the study cannot go on: its use case was retired, or its dataset version erased (None: it can)."""
+    usecase = await jobs_repository.get_usecase(session, study.usecase_id)
+    if usecase is not None and usecase.retired_at is not None:
+        return "use case retired"
+    if await jobs_repository.get_dataset_version(session, study.dataset_version_id) is None:
+        return "dataset version erased"
+    return None
 
 
 def _end(study: TrainingStudy, status: str, reason: str | None) -> None:
