@@ -52,7 +52,7 @@ from tuneline.common.storage import ObjectStore, StorageError, open_store
 from tuneline.common.waiting import announce_work
 from tuneline.training.estimate import replay_cache
 from tuneline.training.estimate.hardware import DEFAULT_PROFILES, HardwareTable, estimate_duration
-from tuneline.training.estimate.hyperparameters import resolve
+from tuneline.training.estimate.hyperparameters import Hyperparameters, ResolvedHyperparameters, resolve
 from tuneline.training.estimate.memory import KNOWN_MODELS, Method, ModelShape, check_fits, estimate_memory
 from tuneline.training.estimate.phases import replay_plan, save_seconds
 from tuneline.training.estimate.presets import Preset, preset_hyperparameters
@@ -255,8 +255,8 @@ class _Plan:
     base_model: str
     method: str
     validation: TrainingDatasetVersion | None
-    hyperparameters: Any
-    resolved: Any
+    hyperparameters: Hyperparameters
+    resolved: ResolvedHyperparameters
     estimate: dict[str, Any]
 
 

@@ -82,13 +82,12 @@ async def create_study(
             field="dataset_version_id",
         )
     dims = search.dimensions(request.search_space, request.hyperparameters)
-    estimates = [
-        await jobs.job_estimate(session, settings, _job_request(request, corner))
-        for corner in search.corner_points(dims)
-    ]  # every corner is a job the service accepts (ranges, memory fit): 422 naming the field otherwise
+    corners = search.corner_points(dims)
+    # every corner is a job the service accepts (ranges, memory fit): 422 naming the field otherwise
+    estimates = [await jobs.job_estimate(session, settings, _job_request(request, corner)) for corner in corners]
     base_model = request.base_model or (usecase.base_model if usecase else settings.default_base_model)
     base = jobs.validated_hyperparameters(
-        request.preset, {**request.hyperparameters, **search.corner_points(dims)[0]}, jobs.model_shape(base_model)
+        request.preset, {**request.hyperparameters, **corners[0]}, jobs.model_shape(base_model)
     )
     if request.pruning.enabled and not base.eval_interval:
         raise InvalidInput(
@@ -236,7 +235,7 @@ async def _queue_trial(
     number: int,
     params: dict[str, Any],
     trial_jobs: list[TrainingJob],
-) -> bool:
+) -> None:
     """Queue trial `number` as a job, if the cost cap allows; otherwise record it as never started and stop the
     study's asking (the cap), or as refused (an input a job refuses: the next trial may fare better)."""
     name = str(study.id)
@@ -253,7 +252,7 @@ async def _queue_trial(
             await storage.tell(name, number, "failed", note=note)
             study.stop_reason = f"cost cap reached (${committed:.4f} of ${study.max_cost_usd:.4f} committed)"
             log.info("training.study.cost_cap", study_id=name, trial=number, committed=committed, next_cost=cost)
-            return False
+            return
         job = await jobs.create_job(
             session,
             settings,
@@ -266,15 +265,14 @@ async def _queue_trial(
     except InvalidInput as exc:
         await storage.tell(name, number, "failed", note=f"not started: {exc.message}")
         log.warning("training.study.trial_refused", study_id=name, trial=number, reason=exc.message)
-        return False
+        return
     except DomainError as exc:  # the version was erased, the use case retired: no trial can start any more
         await storage.tell(name, number, "failed", note=f"not started: {exc.message}")
         study.stop_reason = f"trials cannot start: {exc.message}"
         log.warning("training.study.trials_blocked", study_id=name, trial=number, reason=exc.message)
-        return False
+        return
     trial_jobs.append(job)
     log.info("training.study.trial_queued", study_id=name, trial=number, job_id=str(job.id), params=params)
-    return True
 
 
 async def _finish(

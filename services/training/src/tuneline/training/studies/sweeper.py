@@ -23,8 +23,8 @@ from tuneline.training.studies.optuna_repository import StudyStorage
 log = structlog.get_logger(__name__)
 
 
-async def sweep(sessions: SessionFactory, settings: TrainingSettings, storage: StudyStorage) -> int:
-    """Advance every running study once; returns how many were looked at."""
+async def sweep(sessions: SessionFactory, settings: TrainingSettings, storage: StudyStorage) -> None:
+    """Advance every running study once."""
     async with sessions() as session:
         study_ids = await repository.running_study_ids(session)
     for study_id in study_ids:
@@ -33,7 +33,6 @@ async def sweep(sessions: SessionFactory, settings: TrainingSettings, storage: S
                 await service.advance(session, settings, storage, study_id)
         except Exception:
             log.exception("training.study.sweep_failed", study_id=str(study_id))
-    return len(study_ids)
 
 
 async def _loop(state: AppState, settings: TrainingSettings, storage: StudyStorage) -> None:
