@@ -184,6 +184,20 @@ TRAINING: dict[tuple[str, str], Rule] = {
     ("GET", "/jobs/{job_id}/metrics"): Rule(MEMBERS, team=True),
     ("GET", "/jobs/{job_id}/logs"): Rule(MEMBERS, team=True),
     ("GET", "/jobs/{job_id}/stream"): Rule(MEMBERS, team=True, note="the seeded job is finished: the stream ends"),
+    ("POST", "/studies"): Rule(
+        _ENGINEER,
+        team=True,  # the dataset version's use case's team, as for a job
+        body=_json(
+            lambda ids: {
+                "dataset_version_id": ids["dataset_version_id"],
+                "search_space": {"learning_rate": {"low": 1e-4, "high": 1e-3}},
+                "n_trials": 1,
+            }
+        ),
+    ),
+    ("GET", "/studies"): Rule(MEMBERS),
+    ("GET", "/studies/{study_id}"): Rule(MEMBERS, team=True),
+    ("POST", "/studies/{study_id}/cancel"): Rule(_ENGINEER, team=True, note="the seeded study is cancelled: a 409"),
 }
 
 # ------------------------------------------------------------------------------------------------- evaluation

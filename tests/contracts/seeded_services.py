@@ -223,6 +223,14 @@ async def _seed_training(svc: Service) -> None:
     svc.ids["job_id"] = job_id = _expect(created, 201, "a job")["id"]
     # A finished job: its live stream ends at once, and steering it is a 409 (not an access question).
     _expect(await svc.client.post(f"/jobs/{job_id}/cancel", headers=engineer), 200, "a cancelled job")
+    study = {
+        "dataset_version_id": str(version_id),
+        "search_space": {"learning_rate": {"low": 1e-4, "high": 1e-3}},
+        "n_trials": 1,
+    }
+    created = await svc.client.post("/studies", json=study, headers=engineer)
+    svc.ids["study_id"] = study_id = _expect(created, 201, "a study")["id"]
+    _expect(await svc.client.post(f"/studies/{study_id}/cancel", headers=engineer), 200, "a cancelled study")
 
 
 async def _seed_evaluation(svc: Service) -> None:

@@ -19,6 +19,7 @@ J = UUID("22222222-2222-4222-8222-222222222222")  # job
 D = UUID("33333333-3333-4333-8333-333333333333")  # dataset
 V = UUID("44444444-4444-4444-8444-444444444444")  # version
 M = UUID("55555555-5555-4555-8555-555555555555")  # model / evaluation / alert / deployment
+S = UUID("66666666-6666-4666-8666-666666666666")  # hyperparameter study
 
 # One realistic payload per topic (envelope fields other than producer are left to their defaults).
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -109,6 +110,25 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "job.failed": {"usecase_id": U, "job_id": J, "reason": "out of memory"},
     "job.cancelled": {"usecase_id": U, "job_id": J, "cancelled_by": "alice"},
+    "study.completed": {
+        "usecase_id": U,
+        "study_id": S,
+        "best_job_id": J,
+        "best_value": 0.42,
+        "trials": {"complete": 3, "pruned": 1},
+        "best_trial": {
+            "producer": "training",
+            "usecase_id": U,
+            "job_id": J,
+            "dataset_id": D,
+            "dataset_version_id": V,
+            "task_type": "classification",
+            "base_model": "smollm2-135m-instruct",
+            "method": "lora",
+            "adapter_uri": "s3://b/jobs/j/adapter",
+            "study_id": S,
+        },
+    },
     "evaluation.completed": {
         "usecase_id": U,
         "evaluation_id": M,
@@ -200,6 +220,7 @@ EXPECTED_KEYS: dict[str, str] = {
     "job.completed": str(J),
     "job.failed": str(J),
     "job.cancelled": str(J),
+    "study.completed": str(S),
     "inference.logged": "maint-logs",
     "alert.raised": "maint-logs",
     "deadletter": "job.queued",

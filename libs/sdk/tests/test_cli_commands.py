@@ -446,3 +446,41 @@ def test_model_download_of_one_file_sends_its_name_and_a_refusal_leaves_nothing(
     result = runner.invoke(app, ["model", "download", "maint", "2", DONE["id"], "-o", str(again)])
     assert result.exit_code == 1 and "export is running" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
+
+
+def test_study_show_prints_each_trial_its_state_and_the_best(services) -> None:
+    routes, _ = services
+    job = str(uuid4())
+    best = {"number": 0, "state": "complete", "job_id": job, "job_status": "succeeded",
+            "params": {"learning_rate": 0.00099}, "value": 2.1234,
+            "curve": [{"step": 3, "val_loss": 2.4}, {"step": 6, "val_loss": 2.1234}]}  # fmt: skip
+    pruned = {"number": 1, "state": "pruned", "job_id": str(uuid4()), "job_status": "cancelled",
+              "stop_reason": "pruned", "params": {"learning_rate": 5.3e-5},
+              "curve": [{"step": 3, "val_loss": 2.9}]}  # fmt: skip
+    skipped = {"number": 2, "state": "skipped", "note": "not started: over the cost cap"}
+    study = {"id": str(uuid4()), "usecase_id": str(uuid4()), "dataset_version_id": str(uuid4()),
+             "status": "succeeded", "n_trials": 3, "trials_started": 2, "seed": 11, "created_at": NOW,
+             "trials": [best, pruned, skipped], "best_trial": best, "stop_reason": "cost cap reached"}  # fmt: skip
+    routes[("GET", f"/studies/{study['id']}")] = study
+    result = runner.invoke(app, ["study", "show", study["id"], "--curves"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert f"best: trial 0, val loss 2.1234, job {job}" in result.output
+    assert "pruned" in result.output and "over the cost cap" in result.output
+    assert "trial 1 (pruned): 3:2.9000" in result.output and "stopped: cost cap reached" in result.output
+
+
+def test_study_create_sends_the_search_space_and_refuses_broken_json(services) -> None:
+    routes, calls = services
+    created = {"id": str(uuid4()), "usecase_id": str(uuid4()), "dataset_version_id": str(uuid4()),
+               "status": "running", "n_trials": 4, "trials_started": 1, "seed": 7, "created_at": NOW}  # fmt: skip
+    routes[("POST", "/studies")] = httpx.Response(201, json=created)
+    search = '{"learning_rate": {"low": 1e-5, "high": 1e-3}}'
+    args = ["study", "create", created["dataset_version_id"], "--search", search, "--trials", "4", "--max-cost", "2"]
+    result = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    body = json.loads(calls[0].content)
+    assert body["search_space"]["learning_rate"] == {"low": 1e-5, "high": 1e-3}
+    assert (body["n_trials"], body["max_cost_usd"]) == (4, 2.0)
+    assert f"study {created['id']} running: 1 of 4 trials queued (seed 7)" in result.output
+    broken = runner.invoke(app, ["study", "create", created["dataset_version_id"], "--search", "{oops"])
+    assert broken.exit_code == 2 and "--search: not valid JSON" in broken.output

@@ -361,3 +361,45 @@ def test_save_report_writes_the_bytes_in_the_format_of_the_file_name(tmp_path) -
     with pytest.raises(ValueError, match=r"cannot tell the report format from 'eval\.txt'"):
         sdk.evaluation.save_report(eid, tmp_path / "eval.txt")
     assert len(fake.calls) == 1
+
+
+def _study(status: str = "running", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "usecase_id": str(uuid4()),
+        "dataset_version_id": str(uuid4()),
+        "status": status,
+        "n_trials": 4,
+        "trials_started": 2,
+        "seed": 11,
+        "created_at": NOW,
+        **extra,
+    }
+
+
+def test_create_study_sends_the_search_space_and_leaves_unset_options_to_the_service() -> None:
+    fake = FakeServices()
+    version = uuid4()
+    fake.on("POST", "http://training/studies", httpx.Response(201, json=_study()))
+    study = _sdk(fake).training.create_study(
+        version, {"learning_rate": {"low": 1e-5, "high": 1e-3}}, n_trials=4, max_cost_usd=2.5, seed=11
+    )
+    assert study.status == "running" and not study.finished
+    body = json.loads(fake.calls[0].content)
+    assert body["dataset_version_id"] == str(version)
+    assert body["search_space"] == {"learning_rate": {"low": 1e-5, "high": 1e-3}}
+    assert (body["n_trials"], body["max_cost_usd"], body["seed"]) == (4, 2.5, 11)
+    assert "pruning" not in body and "base_model" not in body
+
+
+def test_get_study_reads_every_trial_with_its_curve_and_the_best_one() -> None:
+    fake = FakeServices()
+    trial = {"number": 0, "state": "complete", "job_id": str(uuid4()), "params": {"learning_rate": 9.9e-4},
+             "value": 2.1, "curve": [{"step": 3, "val_loss": 2.4}, {"step": 6, "val_loss": 2.1}]}  # fmt: skip
+    pruned = {"number": 1, "state": "pruned", "stop_reason": "pruned", "curve": [{"step": 3, "val_loss": 2.9}]}
+    study = _study("succeeded", trials=[trial, pruned], best_trial=trial, best_value=2.1, best_trial_number=0)
+    fake.on("GET", f"http://training/studies/{study['id']}", study)
+    got = _sdk(fake).training.get_study(study["id"])
+    assert got.finished and got.best_trial is not None and got.best_trial.value == 2.1
+    assert [p.val_loss for p in got.trials[0].curve] == [2.4, 2.1]
+    assert (got.trials[1].state, got.trials[1].stop_reason) == ("pruned", "pruned")

@@ -256,6 +256,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/studies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Studies, newest first (optionally of one use case or status) */
+        get: operations["list_studies_studies_get"];
+        put?: never;
+        /** Start a hyperparameter study: its trials are training jobs in the queue */
+        post: operations["create_study_studies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/studies/{study_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One study: its trials with their parameters, state and validation-loss curve */
+        get: operations["get_study_studies__study_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/studies/{study_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel: no more trials, running ones stop; nothing is evaluated */
+        post: operations["cancel_study_studies__study_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -301,6 +353,85 @@ export interface components {
              * @description Validate on every record of this dataset version (all its splits) instead of the training version's validation split, e.g. an OpenAI validation_file; same use case and record format. Each evaluation reads at most the recipe's first 200 of them (max_eval_samples), in split order train, validation, test.
              */
             validation_dataset_version_id?: string | null;
+        };
+        /** CreateStudyRequest */
+        CreateStudyRequest: {
+            /**
+             * Base Model
+             * @description Default: the use case's.
+             */
+            base_model?: string | null;
+            /**
+             * Dataset Version Id
+             * Format: uuid
+             * @description A dataset version announced ready, with a validation split.
+             */
+            dataset_version_id: string;
+            /**
+             * Hyperparameters
+             * @description Fixed overrides on top of the preset, the same in every trial.
+             */
+            hyperparameters?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Max Cost Usd
+             * @description Cost cap: no trial starts once the estimates of the unfinished trials plus the measured cost of the finished ones, plus its own estimate, would pass it.
+             */
+            max_cost_usd?: number | null;
+            /**
+             * Method
+             * @description Default: the use case's.
+             */
+            method?: ("lora" | "qlora") | null;
+            /**
+             * N Trials
+             * @description Trials to run at most.
+             * @default 10
+             */
+            n_trials: number;
+            /**
+             * Parallelism
+             * @description Trials queued at once (the queue's own limit on running jobs still applies).
+             * @default 1
+             */
+            parallelism: number;
+            /**
+             * @description Starting hyperparameters of every trial.
+             * @default balanced
+             */
+            preset: components["schemas"]["Preset"];
+            /**
+             * Priority
+             * @description Queue priority of every trial job.
+             * @default 0
+             */
+            priority: number;
+            pruning?: components["schemas"]["PruningOptions"];
+            /**
+             * Search Space
+             * @description What to search, by hyperparameter: learning_rate, lora_rank, lora_alpha, epochs, general_replay; each a range ({"low": 1e-4, "high": 1e-3}) or choices ({"choices": [8, 16, 32]}), within the preset ranges every job is held to.
+             */
+            search_space: {
+                [key: string]: components["schemas"]["SearchRange"];
+            };
+            /**
+             * Seed
+             * @description Seed of the TPE sampler (default: chosen and shown).
+             */
+            seed?: number | null;
+            /**
+             * Validation Dataset Version Id
+             * @description Validate on this version instead (as for a job): same use case and record format.
+             */
+            validation_dataset_version_id?: string | null;
+        };
+        /** CurvePoint */
+        CurvePoint: {
+            /** Step */
+            step: number;
+            /** Val Loss */
+            val_loss: number;
         };
         /**
          * DeadLetterOut
@@ -615,6 +746,16 @@ export interface components {
             /** Step */
             step: number;
             /**
+             * Stop Reason
+             * @description Why the platform stopped it when no person asked: 'pruned' (its study's median pruner), 'study cancelled'.
+             */
+            stop_reason?: string | null;
+            /**
+             * Study Id
+             * @description The hyperparameter study this job is a trial of.
+             */
+            study_id?: string | null;
+            /**
              * Team
              * @description The use case's team: who may read and steer the job; None: before teams.
              */
@@ -625,6 +766,11 @@ export interface components {
             train_loss: number | null;
             /** Trained Tokens */
             trained_tokens: number;
+            /**
+             * Trial Number
+             * @description Its trial number in that study (from 0).
+             */
+            trial_number?: number | null;
             /**
              * Usecase Id
              * Format: uuid
@@ -671,6 +817,30 @@ export interface components {
          * @enum {string}
          */
         Preset: "quick_start" | "balanced" | "quality_focused" | "cost_optimized";
+        /**
+         * PruningOptions
+         * @description Median pruning on the validation loss the worker reports at each evaluation (eval_interval).
+         */
+        PruningOptions: {
+            /**
+             * Enabled
+             * @description Stop trials whose validation loss lags the median.
+             * @default true
+             */
+            enabled: boolean;
+            /**
+             * Startup Trials
+             * @description Completed trials before any trial may be pruned (the median's base).
+             * @default 2
+             */
+            startup_trials: number;
+            /**
+             * Warmup Steps
+             * @description Optimizer steps of a trial before it may be pruned.
+             * @default 0
+             */
+            warmup_steps: number;
+        };
         /** ReplayedOut */
         ReplayedOut: {
             /**
@@ -678,6 +848,251 @@ export interface components {
              * @description Dead letters queued again for their original topics.
              */
             replayed: string[];
+        };
+        /**
+         * SearchRange
+         * @description One hyperparameter's search: a range (`low`..`high`, optionally on a log scale or in steps) or `choices`.
+         */
+        SearchRange: {
+            /**
+             * Choices
+             * @description Try only these values (instead of low/high), e.g. LoRA ranks [8, 16, 32].
+             */
+            choices?: number[] | null;
+            /**
+             * High
+             * @description Largest value tried (inclusive).
+             */
+            high?: number | null;
+            /**
+             * Log
+             * @description Sample on a log scale (default: yes for learning_rate, no otherwise).
+             */
+            log?: boolean | null;
+            /**
+             * Low
+             * @description Smallest value tried (inclusive).
+             */
+            low?: number | null;
+            /**
+             * Step
+             * @description Only values low + k × step (not with log).
+             */
+            step?: number | null;
+        };
+        /** StudyResponse */
+        StudyResponse: {
+            /** Base Model */
+            base_model: string | null;
+            /** Best Job Id */
+            best_job_id: string | null;
+            best_trial: components["schemas"]["TrialResponse"] | null;
+            /** Best Trial Number */
+            best_trial_number: number | null;
+            /**
+             * Best Value
+             * @description The best trial's validation loss.
+             */
+            best_value: number | null;
+            /**
+             * Cost Usd
+             * @description What the cost cap counts now: the estimates of unfinished trials plus the measured cost of finished ones.
+             */
+            cost_usd: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Dataset Version Id
+             * Format: uuid
+             */
+            dataset_version_id: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Hyperparameters */
+            hyperparameters: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Max Cost Usd */
+            max_cost_usd: number | null;
+            /** Method */
+            method: string | null;
+            /** N Trials */
+            n_trials: number;
+            /**
+             * Objective
+             * @description What the study optimises.
+             * @default val_loss (minimised)
+             */
+            objective: string;
+            /** Parallelism */
+            parallelism: number;
+            /** Preset */
+            preset: string;
+            /** Priority */
+            priority: number;
+            pruning: components["schemas"]["PruningOptions"];
+            /** Search Space */
+            search_space: {
+                [key: string]: components["schemas"]["SearchRange"];
+            };
+            /** Seed */
+            seed: number;
+            /**
+             * Status
+             * @description running, succeeded (a best trial was handed to evaluation), failed, cancelled.
+             */
+            status: string;
+            /**
+             * Stop Reason
+             * @description Why it stopped asking for trials, or ended.
+             */
+            stop_reason: string | null;
+            /** Team */
+            team: string | null;
+            /** Trials */
+            trials: components["schemas"]["TrialResponse"][];
+            /**
+             * Trials Started
+             * @description Trials that got a training job.
+             */
+            trials_started: number;
+            /**
+             * Usecase Id
+             * Format: uuid
+             */
+            usecase_id: string;
+            /** Validation Dataset Version Id */
+            validation_dataset_version_id: string | null;
+        };
+        /** StudySummary */
+        StudySummary: {
+            /** Best Job Id */
+            best_job_id: string | null;
+            /** Best Trial Number */
+            best_trial_number: number | null;
+            /**
+             * Best Value
+             * @description The best trial's validation loss.
+             */
+            best_value: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Dataset Version Id
+             * Format: uuid
+             */
+            dataset_version_id: string;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Max Cost Usd */
+            max_cost_usd: number | null;
+            /** N Trials */
+            n_trials: number;
+            /** Parallelism */
+            parallelism: number;
+            /** Preset */
+            preset: string;
+            /** Priority */
+            priority: number;
+            /** Seed */
+            seed: number;
+            /**
+             * Status
+             * @description running, succeeded (a best trial was handed to evaluation), failed, cancelled.
+             */
+            status: string;
+            /**
+             * Stop Reason
+             * @description Why it stopped asking for trials, or ended.
+             */
+            stop_reason: string | null;
+            /** Team */
+            team: string | null;
+            /**
+             * Trials Started
+             * @description Trials that got a training job.
+             */
+            trials_started: number;
+            /**
+             * Usecase Id
+             * Format: uuid
+             */
+            usecase_id: string;
+        };
+        /** TrialResponse */
+        TrialResponse: {
+            /**
+             * Cost Usd
+             * @description Measured: machine time of the finished job at the profile's price.
+             */
+            cost_usd: number | null;
+            /**
+             * Curve
+             * @description Validation loss at each evaluation, as reported to the pruner.
+             */
+            curve: components["schemas"]["CurvePoint"][];
+            /** Estimated Cost Usd */
+            estimated_cost_usd: number | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Job Id
+             * @description The trial's training job (None when it never started).
+             */
+            job_id: string | null;
+            /** Job Status */
+            job_status: string | null;
+            /** Note */
+            note: string | null;
+            /**
+             * Number
+             * @description The trial's number in the study, from 0.
+             */
+            number: number;
+            /**
+             * Params
+             * @description The sampled values of the searched hyperparameters.
+             */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Started At */
+            started_at: string | null;
+            /**
+             * State
+             * @description running, complete, pruned or failed (as recorded in the study), or skipped: never started (over the cost cap, or refused; see note).
+             */
+            state: string;
+            /**
+             * Stop Reason
+             * @description Why the platform stopped the job: pruned, study cancelled.
+             */
+            stop_reason: string | null;
+            /**
+             * Value
+             * @description Its best validation loss, for a complete trial.
+             */
+            value: number | null;
         };
     };
     responses: never;
@@ -1165,6 +1580,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    list_studies_studies_get: {
+        parameters: {
+            query?: {
+                usecase_id?: string | null;
+                status?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudySummary"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_study_studies_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateStudyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_study_studies__study_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_study_studies__study_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                study_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

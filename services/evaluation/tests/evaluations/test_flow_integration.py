@@ -1,6 +1,7 @@
 """job.completed → one queued evaluation → a runner evaluates base vs tuned → evaluation.completed, reports and
 review over REST, against real PostgreSQL, the Kafka broker and object storage (tiny model, zero LoRA)."""
 
+import asyncio
 import io
 import json
 from datetime import timedelta
@@ -16,10 +17,12 @@ from tuneline.common.db import AuditRecord, OutboxRecord, transaction
 from tuneline.common.events import (
     JOB_COMPLETED,
     JOB_PROGRESS,
+    STUDY_COMPLETED,
     USECASE_APPROVED,
     DataSensitivity,
     JobCompleted,
     JobProgress,
+    StudyCompleted,
     UseCaseApproved,
     utcnow,
 )
@@ -342,3 +345,38 @@ async def test_missing_adapter_fails_the_evaluation_naming_the_adapter(make_sett
             run = await repository.get_run(session, evaluation_id)
         assert run is not None and run.status == "failed"
         assert "holds no adapter_config.json" in run.reasons[0]
+
+
+async def test_only_the_best_trial_of_a_study_is_evaluated(make_settings, tiny_model_dir, zero_adapter_dir):
+    """Trials' job.completed carry their study: none is queued; study.completed queues its best trial, once, and the
+    runner evaluates it like any job."""
+    settings = _settings(make_settings)
+    app = create_app(settings)
+    async with running_app(app):
+        state = app.state.tuneline
+        study_id = uuid4()
+        staged = [await _stage_job(state.store, tiny_model_dir, zero_adapter_dir) for _ in range(2)]
+        usecase_id = staged[0].usecase_id
+        trials = [e.model_copy(update={"usecase_id": usecase_id, "study_id": study_id}) for e in staged]
+        for trial in trials:
+            await publish_now(state.broker, JOB_COMPLETED, trial)
+        best = trials[1]
+        done = StudyCompleted(
+            producer="training",
+            usecase_id=best.usecase_id,
+            study_id=study_id,
+            best_job_id=best.job_id,
+            best_value=0.5,
+            trials={"complete": 2},
+            best_trial=best,
+            team=TEST_TEAM,
+        )
+        await publish_now(state.broker, STUDY_COMPLETED, done)
+        await publish_now(state.broker, STUDY_COMPLETED, done.model_copy(update={"event_id": uuid4()}))
+        runs = await eventually(lambda: _runs_for(state, best.usecase_id), what="best trial queued")
+        await asyncio.sleep(1.5)  # every event above has been consumed by now (they share one consumer, in order)
+        runs = await _runs_for(state, best.usecase_id)
+        assert [r.job_id for r in runs] == [best.job_id]
+        assert await EvaluationRunner(settings, state.sessions, state.store).tick()
+        sent = await eventually(lambda: _sent_completions(state, best.usecase_id), what="evaluation.completed sent")
+        assert [json.loads(r.payload)["job_id"] for r in sent] == [str(best.job_id)]

@@ -376,6 +376,11 @@ class JobCompleted(Event):
     team: str | None = Field(
         default=None, description="The team of the job's use case; the evaluation of the job inherits it."
     )
+    study_id: UUID | None = Field(
+        default=None,
+        description="Set when the job is a trial of a hyperparameter study: evaluation does not queue it here; the "
+        "study's best trial reaches evaluation in study.completed (None: an ordinary job, evaluated).",
+    )
     key_field: ClassVar[str] = "job_id"
 
 
@@ -396,7 +401,31 @@ class JobCancelled(Event):
     usecase_id: UUID
     job_id: UUID
     cancelled_by: str
+    reason: str | None = Field(
+        default=None,
+        description="Why the platform stopped it, when no person asked: 'pruned' (its study's pruner found its "
+        "validation loss worse than the median of earlier trials), 'study cancelled' (None: a person's request).",
+    )
     key_field: ClassVar[str] = "job_id"
+
+
+class StudyCompleted(Event):
+    """A hyperparameter study ended with a best trial, which evaluation evaluates like any finished job."""
+
+    type: Literal["study.completed"] = "study.completed"
+    usecase_id: UUID
+    study_id: UUID
+    best_job_id: UUID = Field(description="The training job of the trial with the lowest validation loss.")
+    best_value: float = Field(description="That trial's best validation loss (the study's objective, minimised).")
+    trials: dict[str, int] = Field(
+        default_factory=dict, description="How many trials ended in each state: complete, pruned, failed, skipped."
+    )
+    best_trial: JobCompleted = Field(
+        description="The best trial's job.completed as published when it finished (study_id set): evaluation queues "
+        "it as it queues any finished job."
+    )
+    team: str | None = Field(default=None, description="The team of the study's use case.")
+    key_field: ClassVar[str] = "study_id"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -637,6 +666,7 @@ JOB_PROGRESS = Topic("job.progress", JobProgress)
 JOB_COMPLETED = Topic("job.completed", JobCompleted)
 JOB_FAILED = Topic("job.failed", JobFailed)
 JOB_CANCELLED = Topic("job.cancelled", JobCancelled)
+STUDY_COMPLETED = Topic("study.completed", StudyCompleted)
 EVALUATION_COMPLETED = Topic("evaluation.completed", EvaluationCompleted)
 MODEL_REGISTERED = Topic("model.registered", ModelRegistered)
 MODEL_PROMOTED = Topic("model.promoted", ModelPromoted)
@@ -665,6 +695,7 @@ ALL_TOPICS: tuple[Topic[Any], ...] = (
     JOB_COMPLETED,
     JOB_FAILED,
     JOB_CANCELLED,
+    STUDY_COMPLETED,
     EVALUATION_COMPLETED,
     MODEL_REGISTERED,
     MODEL_PROMOTED,

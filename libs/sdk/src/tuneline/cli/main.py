@@ -12,13 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from tuneline.cli import stack as stack_mod
-from tuneline.cli.commands import alert, dataset, deadletter, deploy, evaluation, job, model, usecase
+from tuneline.cli.commands import alert, dataset, deadletter, deploy, evaluation, job, model, study, usecase
 
 app = typer.Typer(help="Tuneline: from an industry use case to a fine-tuned model in production.", no_args_is_help=True)
 app.add_typer(usecase.app, name="usecase")
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(dataset.app, name="data", hidden=True)  # `tuneline data erase ...` reads naturally too
 app.add_typer(job.app, name="job")
+app.add_typer(study.app, name="study")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(model.app, name="model")
 app.add_typer(deploy.app, name="deploy")

@@ -1,4 +1,5 @@
-"""Client of the training service (/jobs): queue, inspect, control and follow training jobs."""
+"""Client of the training service: queue, inspect, control and follow training jobs (/jobs) and run
+hyperparameter studies whose trials are jobs (/studies)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from tuneline.sdk._base import Model, Resource, parse_list
 from tuneline.sdk.sse import parse_sse
+from tuneline.sdk.training_studies import Study
 
 FINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 #: A job's phase (the training service's JobPhase) in words.
@@ -66,6 +68,11 @@ class Job(Model):
     """Seconds to the end of the run over every phase still ahead."""
     train_loss: float | None = None
     val_loss: float | None = None
+    study_id: UUID | None = None
+    """The hyperparameter study this job is a trial of."""
+    trial_number: int | None = None
+    stop_reason: str | None = None
+    """Why the platform stopped it: pruned (its study's pruner), study cancelled."""
     worker: str | None = None
     estimate: dict[str, Any] = {}
     adapter_uri: str | None = None
@@ -215,4 +222,82 @@ class TrainingClient(Resource):
                 return job
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} still {job.status} at step {job.step} after {timeout_s:.0f}s")
+            time.sleep(poll_s)
+
+    # ------------------------------------------------------------------------------------------------ studies
+
+    def create_study(
+        self,
+        dataset_version_id: UUID | str,
+        search_space: dict[str, dict[str, Any]],
+        *,
+        n_trials: int = 10,
+        preset: str = "balanced",
+        hyperparameters: dict[str, Any] | None = None,
+        max_cost_usd: float | None = None,
+        parallelism: int = 1,
+        priority: int = 0,
+        seed: int | None = None,
+        pruning: dict[str, Any] | None = None,
+        base_model: str | None = None,
+        method: str | None = None,
+        validation_dataset_version_id: UUID | str | None = None,
+    ) -> Study:
+        """Start a study: `search_space` maps hyperparameters (learning_rate, lora_rank, lora_alpha, epochs,
+        general_replay) to a range ``{"low": 1e-5, "high": 1e-3}`` or choices ``{"choices": [8, 16, 32]}``."""
+        body = {
+            "dataset_version_id": str(dataset_version_id),
+            "validation_dataset_version_id": str(validation_dataset_version_id)
+            if validation_dataset_version_id
+            else None,
+            "search_space": search_space,
+            "n_trials": n_trials,
+            "preset": preset,
+            "hyperparameters": hyperparameters or {},
+            "max_cost_usd": max_cost_usd,
+            "parallelism": parallelism,
+            "priority": priority,
+            "seed": seed,
+            "pruning": pruning,
+            "base_model": base_model,
+            "method": method,
+        }
+        return self._post(Study, "/studies", {k: v for k, v in body.items() if v is not None})
+
+    def list_studies(
+        self,
+        *,
+        usecase_id: UUID | str | None = None,
+        status: str | None = None,
+        limit: int | None = 200,
+        page_size: int = 200,
+    ) -> list[Study]:
+        params = {"usecase_id": str(usecase_id) if usecase_id else None, "status": status}
+        return list(self._offset_pages(Study, "/studies", params, page_size=page_size, limit=limit))
+
+    def get_study(self, study_id: UUID | str) -> Study:
+        """The study with every trial: state, parameters, value and validation-loss curve."""
+        return self._get(Study, f"/studies/{study_id}")
+
+    def cancel_study(self, study_id: UUID | str) -> Study:
+        return self._post(Study, f"/studies/{study_id}/cancel")
+
+    def wait_study(
+        self,
+        study_id: UUID | str,
+        *,
+        timeout_s: float = 7200.0,
+        poll_s: float = 5.0,
+        on_update: Callable[[Study], None] | None = None,
+    ) -> Study:
+        """Poll until the study is final; `on_update` sees every state."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            study = self.get_study(study_id)
+            if on_update is not None:
+                on_update(study)
+            if study.finished:
+                return study
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"study {study_id} still {study.status} after {timeout_s:.0f}s")
             time.sleep(poll_s)

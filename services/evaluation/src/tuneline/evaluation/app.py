@@ -22,8 +22,9 @@ def create_app(settings: EvaluationSettings | None = None) -> FastAPI:
         title="Tuneline evaluation",
         description="Evaluations of fine-tuned models against their base on held-out data: task metrics, the "
         "forgetting gate, KPI checks, quality score, JSON/HTML reports and blind human review. Publishes "
-        "evaluation.completed; consumes job.completed (plus usecase.approved for KPI targets and job.progress "
-        "for the loss curve).",
+        "evaluation.completed; consumes job.completed (a hyperparameter study's trials excepted) and "
+        "study.completed (the study's best trial), plus usecase.approved for KPI targets and job.progress for the "
+        "loss curve.",
         routers=[evaluations_api.router],
         consumers=[evaluations_consumers.register],
         migrations=MIGRATIONS,

@@ -36,6 +36,13 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
     worker_torch_threads: int | None = Field(
         default=None, ge=1, le=256, description="torch threads per training run (default: torch's choice)."
     )
+    study_sweep_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often the API process looks over running hyperparameter studies (trials to record in "
+        "Optuna, trials to queue): a backstop for the job events that drive studies, and what resumes them at start.",
+    )
 
     # Notifications on job start, finish and failure (off unless a webhook URL or an SMTP host with recipients is set).
     notify_webhook_url: str | None = Field(
@@ -53,3 +60,12 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
         default_factory=list, description="Recipients of job e-mails (needed, with smtp_host, to send e-mail)."
     )
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+
+    @property
+    def optuna_schema(self) -> str:
+        """PostgreSQL schema of Optuna's tables for this service's studies (created by migration 0010).
+
+        Not the service schema itself: Optuna records its own Alembic revision in a table named alembic_version, the
+        name of the service's migration record, and would take ours for a storage schema it does not know.
+        """
+        return f"{self.db_schema}_optuna"

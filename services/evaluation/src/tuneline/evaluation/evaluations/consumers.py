@@ -8,7 +8,14 @@ from faststream.kafka import KafkaBroker
 
 from tuneline.common.app import AppState
 from tuneline.common.db import transaction
-from tuneline.common.events import DATASET_ERASED, JOB_COMPLETED, JOB_PROGRESS, USECASE_APPROVED, Topic
+from tuneline.common.events import (
+    DATASET_ERASED,
+    JOB_COMPLETED,
+    JOB_PROGRESS,
+    STUDY_COMPLETED,
+    USECASE_APPROVED,
+    Topic,
+)
 from tuneline.common.messaging import claim_event, subscribe_many
 from tuneline.evaluation.evaluations import service
 from tuneline.evaluation.settings import EvaluationSettings
@@ -24,8 +31,12 @@ def register(broker: KafkaBroker, state: AppState) -> None:
         async with transaction(state.sessions) as session:
             if not await claim_event(session, CONSUMER, event.event_id, topic.name):
                 return
-            if topic is JOB_COMPLETED:
+            if topic is JOB_COMPLETED and event.study_id is None:
                 await service.schedule_for_job(session, settings, event)
+            elif topic is JOB_COMPLETED:  # a trial: its study hands on the best one (study.completed)
+                service.log_skipped_trial(event)
+            elif topic is STUDY_COMPLETED:
+                await service.schedule_for_job(session, settings, event.best_trial)
             elif topic is USECASE_APPROVED:
                 await service.record_usecase(session, event)
             elif topic is JOB_PROGRESS:
@@ -35,7 +46,7 @@ def register(broker: KafkaBroker, state: AppState) -> None:
 
     subscribe_many(
         broker,
-        [JOB_COMPLETED, USECASE_APPROVED, JOB_PROGRESS, DATASET_ERASED],
+        [JOB_COMPLETED, STUDY_COMPLETED, USECASE_APPROVED, JOB_PROGRESS, DATASET_ERASED],
         group=CONSUMER,
         settings=settings,
         handler=on_event,

@@ -71,6 +71,12 @@ async def record_progress(session: AsyncSession, event: JobProgress) -> None:
     await repository.add_loss_point(session, event.job_id, event.step, event.train_loss, event.val_loss)
 
 
+def log_skipped_trial(event: JobCompleted) -> None:
+    """A trial of a hyperparameter study finished: not evaluated on its own; the study's best trial arrives in
+    study.completed and is queued then."""
+    log.info("evaluation.run.trial_skipped", job_id=str(event.job_id), study_id=str(event.study_id))
+
+
 async def schedule_for_job(session: AsyncSession, settings: EvaluationSettings, event: JobCompleted) -> UUID | None:
     """Queue one evaluation for the job (None when the job already has one: a repeated job.completed). It
     belongs to the job's team (job.completed), or its use case's when the event predates teams."""

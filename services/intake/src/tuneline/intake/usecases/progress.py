@@ -43,6 +43,7 @@ _STAGES: Mapping[str, str | Callable[[Any], str]] = {
     "job.completed": "trained",
     "job.failed": "training failed",
     "job.cancelled": "training cancelled",
+    "study.completed": "hyperparameter study done",
     "evaluation.completed": lambda e: "evaluation passed" if e.passed else "evaluation failed",
     "model.registered": "model registered",
     "model.promoted": lambda e: f"model in {e.to_stage}",

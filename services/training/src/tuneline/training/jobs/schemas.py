@@ -130,6 +130,13 @@ class JobResponse(BaseModel):
     trained_tokens: int
     duration_seconds: float
     failure_reason: str | None
+    study_id: UUID | None = Field(default=None, description="The hyperparameter study this job is a trial of.")
+    trial_number: int | None = Field(default=None, description="Its trial number in that study (from 0).")
+    stop_reason: str | None = Field(
+        default=None,
+        description="Why the platform stopped it when no person asked: 'pruned' (its study's median pruner), "
+        "'study cancelled'.",
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

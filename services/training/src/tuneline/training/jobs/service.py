@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -52,14 +52,14 @@ from tuneline.common.storage import ObjectStore, StorageError, open_store
 from tuneline.common.waiting import announce_work
 from tuneline.training.estimate import replay_cache
 from tuneline.training.estimate.hardware import DEFAULT_PROFILES, HardwareTable, estimate_duration
-from tuneline.training.estimate.hyperparameters import resolve
+from tuneline.training.estimate.hyperparameters import Hyperparameters, ResolvedHyperparameters, resolve
 from tuneline.training.estimate.memory import KNOWN_MODELS, Method, ModelShape, check_fits, estimate_memory
 from tuneline.training.estimate.phases import replay_plan, save_seconds
 from tuneline.training.estimate.presets import Preset, preset_hyperparameters
 from tuneline.training.jobs import access, repository
 from tuneline.training.jobs.progress import ORDER, JobPhase, Remaining, estimated_remaining, eta_seconds, is_before
 from tuneline.training.jobs.schemas import CreateJobRequest, EstimateRequest, EstimateResponse, HardwareEstimate
-from tuneline.training.jobs.states import TRANSITIONS, JobStatus, check_transition
+from tuneline.training.jobs.states import TERMINAL, TRANSITIONS, JobStatus, check_transition
 from tuneline.training.jobs.tables import TrainingDatasetVersion, TrainingJob, TrainingUseCase
 from tuneline.training.settings import TrainingSettings
 
@@ -207,9 +207,11 @@ async def create_job(
     created_by: str,
     source: str = "api",
     actor: Principal | None = None,
+    study_id: UUID | None = None,
+    trial_number: int | None = None,
 ) -> TrainingJob:
     """Queue a job; `actor` is the person asking (None for jobs the platform queues from its own events), who
-    must be an ml_engineer of the use case's team."""
+    must be an ml_engineer of the use case's team. A study's trial names its study and trial number."""
     version = await repository.get_dataset_version(session, request.dataset_version_id)
     if version is None:
         raise NotFound(
@@ -233,18 +235,34 @@ async def create_job(
         version.trace_context,
         {"usecase_id": version.usecase_id, "dataset_version_id": version.version_id, "source": source},
     ):
-        return await _queue_job(session, settings, request, version, created_by=created_by, source=source)
+        return await _queue_job(
+            session,
+            settings,
+            request,
+            version,
+            created_by=created_by,
+            source=source,
+            study_id=study_id,
+            trial_number=trial_number,
+        )
 
 
-async def _queue_job(
-    session: AsyncSession,
-    settings: TrainingSettings,
-    request: CreateJobRequest,
-    version: TrainingDatasetVersion,
-    *,
-    created_by: str,
-    source: str,
-) -> TrainingJob:
+@dataclass(frozen=True)
+class _Plan:
+    """What a job request resolves to before it is queued: model, method, hyperparameters and the estimate."""
+
+    usecase: TrainingUseCase | None
+    base_model: str
+    method: str
+    validation: TrainingDatasetVersion | None
+    hyperparameters: Hyperparameters
+    resolved: ResolvedHyperparameters
+    estimate: dict[str, Any]
+
+
+async def _plan(
+    session: AsyncSession, settings: TrainingSettings, request: CreateJobRequest, version: TrainingDatasetVersion
+) -> _Plan:
     usecase = await repository.get_usecase(session, version.usecase_id)
     base_model = request.base_model or (usecase.base_model if usecase else settings.default_base_model)
     method = request.method or (usecase.method if usecase else _DEFAULT_METHOD)
@@ -262,6 +280,35 @@ async def _queue_job(
     )
     if estimate.get("fit") == "refused":
         raise InvalidInput(str(estimate["message"]), field="hyperparameters")
+    return _Plan(usecase, base_model, method, validation, hp, resolved, estimate)
+
+
+async def job_estimate(session: AsyncSession, settings: TrainingSettings, request: CreateJobRequest) -> dict[str, Any]:
+    """The estimate a job queued with `request` would get on this deployment's hardware profile ({} when the
+    base model's architecture is unknown), refusing what create_job would refuse, with the same errors."""
+    version = await repository.get_dataset_version(session, request.dataset_version_id)
+    if version is None:
+        raise NotFound(
+            f"dataset version {request.dataset_version_id} is not ready for training (no dataset.ready seen)",
+            field="dataset_version_id",
+        )
+    return (await _plan(session, settings, request, version)).estimate
+
+
+async def _queue_job(
+    session: AsyncSession,
+    settings: TrainingSettings,
+    request: CreateJobRequest,
+    version: TrainingDatasetVersion,
+    *,
+    created_by: str,
+    source: str,
+    study_id: UUID | None = None,
+    trial_number: int | None = None,
+) -> TrainingJob:
+    plan = await _plan(session, settings, request, version)
+    usecase, base_model, method, validation = plan.usecase, plan.base_model, plan.method, plan.validation
+    hp, resolved, estimate = plan.hyperparameters, plan.resolved, plan.estimate
     job = TrainingJob(
         usecase_id=version.usecase_id,
         dataset_id=version.dataset_id,
@@ -287,6 +334,8 @@ async def _queue_job(
         phase=JobPhase.QUEUED.value,
         eta_seconds=estimate.get("seconds"),
         trace_context=current_traceparent(),
+        study_id=study_id,
+        trial_number=trial_number,
     )
     await repository.add_job(session, job)
     await announce_work(session)
@@ -723,33 +772,34 @@ async def complete_job(
         session, job.id, f"succeeded ({metadata.status}), adapter stored as {_object_key(settings, adapter_uri)}"
     )
     await _learn_throughput(session, settings, job, metadata)
-    await add_event(
-        session,
-        JOB_COMPLETED,
-        JobCompleted(
-            producer=settings.service_name,
-            usecase_id=job.usecase_id,
-            job_id=job.id,
-            dataset_id=job.dataset_id,
-            dataset_version_id=job.dataset_version_id,
-            task_type=_task_type(job),
-            base_model=job.base_model,
-            method=job.method_ran,
-            adapter_uri=adapter_uri,
-            test_split_uri=job.split_uris.get("test"),
-            validation_split_uri=job.split_uris.get("validation"),
-            labels=list(metadata.labels or job.labels or []),
-            prompt_template=metadata.prompt_template or _stored_template(job),
-            hyperparameters=job.resolved,
-            metrics={k: float(v) for k, v in final.items()},
-            trained_tokens=job.trained_tokens,
-            duration_seconds=duration,
-            hardware_profile=settings.hardware_profile,
-            parameters=shape.params if (shape := model_shape(job.base_model)) else None,
-            train_seconds=metadata.durations_s.train,
-            team=job.team,
-        ),
+    completed = JobCompleted(
+        producer=settings.service_name,
+        usecase_id=job.usecase_id,
+        job_id=job.id,
+        dataset_id=job.dataset_id,
+        dataset_version_id=job.dataset_version_id,
+        task_type=_task_type(job),
+        base_model=job.base_model,
+        method=job.method_ran,
+        adapter_uri=adapter_uri,
+        test_split_uri=job.split_uris.get("test"),
+        validation_split_uri=job.split_uris.get("validation"),
+        labels=list(metadata.labels or job.labels or []),
+        prompt_template=metadata.prompt_template or _stored_template(job),
+        hyperparameters=job.resolved,
+        metrics={k: float(v) for k, v in final.items()},
+        trained_tokens=job.trained_tokens,
+        duration_seconds=duration,
+        hardware_profile=settings.hardware_profile,
+        parameters=shape.params if (shape := model_shape(job.base_model)) else None,
+        train_seconds=metadata.durations_s.train,
+        team=job.team,
+        study_id=job.study_id,
     )
+    if job.study_id is not None:
+        # evaluation skips a trial's job.completed; the study hands its best trial's on in study.completed
+        _update(job, completed_event=completed.model_dump(mode="json"), stop_reason=None)
+    await add_event(session, JOB_COMPLETED, completed)
     log.info("training.job.succeeded", job_id=str(job.id), method=job.method_ran)
 
 
@@ -891,6 +941,7 @@ async def erase_for_dataset(
             adapter_uri=None,
             last_checkpoint_key=None,
             last_checkpoint_step=None,
+            completed_event=None,  # a trial's announcement names the deleted adapter: its study must not pass it on
         )
         await repository.add_log(session, job.id, f"dataset erased by {actor}: splits, adapter and checkpoints deleted")
     await audit(
@@ -910,12 +961,38 @@ async def erase_for_dataset(
 async def _finish_cancelled(session: AsyncSession, settings: TrainingSettings, job: TrainingJob, actor: str) -> None:
     check_transition(job.status, JobStatus.CANCELLED)
     _update(job, status=JobStatus.CANCELLED.value, requested_action=None, finished_at=utcnow(), eta_seconds=None)
-    await repository.add_log(session, job.id, f"cancelled by {actor}")
+    why = f" ({job.stop_reason})" if job.stop_reason else ""
+    await repository.add_log(session, job.id, f"cancelled by {actor}{why}")
     await add_event(
         session,
         JOB_CANCELLED,
-        JobCancelled(producer=settings.service_name, usecase_id=job.usecase_id, job_id=job.id, cancelled_by=actor),
+        JobCancelled(
+            producer=settings.service_name,
+            usecase_id=job.usecase_id,
+            job_id=job.id,
+            cancelled_by=actor,
+            reason=job.stop_reason,
+        ),
     )
+
+
+async def stop_job(
+    session: AsyncSession, settings: TrainingSettings, job: TrainingJob, *, actor: str, reason: str
+) -> bool:
+    """The platform stops a job (a study prunes its trial, or is cancelled) through the cancel path: a queued or
+    paused job is cancelled now, a starting or running one is asked to stop (its worker cancels it at the next
+    step). `reason` stays on the job (stop_reason) and goes out in job.cancelled. False when it had already ended."""
+    current = JobStatus(job.status)
+    if current in TERMINAL:
+        return False
+    _update(job, stop_reason=reason)
+    if current in (JobStatus.QUEUED, JobStatus.PAUSED):
+        await _finish_cancelled(session, settings, job, actor)
+    else:
+        _update(job, requested_action="cancel")
+        await repository.add_log(session, job.id, f"stop requested by {actor} ({reason})")
+    log.info("training.job.stop_requested", job_id=str(job.id), reason=reason, status=job.status)
+    return True
 
 
 async def recover_lost_job(session: AsyncSession, settings: TrainingSettings, job: TrainingJob, why: str) -> str:

@@ -74,7 +74,7 @@ class TrainingJob(SQLModel, table=True):
     labels: list[str] = Field(default_factory=list, sa_type=JSONB)
     # The use case's PromptTemplate as stored with the dataset version; None: the recipe's neutral wording.
     prompt_template: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
-    source: str = "api"  # api | dataset.ready | retrain.requested
+    source: str = "api"  # api | dataset.ready | retrain.requested | study
     created_by: str
     # The use case's team: who may read and steer the job (tuneline.training.jobs.access); None: made before teams.
     team: str | None = Field(default=None, index=True)
@@ -110,6 +110,13 @@ class TrainingJob(SQLModel, table=True):
     trace_context: str | None = None
     # Its dataset version was erased: splits, adapter and checkpoints are gone; the row stays as the record.
     erased_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    # A trial of a hyperparameter study (tuneline.training.studies): the study and the trial's number in it.
+    study_id: UUID | None = Field(default=None, index=True)
+    trial_number: int | None = None
+    # Why the platform stopped it when no person asked: "pruned" (its study's pruner), "study cancelled".
+    stop_reason: str | None = None
+    # A trial's job.completed as published: the study hands its best trial's to evaluation in study.completed.
+    completed_event: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
 
 
 class TrainingJobMetric(SQLModel, table=True):

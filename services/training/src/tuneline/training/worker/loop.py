@@ -28,6 +28,9 @@ from tuneline.training.jobs import repository, service
 from tuneline.training.jobs.states import ACTIVE, JobStatus
 from tuneline.training.jobs.tables import TrainingJob
 from tuneline.training.settings import TrainingSettings
+from tuneline.training.studies import service as studies
+from tuneline.training.studies.context import open_study_storage
+from tuneline.training.studies.optuna_repository import StudyStorage
 from tuneline.training.worker.execute import ExecutionSpec
 from tuneline.training.worker.runners import RunHandle, Runner
 
@@ -37,12 +40,22 @@ _RECORD_TASKS = {"classification": "classification", "instruction": "instruction
 
 
 class Worker:
-    def __init__(self, settings: TrainingSettings, sessions: SessionFactory, runner: Runner, name: str | None = None):
+    def __init__(
+        self,
+        settings: TrainingSettings,
+        sessions: SessionFactory,
+        runner: Runner,
+        name: str | None = None,
+        studies: StudyStorage | None = None,
+    ):
         self.settings = settings
         self.sessions = sessions
         self.runner = runner
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid4().hex[:6]}"
         self.running: dict[UUID, asyncio.Task[None]] = {}
+        # Trials of a study report their validation losses to Optuna from here (opened at the first report).
+        self._owns_studies = studies is None
+        self.studies = studies or open_study_storage(settings)
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("training.worker.started", worker=self.name, runner=self.runner.name)
@@ -56,6 +69,8 @@ class Worker:
             for task in self.running.values():
                 task.cancel()
             await asyncio.gather(*self.running.values(), return_exceptions=True)
+            if self._owns_studies:
+                await asyncio.to_thread(self.studies.close)
             log.info("training.worker.stopped", worker=self.name)
 
     async def tick(self) -> None:
@@ -187,6 +202,7 @@ class Worker:
             if isinstance(message, TrainingResult):
                 result = message
                 continue
+            pruned = False
             async with transaction(self.sessions) as session:
                 job = await self._own(session, job_id)
                 if job is None:  # taken over after a missed heartbeat: stop this copy
@@ -196,8 +212,14 @@ class Worker:
                     await service.record_phase(session, self.settings, job, message)
                 elif isinstance(message, TrainingProgress):
                     await service.record_progress(session, self.settings, job, message)
+                    if message.event == "eval" and message.val_loss is not None and job.study_id is not None:
+                        pruned = await studies.report_validation(
+                            session, self.settings, self.studies, job, message.step, message.val_loss
+                        )
                 else:
                     await service.record_checkpoint(session, job, message.key, message.step)
+            if pruned:  # committed: stop the run now rather than at the next heartbeat
+                handle.request("cancel")
         return result
 
     async def _conclude(self, job_id: UUID, result: TrainingResult | None, code: int, error: str) -> None:

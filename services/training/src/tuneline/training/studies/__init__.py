@@ -1,0 +1,1 @@
+"""Hyperparameter studies: Optuna searches over a preset's ranges whose trials are ordinary training jobs."""
