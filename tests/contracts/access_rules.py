@@ -184,6 +184,7 @@ TRAINING: dict[tuple[str, str], Rule] = {
     ("GET", "/jobs/{job_id}/metrics"): Rule(MEMBERS, team=True),
     ("GET", "/jobs/{job_id}/logs"): Rule(MEMBERS, team=True),
     ("GET", "/jobs/{job_id}/stream"): Rule(MEMBERS, team=True, note="the seeded job is finished: the stream ends"),
+    ("GET", "/presets"): Rule(MEMBERS, note="the service's presets and ranges, the same for every team"),
 }
 
 # ------------------------------------------------------------------------------------------------- evaluation
