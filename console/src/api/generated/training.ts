@@ -1215,7 +1215,10 @@ export interface operations {
             query?: {
                 poll_s?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Resume after this event (the `id` of the last one received): progress events after it only. */
+                "Last-Event-ID"?: number | null;
+            };
             path: {
                 job_id: string;
             };
@@ -1223,7 +1226,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events `phase`, `progress` and `status` (JSON data); the stream ends with the job. */
+            /** @description Events `phase`, `progress` and `status` (JSON data); the stream ends with the job. Every event's `id` is the last metric row sent: a client that reconnects with `Last-Event-ID` gets only the `progress` events after it (and the current `phase` and `status` again). */
             200: {
                 headers: {
                     [name: string]: unknown;
