@@ -7,8 +7,9 @@ import type { components } from "@/api/generated/training";
 import { appendPoint, TERMINAL, withPhase, withPoint, withStatus, type PhaseData, type StatusData } from "@/features/training/api/live";
 import { isFinished, useJob, useJobMetrics } from "@/features/training/api/queries";
 import { serviceUrl } from "@/lib/config";
+import { apiErrorFrom } from "@/lib/errors";
 import { getSession, setSession } from "@/lib/session";
-import { openEventStream } from "@/lib/sse";
+import { openEventStream, type StreamError } from "@/lib/sse";
 
 type Job = components["schemas"]["JobResponse"];
 type MetricPoint = components["schemas"]["MetricPoint"];
@@ -83,7 +84,7 @@ export function useLiveJob(id: string) {
         else if (next === "failed") {
           // A token the service no longer accepts ends the session, as every other call does (lib/api.ts).
           if (error?.status === 401 && getSession()) setSession(null, "Your session has ended. Sign in again.");
-          setState({ mode: "polling", reason: error?.message ?? "the stream failed" });
+          setState({ mode: "polling", reason: error ? reasonOf(error) : "the stream failed" });
         }
       },
     });
@@ -91,4 +92,16 @@ export function useLiveJob(id: string) {
   }, [id, live, queryClient]);
 
   return { job, metrics, live: state };
+}
+
+/** The service's own words when it refused (its JSON error body), else what the connection said. */
+function reasonOf(error: StreamError): string {
+  if (error.status <= 0) return error.message;
+  let body: unknown = error.message;
+  try {
+    body = JSON.parse(error.message);
+  } catch {
+    // not JSON: the text itself
+  }
+  return apiErrorFrom(error.status, body).headline;
 }
