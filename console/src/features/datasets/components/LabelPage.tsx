@@ -159,16 +159,16 @@ function Labeler({ datasetId, version, labels }: { datasetId: string; version: V
         <fieldset aria-describedby={error ? "single-label-error" : undefined}>
           <legend>{`Label for record ${cursor + 1}`}</legend>
           <div className="label-choices">
-            {["", ...labels].map((label) => (
+            {["", ...labels].map((label, i) => (
               <div className="field checkbox" key={label || "keep"}>
                 <input
                   type="radio"
-                  id={`single-label-${label || "keep"}`}
+                  id={`single-label-${i}`}
                   name="single-label"
                   checked={(draft.get(cursor) ?? "") === label}
                   onChange={() => choose(cursor, label)}
                 />
-                <label htmlFor={`single-label-${label || "keep"}`}>{label || (current ? `Keep ${current}` : "No label")}</label>
+                <label htmlFor={`single-label-${i}`}>{label || (current ? `Keep ${current}` : "No label")}</label>
               </div>
             ))}
           </div>
