@@ -41,11 +41,11 @@ export function rangeText(knob: Knob, smallModelParams: number): string {
 
 const METHOD_WORDS: Record<string, string> = { lora: "LoRA", qlora: "QLoRA", full: "full fine-tuning" };
 
-/** "1 epoch … : what for", in words, from the values the preset sets itself. */
+/** What the preset sets, in words ("Epochs 1, Batch size 4, …; made for LoRA"), from the values it sets itself. */
 export function presetSummary(preset: PresetSpec, knobs: readonly Knob[]): string {
   const titles = new Map(knobs.map((k) => [k.name, k.title]));
-  const values = Object.entries(preset.values).map(([name, value]) => `${(titles.get(name) ?? name).toLowerCase()} ${String(value)}`);
-  return `${preset.purpose} — ${values.join(", ")}; made for ${METHOD_WORDS[preset.method] ?? preset.method}`;
+  const values = Object.entries(preset.values).map(([name, value]) => `${titles.get(name) ?? name} ${String(value)}`);
+  return `Sets ${values.join(", ")}; made for ${METHOD_WORDS[preset.method] ?? preset.method}.`;
 }
 
 export function formatSeconds(seconds: number | null | undefined): string {

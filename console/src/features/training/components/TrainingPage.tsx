@@ -169,10 +169,14 @@ function StartJobForm({ usecaseId, datasets, presets }: { usecaseId: string; dat
               value={p.name}
               checked={preset === p.name}
               onChange={() => setPreset(p.name)}
+              aria-describedby={`preset-${p.name}-values`}
             />
             <label htmlFor={`preset-${p.name}`}>
-              {p.title} <span className="hint">— {presetSummary(p, presets.hyperparameters)}</span>
+              {p.title} <span className="hint">— {p.purpose}</span>
             </label>
+            <span id={`preset-${p.name}-values`} className="hint">
+              {presetSummary(p, presets.hyperparameters)}
+            </span>
           </div>
         ))}
       </Fieldset>
