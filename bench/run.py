@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 #: Flags that keep a bench to a few minutes on a 2-core machine (unknown benches run with their defaults).
 SMALL_FLAGS: dict[str, list[str]] = {
     "backbone": ["--events", "200", "--bulk", "2000"],
+    "console": ["--runs", "3", "--usecases", "10"],
     "data_pii": ["--records", "500", "--baseline", "100"],
     "data_stream": ["--rows", "20000", "--near-max", "20000"],
     "eval_generation": ["--samples", "8"],
@@ -46,6 +47,7 @@ BUDGET_S: dict[str, float] = {
     "serving": 600,
     "eval_generation": 600,
     "hostile_input": 900,
+    "console": 600,
 }
 DEFAULT_BUDGET_S = 300.0
 

@@ -24,7 +24,7 @@ test.describe.serial("the ML engineer's training", () => {
     await expect(estimate).toContainText("$");
 
     await page.getByText("Advanced settings").click();
-    const rate = page.getByLabel("Learning rate");
+    const rate = page.getByLabel("Learning rate", { exact: true }); // a preset's words may mention it too
     await expect(rate).toHaveAccessibleDescription(/Allowed: 0\.00001–0\.001/);
     await rate.fill("0.5");
     await page.getByRole("button", { name: "Start training" }).click();
@@ -36,8 +36,14 @@ test.describe.serial("the ML engineer's training", () => {
 
     await rate.fill("");
     await page.getByLabel("Epochs", { exact: true }).fill("1");
+    // The job page follows the job over the training service's event stream, the token in a header (not the URL).
+    const streamRequest = page.waitForRequest((request) => /\/jobs\/[^/]+\/stream/.test(request.url()));
     await page.getByRole("button", { name: "Start training" }).click();
     await expect(page.getByRole("heading", { name: /^Training job / })).toBeVisible();
+    const stream = await streamRequest;
+    expect(await stream.headerValue("authorization")).toMatch(/^Bearer /);
+    expect(new URL(stream.url()).search).toBe("");
+    await expect(page.getByText("Live: the training service sends each step as it happens.")).toBeVisible();
     await expect(page.getByText("queued", { exact: true })).toBeVisible();
     await expect(page.getByText("Waiting for a training worker to claim the job.")).toBeVisible();
     await expect(page.getByText("No loss reported yet.")).toBeVisible();

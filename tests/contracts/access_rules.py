@@ -198,6 +198,7 @@ TRAINING: dict[tuple[str, str], Rule] = {
     ("GET", "/studies"): Rule(MEMBERS),
     ("GET", "/studies/{study_id}"): Rule(MEMBERS, team=True),
     ("POST", "/studies/{study_id}/cancel"): Rule(_ENGINEER, team=True, note="the seeded study is cancelled: a 409"),
+    ("GET", "/presets"): Rule(MEMBERS, note="the service's presets and ranges, the same for every team"),
 }
 
 # ------------------------------------------------------------------------------------------------- evaluation

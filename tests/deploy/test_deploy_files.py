@@ -620,7 +620,7 @@ def test_network_policy_denies_by_default_and_admits_api_traffic_only_on_http() 
         for o in k8s_base_objects()
         if o["kind"] == "Deployment"
     }
-    assert roles == {**dict.fromkeys(DEFAULT_PORTS, "api"), **dict.fromkeys(WORKERS, "worker")}
+    assert roles == {**dict.fromkeys(DEFAULT_PORTS, "api"), **dict.fromkeys(WORKERS, "worker"), "console": "web"}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -672,8 +672,9 @@ def test_kubectl_renders_the_overlay_with_consistent_references(overlay: str) ->
     pod_specs += [ray["spec"]["headGroupSpec"]["template"]["spec"]]
     pod_specs += [g["template"]["spec"] for g in ray["spec"]["workerGroupSpecs"]]
     for spec in pod_specs:
+        mounted = {v["configMap"]["name"] for v in spec.get("volumes", []) if "configMap" in v}
         for c in spec["containers"]:
-            refs = {e["configMapRef"]["name"] for e in c.get("envFrom", []) if "configMapRef" in e}
+            refs = {e["configMapRef"]["name"] for e in c.get("envFrom", []) if "configMapRef" in e} | mounted
             assert refs and refs <= config_maps, f"{c['name']} refers to a ConfigMap the overlay does not render"
     namespaces = {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"}
     assert namespaces == {"tuneline-dev" if overlay == "dev" else "tuneline"}
@@ -719,6 +720,10 @@ def test_every_work_directory_points_into_a_writable_mount_under_the_read_only_r
     pods = [o for o in k8s_base_objects() if o["kind"] == "Deployment"]
     for pod in pods:
         c = container(pod)
+        if not any(e.get("configMapRef", {}).get("name") == "tuneline-config" for e in c.get("envFrom", [])):
+            assert pod["metadata"]["name"] == "console", "only the console reads nothing of config.env"
+            assert c["securityContext"]["readOnlyRootFilesystem"] is True
+            continue
         assert c["securityContext"]["readOnlyRootFilesystem"] is True
         mounts = [m["mountPath"] for m in c["volumeMounts"]]
         for var, path in configured.items():
@@ -776,3 +781,250 @@ def test_gpu_serving_runs_the_cuda_build_of_the_registry_image() -> None:
     assert "cu1" in gpu["ray-head"]["build"]["args"]["TORCH_INDEX_URL"]
     assert gpu["ray-head"]["image"].endswith("-cuda")
     assert gpu["registry"]["environment"]["TUNELINE_SERVE_POOL_NUM_GPUS"] == "1"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The web console's image (deploy/docker/Dockerfile.console) and where it runs
+# ------------------------------------------------------------------------------------------------------------
+
+CONSOLE = ROOT / "console"
+CONSOLE_DOCKERFILE = DEPLOY / "docker" / "Dockerfile.console"
+NGINX_DIR = DEPLOY / "docker" / "console"
+#: Where the deployment's config.json is mounted (compose volume, Kubernetes ConfigMap); nginx serves it from there.
+CONSOLE_CONFIG_MOUNT = "/etc/tuneline-console"
+CONSOLE_PORT = 8080
+#: The one writable place of the console's container (a tmpfs or emptyDir), not a temporary file of this process.
+WRITABLE = "/tmp"  # noqa: S108
+#: Every temporary-file directory nginx has; each one's compiled-in default is under /var (read-only here).
+NGINX_TEMP_PATHS = {f"{kind}_temp_path" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+#: The deployment configurations the console image is given: compose's, the Kubernetes base's and the dev overlay's.
+CONSOLE_CONFIGS = {
+    "compose": DEPLOY / "console" / "config.json",
+    "k8s-base": K8S_BASE / "console" / "config.json",
+    "k8s-dev": DEPLOY / "k8s" / "overlays" / "dev" / "console-config.json",
+}
+
+_NGINX_TOKEN = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|#[^\n]*|[{};]|[^\s{};\"'#]+")
+
+
+def nginx_directives(text: str) -> list[tuple[tuple[str, ...], str, list[str]]]:
+    """Every directive of an nginx configuration as (enclosing blocks, name, arguments without quotes)."""
+    out: list[tuple[tuple[str, ...], str, list[str]]] = []
+    blocks: list[str] = []
+    words: list[str] = []
+    for token in _NGINX_TOKEN.findall(text):
+        if token.startswith("#"):
+            continue
+        if token == "{":
+            blocks.append(" ".join(words))
+            words = []
+        elif token == "}":
+            assert not words, f"unterminated directive {words} before }}"
+            blocks.pop()
+        elif token == ";":
+            out.append((tuple(blocks), words[0], words[1:]))
+            words = []
+        else:
+            words.append(token[1:-1] if token[0] in "\"'" else token)
+    assert not blocks and not words, "unbalanced nginx configuration"
+    return out
+
+
+def nginx() -> list[tuple[tuple[str, ...], str, list[str]]]:
+    return nginx_directives((NGINX_DIR / "nginx.conf").read_text())
+
+
+def nginx_location(path: str) -> dict[str, list[list[str]]]:
+    """The directives of `location <path>` (e.g. "= /config.json"), name → every occurrence's arguments."""
+    found: dict[str, list[list[str]]] = {}
+    for blocks, name, args in nginx():
+        if blocks and blocks[-1] == f"location {path}":
+            found.setdefault(name, []).append(args)
+    assert found, f"nginx.conf has no location {path}"
+    return found
+
+
+def console_dockerignore_rules() -> list[str]:
+    lines = (DEPLOY / "docker" / "Dockerfile.console.dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_nginx_directive_reader_follows_blocks_quotes_and_comments() -> None:
+    text = 'http { # c\n server { location = /a { add_header X "a;b {c}" always; } } }\npid /run/p; # end'
+    assert nginx_directives(text) == [
+        (("http", "server", "location = /a"), "add_header", ["X", "a;b {c}", "always"]),
+        ((), "pid", ["/run/p"]),
+    ]
+
+
+def test_console_image_builds_the_locked_console_and_serves_it_as_an_unprivileged_user() -> None:
+    text = CONSOLE_DOCKERFILE.read_text()
+    assert re.search(r"^ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:\S+$", text, re.M)
+    assert re.search(r"^FROM \$\{NODE_IMAGE\} AS builder$", text, re.M)
+    assert re.search(r"^FROM \$\{NGINX_IMAGE\} AS runtime$", text, re.M)
+    lock = text.index("COPY console/package.json console/package-lock.json ")
+    assert lock < text.index("RUN npm ci") < text.index("COPY console/src ") < text.index("RUN npm run build")
+    build = json.loads((CONSOLE / "package.json").read_text())["scripts"]["build"]
+    assert "tsc --noEmit" in build and "scripts/bundle-size.mjs" in build, "the image fails where `npm run build` does"
+    # The runtime stage holds the build and the configuration, nothing else from the context.
+    runtime = text[text.index("AS runtime") :]
+    (root,) = [args[0] for blocks, name, args in nginx() if name == "root"]
+    assert f"COPY --from=builder /src/console/dist {root}" in runtime
+    copied = dict(re.findall(r"^COPY (deploy/docker/console/\S+) (\S+)$", runtime, re.M))
+    assert copied.pop("deploy/docker/console/nginx.conf") == "/etc/nginx/nginx.conf"
+    includes = {args[0] for _, name, args in nginx() if name == "include"} - {"/etc/nginx/mime.types"}
+    assert includes == set(copied.values()), "every file nginx.conf includes is put where it looks"
+    assert all((ROOT / src).is_file() for src in copied)
+    assert re.search(r"^USER 101:101$", runtime, re.M), "the base image's unprivileged user"
+    assert f"EXPOSE {CONSOLE_PORT}" in runtime and f"http://127.0.0.1:{CONSOLE_PORT}/healthz" in runtime
+    assert 'ENTRYPOINT ["nginx"]' in runtime, "not the base entrypoint, which rewrites files under /etc/nginx"
+
+
+def test_console_image_context_sends_only_what_its_build_reads() -> None:
+    text = CONSOLE_DOCKERFILE.read_text()
+    sources = [s for m in re.finditer(r"^COPY (?!--from)(.+) \S+$", text, re.M) for s in m.group(1).split()]
+    rules = console_dockerignore_rules()
+    for src in sources:
+        assert (ROOT / src).exists(), f"Dockerfile.console copies {src}, which does not exist"
+        assert dockerignore_includes(rules, src), f"Dockerfile.console copies {src}, which its ignore file excludes"
+    for left_out in ("console/node_modules", "console/dist", "console/tests", ".venv", "deploy/.env", "services"):
+        assert not dockerignore_includes(rules, left_out), f"{left_out} would reach the console's build context"
+    assert not dockerignore_includes(rules, "console/src/lib/sse.test.ts")
+
+
+def test_nginx_writes_only_under_tmp_so_the_root_filesystem_can_be_read_only() -> None:
+    directives = nginx()
+    names = {name for _, name, _ in directives}
+    assert "user" not in names, "the process already runs as uid 101; a user directive needs root"
+    (pid,) = [args[0] for _, name, args in directives if name == "pid"]
+    assert pid.startswith(f"{WRITABLE}/")
+    temp = {name: args[0] for _, name, args in directives if name in NGINX_TEMP_PATHS}
+    assert set(temp) == NGINX_TEMP_PATHS, f"temp paths left at their /var defaults: {NGINX_TEMP_PATHS - set(temp)}"
+    assert all(path.startswith(f"{WRITABLE}/") for path in temp.values()), temp
+    logs = [args[0] for _, name, args in directives if name in ("error_log", "access_log")]
+    assert logs and set(logs) <= {"/dev/stdout", "/dev/stderr", "off"}, logs
+    (listen,) = [args for _, name, args in directives if name == "listen"]
+    assert listen == [str(CONSOLE_PORT)], "an unprivileged port: the container may bind nothing below 1024"
+    # Where the image runs, / is read-only and /tmp is the one writable place.
+    service = compose()["services"]["console"]
+    assert service["read_only"] is True and service["tmpfs"] == [WRITABLE]
+    pod = k8s_object("Deployment", "console")["spec"]["template"]["spec"]
+    c = container(k8s_object("Deployment", "console"))
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True
+    tmp = next(m for m in c["volumeMounts"] if m["mountPath"] == WRITABLE)
+    assert "emptyDir" in next(v for v in pod["volumes"] if v["name"] == tmp["name"])
+
+
+def test_nginx_serves_the_mounted_config_uncached_assets_for_good_and_the_app_on_every_other_path() -> None:
+    config = nginx_location("= /config.json")
+    assert config["alias"] == [[f"{CONSOLE_CONFIG_MOUNT}/config.json"]]
+    assert ["Cache-Control", "no-store", "always"] in config["add_header"]
+    assets = nginx_location("/assets/")
+    assert assets["try_files"] == [["$uri", "=404"]], "a missing bundle is a 404, not index.html"
+    assert any("immutable" in args[1] for args in assets["add_header"] if args[0] == "Cache-Control")
+    app = nginx_location("/")
+    assert app["try_files"] == [["$uri", "/index.html"]], "a route of the single-page app gets index.html"
+    assert nginx_location("= /healthz")["return"] == [["200", r"ok\n"]]  # nginx reads the escape
+    # nginx drops the headers of enclosing blocks in a location that adds its own: each includes the shared ones.
+    headers = nginx_directives((NGINX_DIR / "tuneline-headers.conf").read_text())
+    assert {args[0] for _, _, args in headers} >= {"X-Content-Type-Options", "Referrer-Policy"}
+    for blocks, name, _ in nginx():
+        if name == "add_header":
+            assert (blocks, "include", ["/etc/nginx/tuneline-headers.conf"]) in nginx(), blocks
+
+
+@pytest.mark.parametrize("where", sorted(CONSOLE_CONFIGS))
+def test_console_configs_name_every_service_and_a_sign_in_the_console_knows(where: str) -> None:
+    config = json.loads(CONSOLE_CONFIGS[where].read_text())
+    known = re.search(r"export type Service = ([^;]+);", (CONSOLE / "src" / "lib" / "config.ts").read_text())
+    assert known and set(re.findall(r'"(\w+)"', known.group(1))) == set(DEFAULT_PORTS)
+    assert set(config) == {"environment", "services", "signIn"}
+    assert set(config["services"]) == set(DEFAULT_PORTS)
+    sign_in = config["signIn"]
+    if config["environment"] == "production":
+        # The development sign-in does not exist in production; tokens come from the services' issuer.
+        assert sign_in["mode"] == "oidc" and sign_in["clientId"]
+        assert sign_in["issuer"] == config_env()["TUNELINE_JWT_ISSUER"]
+        assert all(url.startswith("https://") for url in config["services"].values())
+    else:
+        # The development sign-in answers loopback callers only: the browser reaches each service on this
+        # machine's published port (compose) or port-forward (a dev cluster), on its default port.
+        assert sign_in == {"mode": "development"}
+        assert config["services"] == {svc: f"http://127.0.0.1:{port}" for svc, port in DEFAULT_PORTS.items()}
+
+
+def test_compose_serves_the_console_on_its_port_with_its_config_and_the_services_allow_its_origin() -> None:
+    service = compose()["services"]["console"]
+    assert service["build"] == {"context": "..", "dockerfile": "deploy/docker/Dockerfile.console"}
+    assert service["ports"] == [f"127.0.0.1:8100:{CONSOLE_PORT}"]
+    assert service["volumes"] == [f"./console/config.json:{CONSOLE_CONFIG_MOUNT}/config.json:ro"]
+    assert service["healthcheck"]["test"][-1] == f"http://127.0.0.1:{CONSOLE_PORT}/healthz"
+    assert "environment" not in service, "the console reads no platform setting or secret"
+    default = interpolated((DEPLOY / "docker-compose.yml").read_text())["TUNELINE_CORS_ORIGINS"]
+    assert default is not None and "http://127.0.0.1:8100" in json.loads(default)
+    assert json.loads(env_example()["TUNELINE_CORS_ORIGINS"]) == json.loads(default)
+    assert compose()["x-tuneline-env"]["TUNELINE_CORS_ORIGINS"].startswith("${TUNELINE_CORS_ORIGINS:-")
+
+
+def test_console_deployment_is_unprivileged_read_only_and_admits_only_the_ingress() -> None:
+    deployment = k8s_object("Deployment", "console")
+    pod = deployment["spec"]["template"]["spec"]
+    c = container(deployment)
+    assert c["image"] == "tuneline/console"
+    assert c["ports"] == [{"name": "http", "containerPort": CONSOLE_PORT}]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == 101, "the image's USER"
+    assert c["securityContext"]["allowPrivilegeEscalation"] is False
+    assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert "envFrom" not in c and "env" not in c, "the console reads no platform setting or secret"
+    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert c["readinessProbe"]["httpGet"] == {"path": "/config.json", "port": "http"}
+    config = next(m for m in c["volumeMounts"] if m["mountPath"] == CONSOLE_CONFIG_MOUNT)
+    assert config["readOnly"] is True
+    volume = next(v for v in pod["volumes"] if v["name"] == config["name"])
+    assert volume["configMap"]["name"] == "tuneline-console-config"
+    generated = next(
+        g
+        for g in load_yaml(K8S_BASE / "kustomization.yaml")["configMapGenerator"]
+        if g["name"] == volume["configMap"]["name"]
+    )
+    assert generated["files"] == ["config.json=console/config.json"], "the mount holds config.json"
+    service = k8s_object("Service", "console")
+    assert service["spec"]["ports"] == [{"name": "http", "port": CONSOLE_PORT, "targetPort": "http"}]
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert k8s_object("PodDisruptionBudget", "console")["spec"]["selector"] == deployment["spec"]["selector"]
+    policy = k8s_object("NetworkPolicy", "tuneline-console-ingress")["spec"]
+    assert policy["podSelector"] == {"matchLabels": {"tuneline.io/role": "web"}}
+    assert [p["port"] for rule in policy["ingress"] for p in rule["ports"]] == ["http"]
+    sources = [s["namespaceSelector"]["matchLabels"] for rule in policy["ingress"] for s in rule["from"]]
+    assert sources == [{"kubernetes.io/metadata.name": "ingress-nginx"}]
+    origins = json.loads(config_env()["TUNELINE_CORS_ORIGINS"])
+    assert origins and all(o.startswith("https://") for o in origins), "the APIs admit the console's https origin"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_kubectl_renders_the_console_with_its_overlays_config_image_and_origin(overlay: str) -> None:
+    result = run("kubectl", "kustomize", f"deploy/k8s/overlays/{overlay}")
+    assert result.returncode == 0, result.stderr
+    objects = [o for o in yaml.safe_load_all(result.stdout) if o]
+    deployment = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "console")
+    pod = deployment["spec"]["template"]["spec"]
+    (volume,) = [v for v in pod["volumes"] if "configMap" in v]
+    maps = {o["metadata"]["name"]: o["data"] for o in objects if o["kind"] == "ConfigMap"}
+    name = volume["configMap"]["name"]
+    assert re.fullmatch(r"tuneline-console-config-[a-z0-9]+", name), "hashed: a changed config rolls the pods"
+    served = json.loads(maps[name]["config.json"])
+    platform = next(data for map_name, data in maps.items() if map_name.startswith("tuneline-config-"))
+    origins = json.loads(platform["TUNELINE_CORS_ORIGINS"])
+    image = pod["containers"][0]["image"]
+    if overlay == "prod":
+        assert served["environment"] == platform["TUNELINE_ENVIRONMENT"] == "production"
+        assert served["signIn"]["mode"] == "oidc"
+        assert image == "registry.example.com/tuneline/console:0.1.0"
+        assert deployment["spec"]["replicas"] == 2
+    else:
+        assert served["environment"] == platform["TUNELINE_ENVIRONMENT"] == "development"
+        assert served["signIn"] == {"mode": "development"}
+        assert image == "tuneline/console:dev"
+        assert "http://127.0.0.1:8100" in origins, "the port-forwarded console's origin"

@@ -13,6 +13,7 @@ const DashboardPage = lazy(() => import("@/features/dashboard/components/Dashboa
 const WizardPage = lazy(() => import("@/features/intake/components/WizardPage"));
 const DatasetsPage = lazy(() => import("@/features/datasets/components/DatasetsPage"));
 const DatasetPage = lazy(() => import("@/features/datasets/components/DatasetPage"));
+const LabelPage = lazy(() => import("@/features/datasets/components/LabelPage"));
 const UseCasePage = lazy(() => import("@/features/intake/components/UseCasePage"));
 const TrainingPage = lazy(() => import("@/features/training/components/TrainingPage"));
 const JobPage = lazy(() => import("@/features/training/components/JobPage"));
@@ -50,6 +51,10 @@ export function AppRoutes() {
           <Route path="/usecases/:id" element={<UseCasePage />} />
           <Route path="/datasets" element={<DatasetsPage />} />
           <Route path="/datasets/:id" element={<DatasetPage />} />
+          <Route
+            path="/datasets/:id/versions/:number/labels"
+            element={can(session, "dataset.manage") ? <LabelPage /> : <Forbidden what="label a dataset's records" />}
+          />
           <Route path="/training" element={<TrainingPage />} />
           <Route path="/training/jobs/:id" element={<JobPage />} />
           <Route path="/evaluations" element={<EvaluationsPage />} />

@@ -239,6 +239,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Presets, their hyperparameters and the ranges the service enforces */
+        get: operations["list_presets_presets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -653,6 +670,55 @@ export interface components {
              */
             training_seconds: number;
         };
+        /** HyperparameterSpec */
+        HyperparameterSpec: {
+            /**
+             * Auto
+             * @description What "auto" resolves to, where the field accepts "auto"; null otherwise.
+             */
+            auto?: string | null;
+            /**
+             * Default
+             * @description The value when neither the preset nor the request sets it.
+             */
+            default: unknown;
+            /**
+             * Description
+             * @description What the value changes.
+             */
+            description: string;
+            /**
+             * Maximum
+             * @description Largest allowed value (inclusive); null where no range applies.
+             */
+            maximum: number | null;
+            /**
+             * Minimum
+             * @description Smallest allowed value (inclusive); null where no range applies.
+             */
+            minimum: number | null;
+            /**
+             * Minimum Small Model
+             * @description The smallest allowed value for base models under `small_model_params` parameters, where it differs (max_seq_len).
+             */
+            minimum_small_model?: number | null;
+            /**
+             * Name
+             * @description The key in a job's `hyperparameters`.
+             */
+            name: string;
+            /**
+             * Title
+             * @description The field's name in words.
+             */
+            title: string;
+            /**
+             * Type
+             * @description "modules": "all-linear" or a list of module names.
+             * @enum {string}
+             */
+            type: "integer" | "number" | "modules";
+        };
         /** JobResponse */
         JobResponse: {
             /** Adapter Uri */
@@ -817,6 +883,57 @@ export interface components {
          * @enum {string}
          */
         Preset: "quick_start" | "balanced" | "quality_focused" | "cost_optimized";
+        /** PresetSpec */
+        PresetSpec: {
+            /**
+             * Hyperparameters
+             * @description Every hyperparameter a job from this preset starts with (its values over the defaults; "auto" resolves when the job is queued).
+             */
+            hyperparameters: {
+                [key: string]: unknown;
+            };
+            /**
+             * Method
+             * @description The method the preset is designed for (QLoRA runs only on CUDA; elsewhere LoRA runs).
+             * @enum {string}
+             */
+            method: "lora" | "qlora" | "full";
+            name: components["schemas"]["Preset"];
+            /**
+             * Purpose
+             * @description What the preset is for.
+             */
+            purpose: string;
+            /**
+             * Title
+             * @description The preset's name in words.
+             */
+            title: string;
+            /**
+             * Values
+             * @description The hyperparameters the preset sets itself.
+             */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** PresetsResponse */
+        PresetsResponse: {
+            /** @description The preset a job request that names none starts from. */
+            default_preset: components["schemas"]["Preset"];
+            /**
+             * Hyperparameters
+             * @description Every hyperparameter a request may override, in the order the service declares them.
+             */
+            hyperparameters: components["schemas"]["HyperparameterSpec"][];
+            /** Presets */
+            presets: components["schemas"]["PresetSpec"][];
+            /**
+             * Small Model Params
+             * @description Base models below this parameter count may use shorter sequences.
+             */
+            small_model_params: number;
+        };
         /**
          * PruningOptions
          * @description Median pruning on the validation loss the worker reports at each evaluation (eval_interval).
@@ -1513,7 +1630,10 @@ export interface operations {
             query?: {
                 poll_s?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Resume after this event (the `id` of the last one received): progress events after it only. */
+                "Last-Event-ID"?: number | null;
+            };
             path: {
                 job_id: string;
             };
@@ -1521,7 +1641,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events `phase`, `progress` and `status` (JSON data); the stream ends with the job. */
+            /** @description Events `phase`, `progress` and `status` (JSON data); the stream ends with the job. Every event's `id` is the last metric row sent: a client that reconnects with `Last-Event-ID` gets only the `progress` events after it (and the current `phase` and `status` again). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,6 +1681,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    list_presets_presets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresetsResponse"];
+                };
             };
         };
     };

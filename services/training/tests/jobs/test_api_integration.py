@@ -1,6 +1,7 @@
 """The jobs API and consumers against real PostgreSQL and the Kafka broker (no training runs here)."""
 
 import asyncio
+import json
 from uuid import UUID, uuid4
 
 import pytest
@@ -13,6 +14,7 @@ from tuneline.common.results import TrainingMetadata
 from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
 from tuneline.training.app import create_app
 from tuneline.training.jobs import repository
+from tuneline.training.jobs.tables import TrainingJobMetric
 from tuneline.training.settings import TrainingSettings
 
 pytestmark = pytest.mark.integration
@@ -515,3 +517,46 @@ async def test_a_retired_use_case_cancels_its_queued_jobs_stops_running_ones_and
         listed = (await client.get("/jobs", params={"usecase_id": str(usecase_id)}, headers=headers)).json()
         items = listed["items"] if isinstance(listed, dict) else listed
         assert sorted(j["id"] for j in items) == sorted(str(i) for i in ids), "no job queued after the retirement"
+
+
+def _sse_events(text: str) -> list[dict[str, str]]:
+    """The events of a finished text/event-stream answer, as {field: value} (comments dropped)."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
+        if fields:
+            events.append(fields)
+    return events
+
+
+async def test_stream_ids_each_event_and_a_reconnect_with_last_event_id_gets_only_the_later_points(  # type: ignore[no-untyped-def]
+    settings, seed_dataset
+) -> None:
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        created = await client.post("/jobs", json={"dataset_version_id": str(version_id)}, headers=headers)
+        job_id = UUID(created.json()["id"])
+        async with transaction(app.state.tuneline.sessions) as session:
+            for step, loss in ((1, 2.5), (2, 2.0), (3, 1.5)):
+                await repository.add_metric(
+                    session, TrainingJobMetric(job_id=job_id, step=step, epoch=step / 3, event="step", train_loss=loss)
+                )
+        await client.post(f"/jobs/{job_id}/cancel", headers=headers)  # a final status: the stream ends
+
+        full = _sse_events((await client.get(f"/jobs/{job_id}/stream", headers=headers)).text)
+        progress = [e for e in full if e["event"] == "progress"]
+        assert [json.loads(e["data"])["step"] for e in progress] == [1, 2, 3]
+        ids = [int(e["id"]) for e in full]
+        assert ids == sorted(ids) and ids[-1] == int(progress[-1]["id"])  # phase and status carry the cursor too
+
+        resumed = _sse_events(
+            (await client.get(f"/jobs/{job_id}/stream", headers={**headers, "Last-Event-ID": progress[0]["id"]})).text
+        )
+        assert [json.loads(e["data"])["step"] for e in resumed if e["event"] == "progress"] == [2, 3]
+        assert [e["event"] for e in resumed][-2:] == ["phase", "status"]
+        assert json.loads(resumed[-1]["data"])["status"] == "cancelled"
+
+        bad = await client.get(f"/jobs/{job_id}/stream", headers={**headers, "Last-Event-ID": "yesterday"})
+        assert bad.status_code == 422 and "Last-Event-ID" in bad.text

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { data } from "@/api/data";
 import { intake } from "@/api/intake";
+import type { Assignment } from "@/features/datasets/api/labels";
 import { unwrap } from "@/lib/api";
 
 export const DATASET_PAGE = 20;
@@ -78,6 +79,34 @@ export function useRedact(id: string) {
   return useMutation({
     mutationFn: ({ number, mode }: { number: number; mode: "replace" | "mask" | "hash" }) =>
       unwrap(data().POST("/datasets/{dataset_id}/versions/{number}/redact", { ...versionPath(id, number), body: { mode } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["data", "dataset", id] }),
+  });
+}
+
+export function useVersion(id: string, number: number, enabled = true) {
+  return useQuery({
+    queryKey: ["data", "dataset", id, "versions", number],
+    queryFn: () => unwrap(data().GET("/datasets/{dataset_id}/versions/{number}", versionPath(id, number))),
+    enabled,
+  });
+}
+
+/** The version and its ancestors, newest first (as the service answers). */
+export function useLineage(id: string, number: number) {
+  return useQuery({
+    queryKey: ["data", "dataset", id, "versions", number, "lineage"],
+    queryFn: () => unwrap(data().GET("/datasets/{dataset_id}/versions/{number}/lineage", versionPath(id, number))),
+  });
+}
+
+export type LabelAssignment = Assignment;
+
+/** A new version of `number` with the labels applied (the version itself never changes). */
+export function useApplyLabels(id: string, number: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { labels: LabelAssignment[]; keep_unlabelled: boolean }) =>
+      unwrap(data().POST("/datasets/{dataset_id}/versions/{number}/labels", { ...versionPath(id, number), body })),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["data", "dataset", id] }),
   });
 }

@@ -1,5 +1,6 @@
 // One dataset: upload with progress, then for each immutable version its validation report (with the line of
-// every error), quality, PII findings with a redact action, splits and a preview of the records.
+// every error), quality, PII findings with a redact action, its lineage (how it and its ancestors were made), a
+// preview of the records, and for data owners the way to the labeling screen.
 import { useState, type DragEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Badge } from "@/components/ui/Badge";
@@ -7,7 +8,8 @@ import { ConfirmButton } from "@/components/ui/ConfirmButton";
 import { SelectField } from "@/components/ui/Field";
 import { Empty, ErrorMessage, Loading, Notice } from "@/components/ui/Feedback";
 import { Pagination } from "@/components/ui/Pagination";
-import { useDataset, usePii, usePreview, useRedact, useReport, useVersions } from "@/features/datasets/api/queries";
+import { derivation, LABELLABLE } from "@/features/datasets/api/lineage";
+import { useDataset, useLineage, usePii, usePreview, useRedact, useReport, useVersions } from "@/features/datasets/api/queries";
 import { uploadFile, type UploadProgress } from "@/features/datasets/api/upload";
 import { useSession } from "@/lib/auth";
 import { can } from "@/lib/permissions";
@@ -188,6 +190,37 @@ function Pii({ id, number, mayRedact }: { id: string; number: number; mayRedact:
   );
 }
 
+function Lineage({ id, number, onSelect }: { id: string; number: number; onSelect: (number: number) => void }) {
+  const lineage = useLineage(id, number);
+  if (lineage.isPending) return <Loading what="the lineage" />;
+  if (lineage.isError) return <ErrorMessage error={lineage.error} />;
+  if (!lineage.data.length) return <Empty title="No lineage recorded for this version." />;
+  // The service answers newest first; read from the first upload down to this version.
+  const chain = [...lineage.data].reverse();
+  return (
+    <ol className="lineage" aria-label={`How v${number} was made, from its first ancestor`}>
+      {chain.map((entry) => (
+        <li key={entry.id} aria-current={entry.number === number ? "true" : undefined}>
+          <div>
+            {entry.number === number ? (
+              <strong>{`v${entry.number}`}</strong>
+            ) : (
+              <button type="button" className="link" onClick={() => onSelect(entry.number)}>
+                {`v${entry.number}`}
+              </button>
+            )}{" "}
+            <Badge tone={entry.status === "ready" ? "good" : entry.status === "rejected" ? "bad" : "neutral"}>{entry.status}</Badge>{" "}
+            {derivation(entry)}
+          </div>
+          <span className="hint">
+            {`${entry.operation} by ${entry.created_by}, ${new Date(entry.created_at).toLocaleString()} · content ${entry.content_hash.replace(/^sha256:/, "").slice(0, 12)}`}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 function Preview({ id, number }: { id: string; number: number }) {
   const [offset, setOffset] = useState(0);
   const limit = 10;
@@ -288,8 +321,17 @@ export default function DatasetPage() {
             <h2 id="pii">{`Personal data in v${number}`}</h2>
             <Pii id={id} number={number} mayRedact={mayChange} />
           </section>
+          <section className="card" aria-labelledby="lineage">
+            <h2 id="lineage">{`Lineage of v${number}`}</h2>
+            <Lineage id={id} number={number} onSelect={setSelected} />
+          </section>
           <section className="card" aria-labelledby="preview">
             <h2 id="preview">{`Records of v${number}`}</h2>
+            {mayChange && LABELLABLE.has(version.record_format) && (
+              <p>
+                <Link to={`/datasets/${id}/versions/${number}/labels`}>{`Label the records of v${number}`}</Link>
+              </p>
+            )}
             <Preview id={id} number={number} />
           </section>
         </div>

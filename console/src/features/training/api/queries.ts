@@ -98,23 +98,24 @@ export function useStartJob() {
   });
 }
 
-// Live progress by polling: the SSE stream (/jobs/{id}/stream) takes the bearer token in a header only, which the
-// browser's EventSource cannot send, and a token in the query string would land in logs.
+// Live progress comes from the job's event stream (api/stream.ts); these poll only where it cannot be used.
 const POLL_MS = 2_000;
 
-export function useJob(id: string) {
+export function useJob(id: string, poll: boolean) {
   return useQuery({
     queryKey: ["training", "job", id],
     queryFn: () => unwrap(training().GET("/jobs/{job_id}", { params: { path: { job_id: id } } })),
-    refetchInterval: (query) => (query.state.data && isFinished(query.state.data) ? false : POLL_MS),
+    refetchInterval: (query) => (poll && !(query.state.data && isFinished(query.state.data)) ? POLL_MS : false),
   });
 }
 
-export function useJobMetrics(id: string, live: boolean) {
+/** The metric history: read once (a finished job), polled (the stream failed), or fed by the stream (disabled). */
+export function useJobMetrics(id: string, { enabled, poll }: { enabled: boolean; poll: boolean }) {
   return useQuery({
     queryKey: ["training", "job", id, "metrics"],
     queryFn: () => unwrap(training().GET("/jobs/{job_id}/metrics", { params: { path: { job_id: id } } })),
-    refetchInterval: live ? POLL_MS : false,
+    enabled,
+    refetchInterval: poll ? POLL_MS : false,
   });
 }
 

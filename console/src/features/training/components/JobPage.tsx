@@ -1,5 +1,5 @@
-// One training job: status, progress and ETA, the live loss curve (polled), and cancel / pause / resume with
-// confirmation for the people allowed to run training.
+// One training job: status, progress and ETA, the live loss curve (streamed from the training service, polled when
+// the stream fails), and cancel / pause / resume with confirmation for the people allowed to run training.
 import { useMemo } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Badge } from "@/components/ui/Badge";
@@ -8,7 +8,8 @@ import { Empty, ErrorMessage, Loading, Notice } from "@/components/ui/Feedback";
 import { LineChart } from "@/components/ui/LineChart";
 import { formatSeconds } from "@/features/training/api/hyperparameters";
 import { phaseText } from "@/features/training/api/phases";
-import { isFinished, STATUS_TONE, useJob, useJobAction, useJobMetrics, type MetricPoint } from "@/features/training/api/queries";
+import { isFinished, STATUS_TONE, useJobAction, type MetricPoint } from "@/features/training/api/queries";
+import { useLiveJob, type Live } from "@/features/training/api/stream";
 import { useSession } from "@/lib/auth";
 import { can } from "@/lib/permissions";
 
@@ -26,12 +27,19 @@ function LossCurve({ points }: { points: MetricPoint[] }) {
   return <LineChart caption={`Loss by optimizer step (${withLoss.length} points)`} xLabel="Step" x={x} series={series} />;
 }
 
+function LiveNote({ live }: { live: Live }) {
+  if (live.mode === "streaming") return <p className="hint">Live: the training service sends each step as it happens.</p>;
+  if (live.mode === "reconnecting") return <p className="hint">The live stream dropped; reconnecting (updating every two seconds meanwhile).</p>;
+  if (live.mode === "polling")
+    return <p className="hint">{`Updates every two seconds: the live stream is unavailable (${live.reason ?? "unknown reason"}).`}</p>;
+  return <p className="hint">Connecting to the live stream…</p>;
+}
+
 export default function JobPage() {
   const { id = "" } = useParams();
   const session = useSession();
-  const job = useJob(id);
+  const { job, metrics, live: stream } = useLiveJob(id);
   const live = !!job.data && !isFinished(job.data);
-  const metrics = useJobMetrics(id, live);
   const action = useJobAction(id);
   if (job.isPending) return <main className="page"><Loading what="the job" /></main>;
   if (job.isError)
@@ -110,7 +118,7 @@ export default function JobPage() {
         <section className="card" aria-labelledby="curve">
           <h2 id="curve">Loss curve</h2>
           {metrics.isPending ? <Loading what="the loss curve" /> : metrics.isError ? <ErrorMessage error={metrics.error} /> : <LossCurve points={metrics.data} />}
-          {live && <p className="hint">Updates every two seconds while the job runs.</p>}
+          {live && <LiveNote live={stream} />}
         </section>
         <section className="card" aria-labelledby="settings">
           <h2 id="settings">Settings the run uses</h2>

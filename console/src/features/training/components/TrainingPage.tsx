@@ -7,7 +7,7 @@ import { Fieldset, SelectField, TextField } from "@/components/ui/Field";
 import { Empty, ErrorMessage, Loading } from "@/components/ui/Feedback";
 import { LineChart } from "@/components/ui/LineChart";
 import { Pagination } from "@/components/ui/Pagination";
-import { formatSeconds, KNOBS, PRESETS, rangeText } from "@/features/training/api/hyperparameters";
+import { formatSeconds, numericKnobs, presetSummary, rangeText, usePresets, type Presets } from "@/features/training/api/hyperparameters";
 import { phaseText } from "@/features/training/api/phases";
 import {
   DEFAULT_BASE_MODEL,
@@ -73,41 +73,8 @@ function EstimateTable({ estimate }: { estimate: Estimate }) {
 }
 
 function StartJob({ usecaseId }: { usecaseId: string }) {
-  const navigate = useNavigate();
   const datasets = useUseCaseDatasets(usecaseId);
-  const [datasetId, setDatasetId] = useState("");
-  const versions = useDatasetVersions(datasetId);
-  const [versionId, setVersionId] = useState("");
-  const [preset, setPreset] = useState<Preset>("balanced");
-  const [method, setMethod] = useState<Method>("lora");
-  const [priority, setPriority] = useState("0");
-  const [baseModel, setBaseModel] = useState("");
-  const earlier = useJobs(usecaseId, 0).data?.[0]?.base_model;
-  const [values, setValues] = useState<Record<string, string>>({});
-  const estimate = useEstimate();
-  const start = useStartJob();
-
-  const ready = (versions.data ?? []).filter((v) => v.status === "ready");
-  const chosenVersion = versionId || ready.at(-1)?.id || "";
-  const draft = (): JobDraft => {
-    const hyperparameters: Record<string, number | string> = {};
-    for (const knob of KNOBS) {
-      const raw = values[knob.name]?.trim();
-      if (raw) hyperparameters[knob.name] = Number.isNaN(Number(raw)) ? raw : Number(raw);
-    }
-    return { dataset_version_id: chosenVersion, base_model: baseModel.trim() || null, preset, method, priority: Number(priority) || 0, hyperparameters };
-  };
-  const error = start.error ?? estimate.error;
-  const errors = fieldErrorMap(error);
-  const known = new Set(["dataset_version_id", "base_model", "method", "priority", ...KNOBS.map((k) => `hyperparameters.${k.name}`)]);
-  const unmatched = error instanceof ApiError ? error.fieldErrors.filter((e) => !known.has(e.field)) : [];
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    estimate.reset();
-    start.mutate(draft(), { onSuccess: (job) => navigate(`/training/jobs/${job.id}`) });
-  }
-
+  const presets = usePresets();
   if (datasets.isPending) return <Loading what="the use case's datasets" />;
   if (datasets.isError) return <ErrorMessage error={datasets.error} />;
   if (!datasets.data.length)
@@ -119,6 +86,50 @@ function StartJob({ usecaseId }: { usecaseId: string }) {
         </p>
       </Empty>
     );
+  if (presets.isPending) return <Loading what="the training presets" />;
+  if (presets.isError) return <ErrorMessage error={presets.error} />;
+  return <StartJobForm usecaseId={usecaseId} datasets={datasets.data} presets={presets.data} />;
+}
+
+type Dataset = NonNullable<ReturnType<typeof useUseCaseDatasets>["data"]>[number];
+
+function StartJobForm({ usecaseId, datasets, presets }: { usecaseId: string; datasets: Dataset[]; presets: Presets }) {
+  const navigate = useNavigate();
+  const [datasetId, setDatasetId] = useState("");
+  const versions = useDatasetVersions(datasetId);
+  const [versionId, setVersionId] = useState("");
+  const [preset, setPreset] = useState<Preset>(presets.default_preset);
+  const [method, setMethod] = useState<Method>("lora");
+  const [priority, setPriority] = useState("0");
+  const [baseModel, setBaseModel] = useState("");
+  const earlier = useJobs(usecaseId, 0).data?.[0]?.base_model;
+  const [values, setValues] = useState<Record<string, string>>({});
+  const estimate = useEstimate();
+  const start = useStartJob();
+
+  const knobs = numericKnobs(presets);
+  const chosenPreset = presets.presets.find((p) => p.name === preset) ?? presets.presets[0];
+  const ready = (versions.data ?? []).filter((v) => v.status === "ready");
+  const chosenVersion = versionId || ready.at(-1)?.id || "";
+  const draft = (): JobDraft => {
+    const hyperparameters: Record<string, number | string> = {};
+    for (const knob of knobs) {
+      const raw = values[knob.name]?.trim();
+      if (raw) hyperparameters[knob.name] = Number.isNaN(Number(raw)) ? raw : Number(raw);
+    }
+    return { dataset_version_id: chosenVersion, base_model: baseModel.trim() || null, preset, method, priority: Number(priority) || 0, hyperparameters };
+  };
+  const error = start.error ?? estimate.error;
+  const errors = fieldErrorMap(error);
+  const known = new Set(["dataset_version_id", "base_model", "method", "priority", ...knobs.map((k) => `hyperparameters.${k.name}`)]);
+  const unmatched = error instanceof ApiError ? error.fieldErrors.filter((e) => !known.has(e.field)) : [];
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    estimate.reset();
+    start.mutate(draft(), { onSuccess: (job) => navigate(`/training/jobs/${job.id}`) });
+  }
+
   return (
     <form onSubmit={submit} noValidate aria-label="Start a training job">
       {error && (!(error instanceof ApiError) || !error.fieldErrors.length || unmatched.length) ? (
@@ -137,7 +148,7 @@ function StartJob({ usecaseId }: { usecaseId: string }) {
             setDatasetId(e.target.value);
             setVersionId("");
           }}
-          options={[["", "Choose a dataset"], ...datasets.data.map((d): [string, string] => [d.id, d.name])]}
+          options={[["", "Choose a dataset"], ...datasets.map((d): [string, string] => [d.id, d.name])]}
         />
         <SelectField
           label="Dataset version"
@@ -149,19 +160,23 @@ function StartJob({ usecaseId }: { usecaseId: string }) {
         />
       </div>
       <Fieldset legend="Preset">
-        {PRESETS.map((p) => (
-          <div className="field checkbox" key={p.value}>
+        {presets.presets.map((p) => (
+          <div className="field checkbox" key={p.name}>
             <input
               type="radio"
-              id={`preset-${p.value}`}
+              id={`preset-${p.name}`}
               name="preset"
-              value={p.value}
-              checked={preset === p.value}
-              onChange={() => setPreset(p.value)}
+              value={p.name}
+              checked={preset === p.name}
+              onChange={() => setPreset(p.name)}
+              aria-describedby={`preset-${p.name}-values`}
             />
-            <label htmlFor={`preset-${p.value}`}>
-              {p.label} <span className="hint">— {p.summary}</span>
+            <label htmlFor={`preset-${p.name}`}>
+              {p.title} <span className="hint">— {p.purpose}</span>
             </label>
+            <span id={`preset-${p.name}-values`} className="hint">
+              {presetSummary(p, presets.hyperparameters)}
+            </span>
           </div>
         ))}
       </Fieldset>
@@ -185,18 +200,18 @@ function StartJob({ usecaseId }: { usecaseId: string }) {
         <TextField label="Priority" type="number" min={0} max={100} value={priority} onChange={(e) => setPriority(e.target.value)} error={errors.priority} hint="0–100; higher runs first." />
       </div>
       <details>
-        <summary>Advanced settings (empty = the preset's value)</summary>
+        <summary>{`Advanced settings (empty = the ${chosenPreset.title} preset's value, shown in the empty input)`}</summary>
         <div className="row">
-          {KNOBS.map((knob) => (
+          {knobs.map((knob) => (
             <TextField
               key={knob.name}
-              label={knob.label}
+              label={knob.title}
               name={knob.name}
               inputMode="decimal"
               value={values[knob.name] ?? ""}
-              placeholder={knob.auto ? "auto" : "preset"}
+              placeholder={String(chosenPreset.hyperparameters[knob.name] ?? knob.default)}
               onChange={(e) => setValues({ ...values, [knob.name]: e.target.value })}
-              hint={rangeText(knob)}
+              hint={rangeText(knob, presets.small_model_params)}
               error={errors[`hyperparameters.${knob.name}`]?.replace(/^hyperparameters\.\w+: /, "")}
             />
           ))}

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from tuneline.common.app import create_service_app
 from tuneline.common.settings import load_settings
+from tuneline.training.estimate import api as estimate_api
 from tuneline.training.jobs import api as jobs_api
 from tuneline.training.jobs import consumers as jobs_consumers
 from tuneline.training.notifications import consumers as notify_consumers
@@ -35,7 +36,7 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         "study.completed (the best trial, for evaluation); consumes usecase.approved, dataset.ready and "
         "retrain.requested, and its own job.completed/failed/cancelled to move studies and, with job.started, to "
         "notify people by webhook or e-mail when a channel is configured.",
-        routers=[jobs_api.router, studies_api.router],
+        routers=[jobs_api.router, studies_api.router, estimate_api.router],
         consumers=consumers,
         context=build_context,
         migrations=MIGRATIONS,

@@ -30,6 +30,12 @@ RANGES: dict[str, tuple[float, float]] = {
 # Small models (under SMALL_MODEL_PARAMS) train on short records; 512 would mostly be wasted there.
 SMALL_MODEL_PARAMS = 1_000_000_000
 SMALL_MODEL_MIN_SEQ_LEN = 64
+#: What "auto" resolves to (see resolve()), for the fields that accept it; GET /presets shows these words.
+AUTO: dict[str, str] = {
+    "learning_rate": "5e-4 below 1B parameters, else 2e-4",
+    "warmup_steps": "3% of the optimizer steps",
+    "lora_alpha": "2 x rank",
+}
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
@@ -38,36 +44,42 @@ class Hyperparameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    epochs: int = Field(3, description="Passes over the training set (1-10).")
-    batch_size: int = Field(4, description="Examples per micro-batch (1-16).")
-    learning_rate: float | Literal["auto"] = Field(
-        "auto", description='Peak learning rate (1e-5 to 1e-3) or "auto" (5e-4 below 1B params, else 2e-4).'
-    )
-    warmup_steps: int | Literal["auto"] = Field(
-        "auto", description='Linear warm-up steps (0-1000) or "auto" (3% of the optimizer steps).'
-    )
-    weight_decay: float = Field(0.01, description="AdamW weight decay (0.0-0.1).")
+    # Descriptions say what a field changes; its range is RANGES and its "auto" AUTO (both served by GET /presets).
+    epochs: int = Field(3, title="Epochs", description="Passes over the training set.")
+    batch_size: int = Field(4, title="Batch size", description="Examples per micro-batch.")
+    learning_rate: float | Literal["auto"] = Field("auto", title="Learning rate", description="Peak learning rate.")
+    warmup_steps: int | Literal["auto"] = Field("auto", title="Warm-up steps", description="Linear warm-up steps.")
+    weight_decay: float = Field(0.01, title="Weight decay", description="AdamW weight decay.")
     max_seq_len: int = Field(
-        2048, description="Tokens per example (512-4096; down to 64 for models under 1B parameters)."
+        2048, title="Max sequence length", description="Tokens per example; longer records are truncated."
     )
-    lora_rank: int = Field(8, description="LoRA rank r (4-64): adapter capacity.")
-    lora_alpha: int | Literal["auto"] = Field("auto", description='LoRA alpha (1-256) or "auto" (2 x rank).')
-    lora_dropout: float = Field(0.05, description="Dropout on adapter inputs (0.0-0.5).")
+    lora_rank: int = Field(8, title="LoRA rank", description="LoRA rank r: adapter capacity.")
+    lora_alpha: int | Literal["auto"] = Field("auto", title="LoRA alpha", description="Adapter scaling.")
+    lora_dropout: float = Field(0.05, title="LoRA dropout", description="Dropout on adapter inputs.")
     target_modules: list[str] | Literal["all-linear"] = Field(
-        "all-linear", description='Modules that get adapters: "all-linear" or names like ["q_proj", "v_proj"].'
+        "all-linear",
+        title="Target modules",
+        description='Modules that get adapters: "all-linear" or names like ["q_proj", "v_proj"].',
     )
     general_replay: float = Field(
         0.0,
+        title="General replay",
         description="General instructions answered by the base model, mixed in per task example to limit "
-        "forgetting (0-1; 0.25 = one per four task examples; 0 = off).",
+        "forgetting (0.25 = one per four task examples; 0 = off).",
     )
-    grad_accumulation: int = Field(1, description="Micro-batches per optimizer step (1-64).")
-    seed: int = Field(42, description="Random seed for adapter init, data order and dropout.")
+    grad_accumulation: int = Field(1, title="Gradient accumulation", description="Micro-batches per optimizer step.")
+    seed: int = Field(42, title="Seed", description="Random seed for adapter init, data order and dropout.")
     early_stopping_patience: int = Field(
-        0, description="Evals without validation improvement before stopping (0-20; 0 = off)."
+        0,
+        title="Early-stopping patience",
+        description="Evals without validation improvement before stopping (0 = off).",
     )
-    checkpoint_interval: int = Field(100, description="Optimizer steps between checkpoints (0 = only at the end).")
-    eval_interval: int = Field(50, description="Optimizer steps between validation evals (0 = only at the end).")
+    checkpoint_interval: int = Field(
+        100, title="Checkpoint interval", description="Optimizer steps between checkpoints (0 = only at the end)."
+    )
+    eval_interval: int = Field(
+        50, title="Eval interval", description="Optimizer steps between validation evals (0 = only at the end)."
+    )
 
     @field_validator(*[name for name in RANGES if name != "max_seq_len"], mode="after")
     @classmethod

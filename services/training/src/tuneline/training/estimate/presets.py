@@ -55,12 +55,32 @@ _VALUES: dict[Preset, dict[str, Any]] = {
         "checkpoint_interval": 200,
     },
 }
+#: The preset the API starts from when a request names none.
+DEFAULT_PRESET = Preset.BALANCED
+#: What each preset is for, in a person's words (the table above; GET /presets serves them).
+TITLES: dict[Preset, str] = {
+    Preset.QUICK_START: "Quick start",
+    Preset.BALANCED: "Balanced",
+    Preset.QUALITY_FOCUSED: "Quality focused",
+    Preset.COST_OPTIMIZED: "Cost optimized",
+}
+PURPOSES: dict[Preset, str] = {
+    Preset.QUICK_START: "a first run to see the pipeline work",
+    Preset.BALANCED: "the default quality/speed trade-off",
+    Preset.QUALITY_FOCUSED: "best quality; slower, lower learning rate",
+    Preset.COST_OPTIMIZED: "fewest GPU-hours: big batches, QLoRA",
+}
 PREFERRED_METHOD: dict[Preset, Method] = {
     Preset.QUICK_START: Method.LORA,
     Preset.BALANCED: Method.QLORA,
     Preset.QUALITY_FOCUSED: Method.LORA,
     Preset.COST_OPTIMIZED: Method.QLORA,
 }
+
+
+def preset_values(preset: Preset) -> dict[str, Any]:
+    """The values a preset sets itself (every other field keeps the Hyperparameters default)."""
+    return dict(_VALUES[preset])
 
 
 def preset_hyperparameters(

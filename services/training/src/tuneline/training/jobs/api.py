@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import PlainTextResponse
 from sse_starlette.sse import EventSourceResponse
 
@@ -154,37 +154,55 @@ async def job_logs(job_id: UUID, session: SessionDep, user: Member) -> PlainText
                     }
                 }
             },
-            "description": "Events `phase`, `progress` and `status` (JSON data); the stream ends with the job.",
+            "description": "Events `phase`, `progress` and `status` (JSON data); the stream ends with the job. Every "
+            "event's `id` is the last metric row sent: a client that reconnects with `Last-Event-ID` gets only the "
+            "`progress` events after it (and the current `phase` and `status` again).",
         }
     },
 )
-async def job_stream(job_id: UUID, state: StateDep, user: Member, poll_s: float = 1.0) -> EventSourceResponse:
+async def job_stream(
+    job_id: UUID,
+    state: StateDep,
+    user: Member,
+    poll_s: float = 1.0,
+    last_event_id: Annotated[
+        int | None,
+        Header(
+            alias="Last-Event-ID",
+            ge=0,
+            description="Resume after this event (the `id` of the last one received): progress events after it only.",
+        ),
+    ] = None,
+) -> EventSourceResponse:
     async with state.sessions() as session:
         await service.get_job(session, user, job_id)
-    return EventSourceResponse(_stream(state, job_id, max(0.1, min(poll_s, 10.0))))
+    return EventSourceResponse(_stream(state, job_id, max(0.1, min(poll_s, 10.0)), after_metric=last_event_id or 0))
 
 
-async def _stream(state: StateDep, job_id: UUID, poll_s: float) -> AsyncIterator[dict[str, str]]:
+async def _stream(state: StateDep, job_id: UUID, poll_s: float, after_metric: int = 0) -> AsyncIterator[dict[str, str]]:
     """Each new metric row as a "progress" event, each change of phase (or of progress within it: replay answers,
-    steps) as "phase" with the time left, each status change as "status"; ends at a final status."""
-    last_metric, last_status, last_phase = 0, None, None
+    steps) as "phase" with the time left, each status change as "status"; ends at a final status. Every event's id
+    is the last metric row sent, so a reconnect (Last-Event-ID) misses no point and repeats none; phase and status
+    are states, sent again at once on a new connection."""
+    last_metric, last_status, last_phase = after_metric, None, None
     while True:
         async with state.sessions() as session:
             job = await repository.get_job(session, job_id)
             rows = await repository.list_metrics(session, job_id, after_id=last_metric)
         for row in rows:
             last_metric = row.id or last_metric
-            yield {"event": "progress", "data": metric_point(row).model_dump_json()}
+            yield {"event": "progress", "id": str(last_metric), "data": metric_point(row).model_dump_json()}
         if job is None:
             return
         phase = (job.phase, job.phase_done, job.phase_total)
         if phase != last_phase:
             last_phase = phase
-            yield {"event": "phase", "data": _phase_data(job)}
+            yield {"event": "phase", "id": str(last_metric), "data": _phase_data(job)}
         if job.status != last_status:
             last_status = job.status
             yield {
                 "event": "status",
+                "id": str(last_metric),
                 "data": json.dumps({"status": job.status, "step": job.step, "phase": job.phase}),
             }
         if JobStatus(job.status) in TERMINAL:

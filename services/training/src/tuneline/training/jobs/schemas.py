@@ -9,14 +9,14 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from tuneline.common.storage import PublicUri
-from tuneline.training.estimate.presets import Preset
+from tuneline.training.estimate.presets import DEFAULT_PRESET, Preset
 
 
 class CreateJobRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dataset_version_id: UUID = Field(description="A dataset version announced ready by the data service.")
-    preset: Preset = Field(default=Preset.BALANCED, description="Starting hyperparameters.")
+    preset: Preset = Field(default=DEFAULT_PRESET, description="Starting hyperparameters.")
     hyperparameters: dict[str, Any] = Field(
         default_factory=dict, description="Overrides on top of the preset (validated with their ranges)."
     )
@@ -38,7 +38,7 @@ class EstimateRequest(BaseModel):
 
     base_model: str = Field(default="smollm2-135m-instruct")
     method: Literal["lora", "qlora", "full"] = "lora"
-    preset: Preset = Preset.BALANCED
+    preset: Preset = DEFAULT_PRESET
     hyperparameters: dict[str, Any] = Field(default_factory=dict)
     dataset_version_id: UUID | None = Field(default=None, description="Take record count and token mean from it.")
     train_records: int | None = Field(
