@@ -41,7 +41,7 @@ def test_a_changed_or_missing_file_is_refused_naming_the_file(tmp_path: Path) ->
 
 @pytest.mark.unit
 def test_a_path_that_is_not_on_this_node_is_refused_with_what_to_use_instead(tmp_path: Path) -> None:
-    with pytest.raises(ArtifactError, match="use an object-store URI or a volume every Ray node mounts"):
+    with pytest.raises(ArtifactError, match="use an object-store URI or a volume every node mounts"):
         fetch_dir(str(tmp_path / "elsewhere"), {}, None, None)
 
 
