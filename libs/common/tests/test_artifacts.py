@@ -244,7 +244,9 @@ def test_a_reference_mapped_to_a_uri_resolves_to_the_fetched_copy_and_is_located
 
 def test_a_base_model_uri_names_the_reference_when_it_fails(store: FakeS3, tmp_path: Path) -> None:
     (store.root / "base" / "tiny" / "config.json").write_text("{}")
-    with pytest.raises(ArtifactError, match=rf"base_model 'tiny-base': artifact {URI}: file config\.json"):
+    with pytest.raises(
+        ArtifactError, match=rf"base_model 'tiny-base' \(TUNELINE_BASE_MODEL_DIRS\): artifact {URI}: file config\.json"
+    ):
         resolve_base_model("tiny-base", tmp_path / "cache", BaseModelSource(store, {"tiny-base": URI}))
     with pytest.raises(ArtifactError, match="needs the object store"):
         resolve_base_model(URI, tmp_path / "cache")

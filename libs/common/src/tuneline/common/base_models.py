@@ -118,7 +118,9 @@ def _fetched(reference: str, uri: str, cache: Path, source: BaseModelSource) -> 
     try:
         path = fetch_model_dir(uri, source.store, cache, allow_unverified=source.allow_unverified)
     except ArtifactError as exc:
-        raise ArtifactError(f"base_model {reference!r}: {exc}") from exc
+        if reference == uri:
+            raise  # the message names the URI already
+        raise ArtifactError(f"base_model {reference!r} (TUNELINE_BASE_MODEL_DIRS): {exc}") from exc
     if not (path / "config.json").is_file():
         raise BaseModelNotFoundError(f"base_model {reference!r}: {uri} holds no config.json (not a model directory)")
     return path
