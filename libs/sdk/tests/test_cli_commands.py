@@ -484,3 +484,35 @@ def test_study_create_sends_the_search_space_and_refuses_broken_json(services) -
     assert f"study {created['id']} running: 1 of 4 trials queued (seed 7)" in result.output
     broken = runner.invoke(app, ["study", "create", created["dataset_version_id"], "--search", "{oops"])
     assert broken.exit_code == 2 and "--search: not valid JSON" in broken.output
+
+
+def _model_dir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    (path / "config.json").write_text('{"model_type": "llama"}')
+    (path / "model.safetensors").write_bytes(b"\x00" * 64)
+    return path
+
+
+def test_model_upload_base_writes_the_files_and_their_manifest_that_a_worker_checks(tmp_path: Path) -> None:
+    from tuneline.common.artifacts import MANIFEST, Manifest, build_manifest, fetch_model_dir
+
+    src = _model_dir(tmp_path / "smollm2")
+    target = tmp_path / "shared" / "models" / "smollm2"
+    result = runner.invoke(app, ["model", "upload-base", str(src), target.as_uri()], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "2 files" in result.output and target.as_uri() in result.output
+    assert Manifest.parse((target / MANIFEST).read_bytes(), target.as_uri()) == build_manifest(src)
+    assert fetch_model_dir(target.as_uri(), None, tmp_path / "cache") == target
+
+
+def test_model_upload_base_refuses_a_directory_without_config_and_names_a_missing_endpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["model", "upload-base", str(empty), "s3://models/x"], env={"COLUMNS": "250"})
+    assert result.exit_code == 2 and "no config.json" in result.output
+    monkeypatch.delenv("TUNELINE_S3_ENDPOINT", raising=False)
+    src = _model_dir(tmp_path / "m")
+    result = runner.invoke(app, ["model", "upload-base", str(src), "s3://models/x"], env={"COLUMNS": "250"})
+    assert result.exit_code == 1 and "TUNELINE_S3_ENDPOINT must be set" in result.output

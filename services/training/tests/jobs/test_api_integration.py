@@ -230,11 +230,11 @@ async def test_estimate_prices_every_profile_and_refuses_what_cannot_fit(setting
 
 
 async def test_estimate_counts_the_replay_generation_while_the_workers_cache_for_the_base_model_is_cold(
-    settings, tiny_model_dir, tmp_path, monkeypatch
+    settings, tiny_model_dir, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     from tuneline.training.worker import replay
 
-    monkeypatch.setenv("TUNELINE_MODEL_CACHE_DIR", str(tmp_path / "models"))
+    settings = settings.model_copy(update={"model_cache_dir": str(tmp_path / "models")})  # the workers' cache too
     app = create_app(settings)
     async with running_app(app) as client:
         headers = bearer(settings, "viewer")

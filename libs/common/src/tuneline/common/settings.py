@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -123,23 +124,70 @@ def server_secret(
     return value
 
 
+class ObjectStoreSettings(BaseSettings):
+    """Where artifacts live: part of every service's settings, and read on its own by tools that only need the
+    store (`tuneline model upload-base`), so the variables are declared here only."""
+
+    model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore")
+
+    object_store_url: str = Field(
+        default="file://./.tuneline/objects",
+        description="file:///dir (local) or s3://bucket[/prefix] (S3/MinIO).",
+    )
+    s3_endpoint: str | None = Field(default=None, description="host:port of the S3 endpoint (MinIO, SeaweedFS).")
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = Field(default=True, description="Use TLS to talk to S3.")
+    s3_region: str | None = None
+
+
 class ModelCacheSettings(BaseSettings):
-    """Where the shipped base model is converted once, shared by training workers, evaluation runners and serving.
+    """Where base models come from and where each node keeps them: shared by training workers, evaluation runners
+    and the registry (which hands serving replicas the same references).
 
     A mixin of the settings of the services that load base models, and read on its own by worker processes
-    (`tuneline.common.base_models.default_cache_dir`): the variable is declared here only.
+    (`tuneline.common.base_models.default_cache_dir`): the variables are declared here only.
     """
 
     model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore")
 
     model_cache_dir: str | None = Field(
         default=None,
-        description="Where base models are converted once and found again (training writes, evaluation and serving "
-        "read); default ~/.cache/tuneline/models.",
+        description="Node-local directory where base models are converted once (the shipped SmolLM2) or fetched "
+        "from the object store by URI, and found again (training, evaluation and serving); default "
+        "~/.cache/tuneline/models.",
     )
+    base_model_dirs: str = Field(
+        default="{}",
+        description="JSON object mapping base-model references to model directories or object-store URIs "
+        '(`{"smollm2-135m-instruct": "s3://bucket/models/smollm2"}`); training, evaluation and serving all '
+        "load a mapped reference from there.",
+    )
+    allow_unverified_base_models: bool = Field(
+        default=False,
+        description="Accept a base model from the object store (or a file:// URI) that has no "
+        "tuneline-manifest.json (see `tuneline model upload-base`); its files are then used unchecked. Off: "
+        "such a base model is refused, naming the URI.",
+    )
+
+    @field_validator("base_model_dirs")
+    @classmethod
+    def _dirs_parse(cls, value: str) -> str:
+        try:
+            parsed = json.loads(value)
+        except ValueError as exc:
+            raise ValueError(f"must be a JSON object of reference -> directory or URI ({exc})") from None
+        if not isinstance(parsed, dict) or not all(isinstance(v, str) and v for v in parsed.values()):
+            raise ValueError("must be a JSON object of reference -> directory or URI")
+        return value
 
     def model_cache_path(self) -> Path:
         return Path(self.model_cache_dir) if self.model_cache_dir else Path.home() / ".cache" / "tuneline" / "models"
+
+    def base_model_map(self) -> dict[str, str]:
+        """TUNELINE_BASE_MODEL_DIRS as a dict: reference -> directory or URI."""
+        mapping: dict[str, str] = json.loads(self.base_model_dirs)
+        return mapping
 
 
 class TrainingHardwareSettings(BaseSettings):
@@ -180,7 +228,7 @@ class TelemetrySettings(BaseSettings):
     )
 
 
-class ServiceSettings(TelemetrySettings):
+class ServiceSettings(TelemetrySettings, ObjectStoreSettings):
     """Configuration common to all services. Subclasses set ``service_name`` and add their own fields."""
 
     model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore", validate_default=True)
@@ -239,16 +287,6 @@ class ServiceSettings(TelemetrySettings):
         description="How often a service checks whether the broker is a new generation (restarted, topics gone); "
         "it then re-creates topics, re-joins its consumer groups and re-publishes retained events.",
     )
-
-    object_store_url: str = Field(
-        default="file://./.tuneline/objects",
-        description="file:///dir (local) or s3://bucket[/prefix] (S3/MinIO).",
-    )
-    s3_endpoint: str | None = Field(default=None, description="host:port of the S3 endpoint (MinIO, SeaweedFS).")
-    s3_access_key: SecretStr | None = None
-    s3_secret_key: SecretStr | None = None
-    s3_secure: bool = Field(default=True, description="Use TLS to talk to S3.")
-    s3_region: str | None = None
 
     jwt_issuer: str = Field(default="tuneline-dev", description="Expected `iss` of bearer tokens.")
     jwt_audience: str = Field(default="tuneline", description="Expected `aud` of bearer tokens.")

@@ -9,6 +9,7 @@ streamed in chunks. Keys are relative, '/'-separated and may not escape the stor
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import os
 import shutil
@@ -24,7 +25,7 @@ from urllib.parse import unquote, urlparse
 from pydantic import PlainSerializer
 
 from tuneline.common.redact import redact_paths
-from tuneline.common.settings import ServiceSettings
+from tuneline.common.settings import ObjectStoreSettings
 
 CHUNK = 1024 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
@@ -206,6 +207,12 @@ class S3ObjectStore:
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
         self._bucket_checked = False
 
+    def in_bucket(self, bucket: str) -> S3ObjectStore:
+        """The whole of another bucket on the same endpoint, with the same credentials and client."""
+        other = copy.copy(self)
+        other.bucket, other.prefix, other.base_uri, other._bucket_checked = bucket, "", f"s3://{bucket}", False
+        return other
+
     def _name(self, key: str) -> str:
         check_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -314,7 +321,7 @@ class S3ObjectStore:
         return await asyncio.to_thread(self._client.presigned_get_object, self.bucket, self._name(key), expires)
 
 
-def open_store(settings: ServiceSettings) -> ObjectStore:
+def open_store(settings: ObjectStoreSettings) -> ObjectStore:
     """The store named by TUNELINE_OBJECT_STORE_URL."""
     return store_from_url(
         settings.object_store_url,
@@ -353,6 +360,41 @@ def store_from_url(
             region=region,
         )
     raise StorageError(f"TUNELINE_OBJECT_STORE_URL: unsupported scheme {parsed.scheme!r} (use file:// or s3://)")
+
+
+def store_at(uri: str, settings: ObjectStoreSettings) -> tuple[ObjectStore, str]:
+    """A store holding `uri` and its key there, for tools that write to a URI of their choosing (a base model's
+    upload): ``s3://bucket/key`` through the settings' S3 endpoint and credentials, ``file:///dir/name`` in its
+    parent directory."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "s3":
+        store = store_from_url(
+            f"s3://{parsed.netloc}",
+            endpoint=settings.s3_endpoint,
+            access_key=settings.s3_access_key.get_secret_value() if settings.s3_access_key else None,
+            secret_key=settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else None,
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+        return store, check_key(parsed.path.strip("/"))
+    if parsed.scheme == "file":
+        path = Path(unquote(parsed.path))
+        return LocalObjectStore(path.parent), check_key(path.name)
+    raise StorageError(f"{uri}: expected an s3:// or file:// URI")
+
+
+def locate(store: ObjectStore, uri: str) -> tuple[ObjectStore, str]:
+    """The store that holds `uri` and its key there: `store` itself, or, for an ``s3://`` URI outside it (another
+    bucket, or outside its prefix), that bucket on the same endpoint with the same credentials: a base model
+    uploaded once to ``s3://models/…`` is read by every deployment that can read that bucket."""
+    try:
+        return store, store.key_from_uri(uri)
+    except StorageError:
+        parsed = urlparse(uri)
+        if parsed.scheme != "s3" or not isinstance(store, S3ObjectStore) or not parsed.netloc:
+            raise
+    other = store.in_bucket(parsed.netloc)
+    return other, other.key_from_uri(uri)
 
 
 async def download_to(store: ObjectStore, key: str, path: Path) -> Path:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from tuneline.common.settings import ModelCacheSettings, ServiceSettings, server_secret
 from tuneline.registry.serving.spec import RATE_LIMIT_SCHEMA_ENV, RATE_LIMIT_URL_ENV
@@ -30,9 +29,6 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
     serve_http_port: int = Field(default=8000, ge=1, le=65535, description="Port of Ray Serve's HTTP proxy.")
     serve_public_url: str | None = Field(
         default=None, description="URL clients reach Ray Serve at, when not http://<serve_http_host>:<port>."
-    )
-    base_model_dirs: str = Field(
-        default="{}", description="JSON object mapping base-model references to local model directories."
     )
     adapter_cache_dir: str = Field(
         default="./.tuneline/adapters",
@@ -181,14 +177,6 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
     )
     openai_max_file_bytes: int = Field(default=512 * 1024 * 1024, ge=1, description="Largest file /v1/files accepts.")
 
-    @field_validator("base_model_dirs")
-    @classmethod
-    def _dirs_parse(cls, value: str) -> str:
-        parsed = json.loads(value)
-        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
-            raise ValueError("must be a JSON object of reference -> directory")
-        return value
-
     @model_validator(mode="after")
     def _check_export_stamps(self) -> RegistrySettings:
         if self.export_stale_after_s <= self.export_heartbeat_interval_s:
@@ -212,10 +200,6 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
         """The inference-key pepper (resolved at start: set, or generated in the state directory)."""
         assert self.key_pepper is not None, "resolved by _check_pepper"
         return self.key_pepper.get_secret_value().encode()
-
-    def base_model_map(self) -> dict[str, str]:
-        mapping: dict[str, str] = json.loads(self.base_model_dirs)
-        return mapping
 
     def fine_tune_models(self) -> set[str]:
         listed = {m.strip() for m in self.openai_fine_tune_models.split(",") if m.strip()}

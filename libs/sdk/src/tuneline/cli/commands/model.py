@@ -1,7 +1,9 @@
-"""`tuneline model`: registered models, their versions, stage changes, model cards, inference keys, exports."""
+"""`tuneline model`: registered models, their versions, stage changes, model cards, inference keys, exports; base
+models uploaded to the object store with their manifest."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,7 +11,10 @@ import typer
 
 from tuneline.cli.commands._shared import api_errors, console, fmt, sdk, table
 
-app = typer.Typer(help="Registered models: versions, lifecycle stages, cards, keys, exports.", no_args_is_help=True)
+app = typer.Typer(
+    help="Registered models: versions, lifecycle stages, cards, keys, exports; base models in the object store.",
+    no_args_is_help=True,
+)
 
 
 @app.command("list")
@@ -163,3 +168,40 @@ def _print_export(found: Any) -> None:
         )
     if found.status == "completed":
         console.print(f"[green]✓[/green] {found.size_bytes:,} bytes, sha256 {found.sha256}")
+
+
+@app.command("upload-base")
+def upload_base(
+    directory: Annotated[
+        Path, typer.Argument(help="A Hugging Face model directory (config.json, weights, tokenizer).")
+    ],
+    uri: Annotated[
+        str, typer.Argument(help="Where it goes: s3://bucket/models/<name> or file:///shared/models/<name>.")
+    ],
+) -> None:
+    """Upload a base model with its manifest (tuneline-manifest.json: every file's sha256 and size, written last),
+    so training, evaluation and serving fetch it by URI and check every file. S3 credentials come from
+    TUNELINE_S3_ENDPOINT, TUNELINE_S3_ACCESS_KEY, TUNELINE_S3_SECRET_KEY and TUNELINE_S3_SECURE (any bucket on
+    that endpoint)."""
+    from pydantic import ValidationError
+
+    from tuneline.common.artifacts import ArtifactError, upload_with_manifest
+    from tuneline.common.settings import ObjectStoreSettings
+    from tuneline.common.storage import StorageError, store_at
+
+    if not (directory / "config.json").is_file():
+        raise typer.BadParameter(
+            f"{directory} has no config.json: not a Hugging Face model directory", param_hint="DIRECTORY"
+        )
+    try:
+        store, key = store_at(uri, ObjectStoreSettings())
+        manifest = asyncio.run(upload_with_manifest(store, directory, key))
+    except ValidationError as exc:
+        console.print(f"[red]✗ invalid object-store settings: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    except (ArtifactError, StorageError, OSError) as exc:
+        console.print(f"[red]✗ {exc}[/red]")
+        raise typer.Exit(1) from exc
+    size = sum(size for _sha, size in manifest.files.values())
+    console.print(f"[green]✓[/green] {len(manifest.files)} files ({size / 1e6:.1f} MB) and their manifest at {uri}")
+    typer.echo(f"use it as a base model: {uri} (or map a reference to it with TUNELINE_BASE_MODEL_DIRS)")

@@ -45,7 +45,8 @@ class GenerationSettings:
 class EvalConfig:
     """One base-vs-tuned evaluation.
 
-    base_model: str — "smollm2-135m-instruct" (the shipped model) or a local model directory.
+    base_model: str — "smollm2-135m-instruct" (the shipped model), a local model directory, or a model URI
+        (s3://…, file://…; fetched and checked by the runner, see tuneline.common.base_models).
     adapter_dir: str — directory of the PEFT adapter produced by training (the "tuned" model).
     task: str — "classification", "extraction" or "generation"; chooses the task metrics.
     labels: list[str] | None = None — classification labels; default: the template's, else the distinct references.
@@ -61,7 +62,8 @@ class EvalConfig:
     general_text_limit: int | None = None — use only the first N general-text paragraphs; None = all.
     loss_batch_size: int = 8 — sequences per forward pass when scoring perplexity.
     torch_threads: int | None = None — torch.set_num_threads for the run; None leaves torch's default.
-    model_cache_dir: str | None = None — where the shipped GGUF is converted once; None = default.
+    model_cache_dir: str | None = None — this node's model cache (the shipped GGUF converted once, base models
+        fetched by URI); None = TUNELINE_MODEL_CACHE_DIR, else ~/.cache/tuneline/models.
     """
 
     base_model: str

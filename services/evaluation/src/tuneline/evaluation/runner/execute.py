@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.base_models import BaseModelSource
 from tuneline.common.records import RecordError, iter_rows
 from tuneline.common.storage import ObjectStore, download_prefix
 from tuneline.evaluation.gate.decision import GateThresholds
@@ -119,6 +120,7 @@ def build_config(settings: EvaluationSettings, job: JobInputs, adapter_dir: Path
         general_text_limit=settings.gate_general_text_limit,
         torch_threads=settings.runner_torch_threads,
         custom_metrics=list(settings.custom_metrics),
+        model_cache_dir=settings.model_cache_dir,
     )
 
 
@@ -134,7 +136,9 @@ async def evaluate_job(
     config = build_config(settings, job, adapter_dir)
     prefix = f"evaluations/{job.evaluation_id}"
     checkpoints = StoreCheckpoints(store, f"{prefix}/checkpoints", asyncio.get_running_loop())
-    outcome = await asyncio.to_thread(run_evaluation, config, rows, None, None, checkpoints)
+    # A base model given by URI (or mapped to one) is fetched in the evaluation thread, into this node's cache.
+    base_models = BaseModelSource(store, settings.base_model_map(), settings.allow_unverified_base_models)
+    outcome = await asyncio.to_thread(run_evaluation, config, rows, None, None, checkpoints, base_models)
     summary = summarise(outcome, kpi_targets)
     review = review_required(config.task, outcome.gate, outcome.samples, ReviewPolicy())
     # The seed comes from the evaluation id: a re-run after a lost runner draws the same review sample.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tuneline.common.base_models import offline, resolve_base_model
+from tuneline.common.base_models import BaseModelSource, offline, resolve_base_model
 from tuneline.common.devices import inference_device
 from tuneline.evaluation.gate.decision import CapabilityScores, decide
 from tuneline.evaluation.gate.suite import load_general_texts, load_instruction_suite, score_suite
@@ -36,7 +36,9 @@ class LoadedModel:
     tokenizer: Any
 
 
-def setup(config: EvalConfig) -> LoadedModel:
+def setup(config: EvalConfig, base_models: BaseModelSource | None = None) -> LoadedModel:
+    """Load the base model (a URI or mapped reference through `base_models`: fetched into this node's model cache
+    and checked against its manifest) with the adapter on top."""
     offline()
     import torch
     from peft import PeftModel
@@ -45,7 +47,7 @@ def setup(config: EvalConfig) -> LoadedModel:
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
     cache = Path(config.model_cache_dir) if config.model_cache_dir else None
-    base_dir = resolve_base_model(config.base_model, cache)
+    base_dir = resolve_base_model(config.base_model, cache, base_models)
     adapter = Path(config.adapter_dir)
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(f"adapter_dir {adapter} has no adapter_config.json: not a PEFT adapter")
@@ -63,11 +65,13 @@ def run_evaluation(
     loaded: LoadedModel | None = None,
     progress: Progress | None = None,
     checkpoints: PassStore | None = None,
+    base_models: BaseModelSource | None = None,
 ) -> EvaluationOutcome:
     """Evaluate base and tuned on the same held-out rows.
 
     ``loaded`` reuses a loaded model; ``checkpoints`` keeps each finished pass so a rerun after an interruption
-    skips what was done (the model is loaded only if a pass still has to run).
+    skips what was done (the model is loaded, or fetched, only if a pass still has to run); ``base_models`` is
+    where a base model given by URI comes from (see `setup`).
     """
     say = progress or (lambda _step: None)
     started = datetime.now(UTC)
@@ -77,7 +81,7 @@ def run_evaluation(
 
     def model_once() -> LoadedModel:
         if not model:
-            model.append(setup(config))
+            model.append(setup(config, base_models))
         return model[0]
 
     def one_pass(name: str) -> PassOutput:

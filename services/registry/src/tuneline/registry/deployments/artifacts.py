@@ -2,9 +2,11 @@
 
 Replicas may run on other nodes, so the registry never hands them a path on its own disk: it passes the
 artifact's object-store URI (or a path on a volume every node mounts) together with the sha256 of every file, and
-each replica fetches into its node-local cache and checks the digests (serving/fetch.py). To pin the digests the
-registry reads the artifact once itself: a remote one is fetched into its adapter cache (keyed by URI, written to a
-temp dir and renamed into place) and the digests are kept beside it.
+each replica fetches into its node-local cache and checks the digests (tuneline.common.artifacts). The digests come
+from the artifact's manifest (`tuneline-manifest.json`, written when a base model is uploaded with
+`tuneline model upload-base`) when it has one, without downloading anything; otherwise the registry reads the
+artifact once itself: a remote one is fetched into its adapter cache (keyed by URI, written to a temp dir and renamed
+into place) and the digests are kept beside it.
 Base models are not converted here: the training service converts a reference ("smollm2-135m-instruct") once into
 the shared model cache, and the registry only looks it up (or uses a configured / literal directory or URI).
 """
@@ -20,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from tuneline.common.base_models import default_cache_dir
+from tuneline.common.artifacts import MANIFEST, ArtifactError, Manifest, digest_dir, is_remote, local_path
+from tuneline.common.base_models import default_cache_dir, is_model_uri
 from tuneline.common.errors import Conflict
-from tuneline.common.storage import ObjectStore, StorageError, download_prefix
-from tuneline.registry.serving.fetch import digest_dir, is_remote
+from tuneline.common.storage import ObjectNotFound, ObjectStore, StorageError, download_prefix, locate
 
 _COMPLETE = ".tuneline-complete"
 _DIGESTS = ".tuneline-sha256.json"
@@ -51,7 +53,16 @@ async def base_model_ref(
     digests, which replicas fetch into their node-local cache."""
     target = mapping.get(reference, reference)
     if not is_remote(target):
-        return ArtifactRef(resolve_base_dir(reference, mapping, cache_dir))
+        directory = resolve_base_dir(reference, mapping, cache_dir)
+        manifest = await asyncio.to_thread(_local_manifest, Path(directory))
+        return ArtifactRef(directory, manifest.digests() if manifest else {})
+    manifest = await _stored_manifest(target, store)
+    if manifest is not None:
+        if "config.json" not in manifest.files:
+            raise Conflict(
+                f"base model {reference!r}: {target} lists no config.json in its {MANIFEST}", field="base_model"
+            )
+        return ArtifactRef(target, manifest.digests())
     local = Path(await _fetched(target, store, fetch_dir, "config.json"))
     return ArtifactRef(target, await asyncio.to_thread(_digests, local, cached=True))
 
@@ -65,6 +76,30 @@ async def local_base_model_dir(
     if not is_remote(target):
         return resolve_base_dir(reference, mapping, cache_dir)
     return await _fetched(target, store, fetch_dir, "config.json")
+
+
+async def _stored_manifest(uri: str, store: ObjectStore) -> Manifest | None:
+    try:
+        holder, key = locate(store, uri)
+        raw = await holder.read_bytes(f"{key}/{MANIFEST}")
+    except ObjectNotFound:
+        return None
+    except StorageError as exc:
+        raise Conflict(f"artifact {uri} is not readable in the object store: {exc}", field="base_model") from exc
+    try:
+        return Manifest.parse(raw, uri)
+    except ArtifactError as exc:
+        raise Conflict(str(exc), field="base_model") from exc
+
+
+def _local_manifest(directory: Path) -> Manifest | None:
+    path = directory / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return Manifest.parse(path.read_bytes(), str(directory))
+    except ArtifactError as exc:
+        raise Conflict(str(exc), field="base_model") from exc
 
 
 def _digests(directory: Path, *, cached: bool) -> dict[str, str]:
@@ -81,7 +116,9 @@ def _digests(directory: Path, *, cached: bool) -> dict[str, str]:
 
 def resolve_base_dir(reference: str, mapping: dict[str, str], cache_dir: str | None) -> str:
     if reference in mapping:
-        return _checked(mapping[reference], reference)
+        return _checked(_as_path(mapping[reference]), reference)
+    if is_model_uri(reference):  # file:// (a remote URI never reaches here)
+        return _checked(_as_path(reference), reference)
     if (Path(reference).expanduser() / "config.json").is_file():
         return str(Path(reference).expanduser())
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -107,9 +144,13 @@ async def local_adapter_dir(uri: str, store: ObjectStore, cache_dir: str) -> str
     return await _fetched(uri, store, cache_dir, "adapter_config.json")
 
 
+def _as_path(location: str) -> str:
+    return str(local_path(location)) if is_model_uri(location) else location
+
+
 async def _fetched(uri: str, store: ObjectStore, cache_dir: str, marker_file: str) -> str:
     try:
-        key = store.key_from_uri(uri)
+        store, key = locate(store, uri)
     except StorageError as exc:
         raise Conflict(f"artifact {uri} is neither a local directory nor in the object store: {exc}") from exc
     target = Path(cache_dir) / hashlib.sha256(uri.encode()).hexdigest()[:24]

@@ -61,13 +61,15 @@ def metric_point(row: TrainingJobMetric) -> MetricPoint:
 async def create_job(body: CreateJobRequest, session: SessionDep, state: StateDep, user: MlEngineer) -> JobResponse:
     settings = state.settings
     assert isinstance(settings, TrainingSettings)
-    job = await service.create_job(session, settings, body, created_by=user.subject, actor=user)
+    job = await service.create_job(session, settings, body, created_by=user.subject, actor=user, store=state.store)
     return job_response(job)
 
 
 @router.post("/estimate", summary="Memory, time and cost of a job on each hardware profile")
-async def estimate(body: EstimateRequest, session: SessionDep, user: Member) -> EstimateResponse:
-    return await service.estimate(session, body)
+async def estimate(body: EstimateRequest, session: SessionDep, state: StateDep, user: Member) -> EstimateResponse:
+    settings = state.settings
+    assert isinstance(settings, TrainingSettings)
+    return await service.estimate(session, settings, state.store, body)
 
 
 @router.get("", summary="Job history, newest first (optionally of one use case)")

@@ -9,7 +9,6 @@ import asyncio
 import json
 import math
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -18,8 +17,9 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common import erasure
+from tuneline.common.artifacts import MANIFEST, is_remote
 from tuneline.common.auth import Principal, audit
-from tuneline.common.base_models import default_cache_dir, locate_base_model
+from tuneline.common.base_models import is_model_uri, locate_base_model, model_location
 from tuneline.common.costing import with_measurements
 from tuneline.common.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from tuneline.common.events import (
@@ -46,9 +46,10 @@ from tuneline.common.events import (
 from tuneline.common.messaging import add_event
 from tuneline.common.observability import current_traceparent, linked_span
 from tuneline.common.records import PromptTemplate
-from tuneline.common.redact import redact_paths
+from tuneline.common.redact import describe_error, redact_paths
 from tuneline.common.results import TrainingMetadata, TrainingPhaseReport, TrainingProgress
-from tuneline.common.storage import ObjectStore, StorageError, open_store
+from tuneline.common.settings import ModelCacheSettings
+from tuneline.common.storage import ObjectStore, StorageError, locate, open_store
 from tuneline.common.waiting import announce_work
 from tuneline.training.estimate import replay_cache
 from tuneline.training.estimate.hardware import DEFAULT_PROFILES, HardwareTable, estimate_duration
@@ -209,9 +210,15 @@ async def create_job(
     actor: Principal | None = None,
     study_id: UUID | None = None,
     trial_number: int | None = None,
+    store: ObjectStore | None = None,
 ) -> TrainingJob:
     """Queue a job; `actor` is the person asking (None for jobs the platform queues from its own events), who
-    must be an ml_engineer of the use case's team. A study's trial names its study and trial number."""
+    must be an ml_engineer of the use case's team. A study's trial names its study and trial number.
+
+    `store` (the API passes its own) checks a base model given by object-store URI now: one without a manifest is
+    refused (422 on base_model) while the store answers, and its architecture is read from its config.json for the
+    estimate. Jobs the platform queues from events pass none: a missing event must never be dead-lettered for a
+    base model, so the worker checks it at run time and fails the job naming the URI."""
     version = await repository.get_dataset_version(session, request.dataset_version_id)
     if version is None:
         raise NotFound(
@@ -244,6 +251,7 @@ async def create_job(
             source=source,
             study_id=study_id,
             trial_number=trial_number,
+            store=store,
         )
 
 
@@ -261,7 +269,11 @@ class _Plan:
 
 
 async def _plan(
-    session: AsyncSession, settings: TrainingSettings, request: CreateJobRequest, version: TrainingDatasetVersion
+    session: AsyncSession,
+    settings: TrainingSettings,
+    request: CreateJobRequest,
+    version: TrainingDatasetVersion,
+    store: ObjectStore | None = None,
 ) -> _Plan:
     usecase = await repository.get_usecase(session, version.usecase_id)
     base_model = request.base_model or (usecase.base_model if usecase else settings.default_base_model)
@@ -271,7 +283,9 @@ async def _plan(
     if "train" not in version.split_uris:
         raise InvalidInput(f"dataset version {version.version_id} has no train split", field="dataset_version_id")
     validation = await _validation_version(session, request, version)
-    shape = model_shape(base_model)
+    if store is not None:
+        await check_base_model_source(settings, store, base_model)
+    shape = await base_model_shape(settings, store, base_model)
     train_records = max(1, version.record_counts.get("train", 1))
     hp = validated_hyperparameters(request.preset, request.hyperparameters, shape)
     resolved = resolve(hp, shape.params if shape else 0, train_records)
@@ -305,8 +319,9 @@ async def _queue_job(
     source: str,
     study_id: UUID | None = None,
     trial_number: int | None = None,
+    store: ObjectStore | None = None,
 ) -> TrainingJob:
-    plan = await _plan(session, settings, request, version)
+    plan = await _plan(session, settings, request, version, store)
     usecase, base_model, method, validation = plan.usecase, plan.base_model, plan.method, plan.validation
     hp, resolved, estimate = plan.hyperparameters, plan.resolved, plan.estimate
     job = TrainingJob(
@@ -446,18 +461,68 @@ async def get_job(session: AsyncSession, user: Principal, job_id: UUID) -> Train
 # ============================================================================ estimates
 
 
-def model_shape(base_model: str) -> ModelShape | None:
-    """Architecture numbers of a base model: known by name, or read from a local directory's config.json."""
+def model_shape(base_model: str, settings: ModelCacheSettings | None = None) -> ModelShape | None:
+    """Architecture numbers of a base model without any network: known by name, or read from the config.json of
+    the directory it resolves to on this node (a local or mapped directory, or the model cache's copy of a model
+    URI a worker here fetched)."""
     known = KNOWN_MODELS.get(base_model.strip().lower())
     if known:
         return known
-    config = Path(base_model).expanduser() / "config.json"
-    if config.is_file():
-        try:
-            return ModelShape.from_hf_config(json.loads(config.read_text()))
-        except (KeyError, ValueError):
-            return None
-    return None
+    cache = settings.model_cache_path() if settings else None
+    directory = locate_base_model(base_model, cache, settings.base_model_map() if settings else None)
+    if directory is None or not (directory / "config.json").is_file():
+        return None
+    return _shape_of((directory / "config.json").read_bytes())
+
+
+async def base_model_shape(settings: TrainingSettings, store: ObjectStore | None, base_model: str) -> ModelShape | None:
+    """`model_shape`, and for an object-store base model this node has no copy of, its config.json read from
+    `store` (one small object: the weights are never downloaded by the API)."""
+    shape = model_shape(base_model, settings)
+    target = model_location(base_model, settings.base_model_map())
+    if shape is not None or store is None or not is_model_uri(target) or not is_remote(target):
+        return shape
+    try:
+        holder, key = locate(store, target)
+        return _shape_of(await holder.read_bytes(f"{key}/config.json"))
+    except StorageError:
+        return None
+
+
+def _shape_of(config: bytes) -> ModelShape | None:
+    try:
+        return ModelShape.from_hf_config(json.loads(config))
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+async def check_base_model_source(settings: TrainingSettings, store: ObjectStore, base_model: str) -> None:
+    """Refuse a base model the workers would refuse: an object-store URI (given, or mapped by
+    TUNELINE_BASE_MODEL_DIRS) outside what the platform's store reaches, or without a manifest (unless
+    TUNELINE_ALLOW_UNVERIFIED_BASE_MODELS). A store that does not answer leaves the check to the worker."""
+    target = model_location(base_model, settings.base_model_map())
+    if not is_model_uri(target) or not is_remote(target):
+        return
+    try:
+        holder, key = locate(store, target)
+    except StorageError as exc:
+        raise InvalidInput(
+            f"base_model {base_model!r}: {target} is not reachable through the platform's object store ({exc})",
+            field="base_model",
+        ) from None
+    if settings.allow_unverified_base_models:
+        return
+    try:
+        found = await holder.exists(f"{key}/{MANIFEST}")
+    except Exception as exc:  # S3 and network errors alike: the worker checks again at run time
+        log.warning("training.base_model.check_deferred", base_model=target, error=describe_error(exc))
+        return
+    if not found:
+        raise InvalidInput(
+            f"base_model {base_model!r}: {target} has no {MANIFEST}, so workers cannot check its files; upload it "
+            f"with `tuneline model upload-base DIR {target}`, or set TUNELINE_ALLOW_UNVERIFIED_BASE_MODELS=true",
+            field="base_model",
+        )
 
 
 def hardware_table_from(measured: dict[str, tuple[float, int]]) -> HardwareTable:
@@ -470,11 +535,14 @@ async def hardware_table(session: AsyncSession) -> HardwareTable:
     return hardware_table_from({name: (row.effective_tflops, row.measurements) for name, row in overrides.items()})
 
 
-async def estimate(session: AsyncSession, request: EstimateRequest) -> EstimateResponse:
-    shape = model_shape(request.base_model)
+async def estimate(
+    session: AsyncSession, settings: TrainingSettings, store: ObjectStore | None, request: EstimateRequest
+) -> EstimateResponse:
+    shape = await base_model_shape(settings, store, request.base_model)
     if shape is None:
         raise InvalidInput(
-            f"base_model {request.base_model!r}: unknown architecture (name a known model or a local directory)",
+            f"base_model {request.base_model!r}: unknown architecture (name a known model, a local directory or a "
+            "model URI whose config.json the object store holds)",
             field="base_model",
         )
     method = Method(request.method)
@@ -493,7 +561,7 @@ async def estimate(session: AsyncSession, request: EstimateRequest) -> EstimateR
     resolved = resolve(hp, shape.params, records)
     table = await hardware_table(session)
     names = request.hardware or table.names()
-    warm = await replay_cache_warm(request.base_model) if resolved.general_replay else False
+    warm = await replay_cache_warm(settings, request.base_model) if resolved.general_replay else False
     options = []
     for name in names:
         try:
@@ -513,12 +581,14 @@ async def estimate(session: AsyncSession, request: EstimateRequest) -> EstimateR
     )
 
 
-async def replay_cache_warm(base_model: str) -> bool:
+async def replay_cache_warm(settings: TrainingSettings, base_model: str) -> bool:
     """Whether a worker here would find the base model's general-replay answers cached (the worker's cache,
-    ``<model cache>/replay``); hashing the shipped model's file to find its directory runs off the event loop."""
-    cache = default_cache_dir()
+    ``<model cache>/replay``); hashing the shipped model's file to find its directory runs off the event loop. A
+    model URI counts only where this node holds a copy of it: nothing is downloaded to find out."""
+    cache = settings.model_cache_path()
+    mapping = settings.base_model_map()
     return await asyncio.to_thread(
-        lambda: replay_cache.cached_answers_exist(locate_base_model(base_model, cache), cache / "replay")
+        lambda: replay_cache.cached_answers_exist(locate_base_model(base_model, cache, mapping), cache / "replay")
     )
 
 
@@ -597,7 +667,7 @@ async def _job_estimate(
         profile = table.get(settings.hardware_profile)
     except KeyError:
         return {}
-    warm = await replay_cache_warm(base_model) if resolved.general_replay else False
+    warm = await replay_cache_warm(settings, base_model) if resolved.general_replay else False
     return _price(shape, Method(method), resolved, records, mean_tokens, profile, replay_cache_warm=warm).model_dump()
 
 
@@ -791,7 +861,7 @@ async def complete_job(
         trained_tokens=job.trained_tokens,
         duration_seconds=duration,
         hardware_profile=settings.hardware_profile,
-        parameters=shape.params if (shape := model_shape(job.base_model)) else None,
+        parameters=shape.params if (shape := model_shape(job.base_model, settings)) else None,
         train_seconds=metadata.durations_s.train,
         team=job.team,
         study_id=job.study_id,
@@ -817,7 +887,7 @@ def _task_type(job: TrainingJob) -> str:
 async def _learn_throughput(
     session: AsyncSession, settings: TrainingSettings, job: TrainingJob, metadata: TrainingMetadata
 ) -> None:
-    shape = model_shape(job.base_model)
+    shape = model_shape(job.base_model, settings)
     train_seconds = metadata.durations_s.train
     tokens = metadata.tokens_trained
     if shape is None or train_seconds <= 0 or tokens <= 0:

@@ -9,15 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tuneline.common.base_models import offline, resolve_base_model
+from tuneline.common.base_models import BaseModelSource, offline, resolve_base_model
 from tuneline.common.records import ClassificationRecord, PromptTemplate
 
 
-def load_for_inference(base_model: str, adapter_dir: Path | None = None) -> tuple[Any, Any]:
+def load_for_inference(
+    base_model: str, adapter_dir: Path | None = None, base_models: BaseModelSource | None = None
+) -> tuple[Any, Any]:
     offline()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    base_dir = resolve_base_model(base_model)
+    base_dir = resolve_base_model(base_model, source=base_models)
     tokenizer = AutoTokenizer.from_pretrained(adapter_dir or base_dir)
     model = AutoModelForCausalLM.from_pretrained(base_dir)
     if adapter_dir is not None:

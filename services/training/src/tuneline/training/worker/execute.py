@@ -1,6 +1,7 @@
 """One training job end to end where the recipe runs (a subprocess, or a Ray task on any node).
 
-Fetch the splits (and the checkpoint to resume from) from object storage, run the recipe, upload every
+Fetch the splits (and the checkpoint to resume from) from object storage, run the recipe (which fetches a base
+model given by URI into this node's model cache, checked against its manifest), upload every
 checkpoint and the final adapter, and report back through `emit` as the JSON form of the typed messages in
 tuneline.common.results (the service parses each with `parse_worker_message`):
 
@@ -28,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tuneline.common.base_models import BaseModelSource
 from tuneline.common.storage import ObjectStore, download_prefix, download_to, store_from_url, upload_dir
 
 MESSAGE_PREFIX = "@@tuneline "
@@ -50,12 +52,18 @@ class ExecutionSpec:
     validation_uris: list[str] = field(default_factory=list)
     """JSONL objects to validate on instead of split_uris["validation"], concatenated in this order (a separate
     validation dataset version); empty = the training version's validation split. Defaulted so older specs parse."""
+    base_model_dirs: dict[str, str] = field(default_factory=dict)
+    """TUNELINE_BASE_MODEL_DIRS of the service: reference -> directory or URI the base model is loaded from."""
+    allow_unverified_base_models: bool = False
+    """TUNELINE_ALLOW_UNVERIFIED_BASE_MODELS of the service: accept a base-model URI without a manifest."""
 
 
 def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> None:
     from tuneline.training.worker.recipe import RecipeConfig, RecipeHooks, run
 
     store = store_from_url(**spec.store)
+    # A base model given by URI is fetched here, on the node that trains, into its own model cache.
+    base_models = BaseModelSource(store, spec.base_model_dirs, spec.allow_unverified_base_models)
     loop = asyncio.new_event_loop()
     try:
         workdir = Path(spec.workdir)
@@ -79,7 +87,7 @@ def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> 
             on_checkpoint=on_checkpoint,
             control=control,
         )
-        result = run(config, hooks)
+        result = run(config, hooks, base_models)
         adapter_uri = None
         if result.adapter_dir is not None:
             key = f"{spec.output_prefix}/adapter"

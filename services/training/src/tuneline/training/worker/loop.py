@@ -173,6 +173,7 @@ class Worker:
             "early_stopping_patience": r["early_stopping_patience"] if has_validation and r["eval_interval"] else 0,
             "checkpoint_every_steps": r["checkpoint_interval"],
             "torch_threads": self.settings.worker_torch_threads,
+            "model_cache_dir": self.settings.model_cache_dir,
             "progress_interval_s": 2.0,
         }
         s = self.settings
@@ -193,6 +194,8 @@ class Worker:
             workdir=str(workdir.resolve()),
             store=store,
             resume_checkpoint_key=job.last_checkpoint_key,
+            base_model_dirs=s.base_model_map(),
+            allow_unverified_base_models=s.allow_unverified_base_models,
         )
 
     async def _follow(self, job_id: UUID, handle: RunHandle) -> TrainingResult | None:

@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tuneline.common.base_models import default_cache_dir, offline, resolve_base_model
+from tuneline.common.base_models import BaseModelSource, default_cache_dir, offline, resolve_base_model
 from tuneline.common.records import (
     Message,
     PromptTemplate,
@@ -70,7 +70,9 @@ class RecipeConfig:
     """Everything a training run depends on. JSON-serialisable, so a job row or a subprocess can carry it."""
 
     base_model: str
-    """Base model: "smollm2-135m-instruct" (shipped, converted once from GGUF) or a local HF model directory."""
+    """Base model: "smollm2-135m-instruct" (shipped, converted once from GGUF), a local HF model directory, or a
+    model URI (s3://… fetched into the model cache, file://… read in place; both checked against their manifest,
+    see tuneline.common.base_models). Recorded as given: the adapter names it, never this machine's copy."""
     train_path: str
     """JSONL file of training records (classification, instruction or conversational shape)."""
     output_dir: str
@@ -90,6 +92,9 @@ class RecipeConfig:
     in at this ratio to the task examples (0.25 = one per four), so the adapter keeps general behaviour; 0 = off."""
     replay_cache_dir: str | None = None
     """Where the base model's replay answers are cached; default: <model cache>/replay."""
+    model_cache_dir: str | None = None
+    """This node's model cache: where the shipped model is converted and base models given by URI are fetched;
+    default: TUNELINE_MODEL_CACHE_DIR, else ~/.cache/tuneline/models."""
 
     method: str = "auto"
     """"auto" = QLoRA on CUDA, LoRA elsewhere; "qlora" falls back to LoRA without CUDA (4-bit on CPU is no
@@ -233,10 +238,15 @@ class TrainState:
 # ============================================================================================ run
 
 
-def run(config: RecipeConfig, hooks: RecipeHooks | None = None) -> RecipeResult:
+def run(
+    config: RecipeConfig, hooks: RecipeHooks | None = None, base_models: BaseModelSource | None = None
+) -> RecipeResult:
+    """`base_models`: the object store and TUNELINE_BASE_MODEL_DIRS a base model given by URI or mapped
+    reference is fetched with (the executor passes its own); without it only the shipped model and local
+    directories are found."""
     hooks = hooks or RecipeHooks()
     started = time.monotonic()
-    run_ = setup(config, hooks)
+    run_ = setup(config, hooks, base_models)
     run_.setup_seconds = time.monotonic() - started
     try:
         status = train(run_, hooks)
@@ -287,7 +297,7 @@ def _phase(hooks: RecipeHooks | None, phase: str, **within: Any) -> None:
         hooks.on_phase(PhaseReport(phase, **within))
 
 
-def setup(config: RecipeConfig, hooks: RecipeHooks | None = None) -> Run:
+def setup(config: RecipeConfig, hooks: RecipeHooks | None = None, base_models: BaseModelSource | None = None) -> Run:
     offline()
     import torch
 
@@ -300,7 +310,8 @@ def setup(config: RecipeConfig, hooks: RecipeHooks | None = None) -> Run:
 
     from transformers import AutoTokenizer
 
-    base_dir = resolve_base_model(config.base_model)
+    cache_dir = Path(config.model_cache_dir) if config.model_cache_dir else default_cache_dir()
+    base_dir = resolve_base_model(config.base_model, cache_dir, base_models)
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     if tokenizer.chat_template is None:
         raise ValueError(f"base_model {config.base_model!r}: tokenizer has no chat template")
@@ -333,7 +344,7 @@ def setup(config: RecipeConfig, hooks: RecipeHooks | None = None) -> Run:
             tokenizer,
             replay_count(len(train_examples), config.general_replay),
             base_dir=base_dir,
-            cache_dir=Path(config.replay_cache_dir) if config.replay_cache_dir else default_cache_dir() / "replay",
+            cache_dir=Path(config.replay_cache_dir) if config.replay_cache_dir else cache_dir / "replay",
             on_answered=lambda done, total, rate: _phase(
                 hooks, "generating_replay", done=done, total=total, seconds_per_unit=rate
             ),
