@@ -2,8 +2,10 @@
 (training and validation files) → fine_tuning.jobs.create → retrieve until succeeded → list_events →
 checkpoints.list → chat.completions.create.
 
-Real processes as `tuneline up` runs them: the training worker trains SmolLM2-135M (a few LoRA steps, validating on
-the validation file), the evaluation runner compares base and tuned with the forgetting gate, the registry registers
+Real processes as `tuneline up` runs them: the training worker trains a base model named through
+`TUNELINE_BASE_MODEL_DIRS` (the tiny random Llama of the training tests: this test is about the client's whole
+flow, not the model's quality, which tests/e2e/test_lifecycle.py measures on SmolLM2) for a few LoRA steps, validating on
+the validation file, the evaluation runner compares base and tuned with the forgetting gate, the registry registers
 the version; free-text answers need a person, so the job waits (running, saying so in its events) until a reviewer
 approves the version, and is then served on Ray Serve; the chat request goes through the gateway to its router.
 """
@@ -86,8 +88,24 @@ def approve_version(registry_url: str, settings: Any, model: str, version: int) 
     assert approved.status_code == 200, approved.text
 
 
-def test_the_official_client_fine_tunes_and_chats_with_one_key(start_stack, dev_settings):
-    stack = start_stack(stack_mod.runnable_services(), workers=True, env=DEMO_ENV)
+#: The name the client asks for: a key of TUNELINE_BASE_MODEL_DIRS, accepted by /v1/fine_tuning/jobs like a built-in.
+BASE_MODEL = "tiny-llama"
+
+
+def test_the_official_client_fine_tunes_and_chats_with_one_key(start_stack, dev_settings, tmp_path):
+    from tuneline.training.worker.base_models import build_tiny_model
+
+    env = {
+        **DEMO_ENV,
+        "TUNELINE_BASE_MODEL_DIRS": json.dumps({BASE_MODEL: str(build_tiny_model(tmp_path / "tiny-model"))}),
+        # A random base model has no general capability to forget: the gate's limits say nothing here.
+        "TUNELINE_GATE_MAX_PERPLEXITY_RATIO": "1000000",
+        "TUNELINE_GATE_MAX_SUITE_DROP": "1.0",
+        "TUNELINE_GATE_SUITE_LIMIT": "4",
+        "TUNELINE_GATE_GENERAL_TEXT_LIMIT": "4",
+        "TUNELINE_EVAL_MAX_NEW_TOKENS": "16",
+    }
+    stack = start_stack(stack_mod.runnable_services(), workers=True, env=env)
     urls = {p.name: p.url for p in stack.processes if p.url}
     usecase_id = approved_usecase(urls["intake"], dev_settings)
     key = fine_tuning_key(urls["registry"], dev_settings)
@@ -107,7 +125,7 @@ def test_the_official_client_fine_tunes_and_chats_with_one_key(start_stack, dev_
     assert validation.status == "processed", validation.status_details
 
     job = client.fine_tuning.jobs.create(
-        model="smollm2-135m-instruct",
+        model=BASE_MODEL,
         training_file=uploaded.id,
         validation_file=validation.id,
         hyperparameters={"n_epochs": 1, "batch_size": 8, "learning_rate_multiplier": 2},
