@@ -63,7 +63,7 @@ export function usePii(id: string, number: number) {
 
 export function usePreview(id: string, number: number, offset: number, limit: number) {
   return useQuery({
-    queryKey: ["data", "dataset", id, "versions", number, "preview", offset],
+    queryKey: ["data", "dataset", id, "versions", number, "preview", offset, limit],
     queryFn: () =>
       unwrap(
         data().GET("/datasets/{dataset_id}/versions/{number}/preview", {
