@@ -239,6 +239,11 @@ class TrackingSettings(BaseSettings):
         description="Prefix of the MLflow experiment names: one experiment per use case, <prefix>/<use case id>.",
     )
 
+    @field_validator("mlflow_tracking_uri", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
 
 class TelemetrySettings(BaseSettings):
     """Where traces go. Separate from `ServiceSettings` so a process without a service's settings (a Ray Serve
