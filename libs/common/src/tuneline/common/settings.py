@@ -227,7 +227,7 @@ class TrackingSettings(BaseSettings):
 
     mlflow_tracking_uri: str | None = Field(
         default=None,
-        pattern=r"^(https?|file)://",
+        pattern=r"^https?://",
         description="MLflow tracking server (http(s)://host:port) that every finished job, evaluation and model "
         "version is also logged to; tracking is off when unset. A server that is down or slow never fails the "
         "pipeline: the logging is skipped with a warning and counted in tuneline_tracking_failures_total.",
