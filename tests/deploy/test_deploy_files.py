@@ -671,6 +671,7 @@ def test_compose_runs_mlflow_on_postgres_and_proxied_s3_artifacts_and_points_the
     assert env["MLFLOW_BACKEND_STORE_URI"].startswith("postgresql+psycopg2://")
     assert env["MLFLOW_BACKEND_STORE_URI"].split("@")[1].startswith("postgres:5432/")
     assert env["MLFLOW_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["MLFLOW_DISABLE_TELEMETRY"] == "true", "no usage data leaves the network"
     assert mlflow["read_only"] is True and mlflow["tmpfs"] == [WRITABLE]
     assert mlflow["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert "/health" in " ".join(mlflow["healthcheck"]["test"])
@@ -694,6 +695,7 @@ def test_k8s_mlflow_runs_read_only_with_a_writable_tmp_and_the_services_reach_it
     tmp = next(m for m in c["volumeMounts"] if m["mountPath"] == WRITABLE)
     assert "emptyDir" in volumes[tmp["name"]]
     assert env_value(c, "HOME") == WRITABLE
+    assert env_value(c, "MLFLOW_DISABLE_TELEMETRY") == "true", "no usage data leaves the cluster"
     assert {p["path"] for p in (c["startupProbe"]["httpGet"], c["readinessProbe"]["httpGet"])} == {"/health"}
     secret = next(e["secretRef"]["name"] for e in c["envFrom"] if "secretRef" in e)
     assert set(k8s_object("Secret", secret)["stringData"]) == {

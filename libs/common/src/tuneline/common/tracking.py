@@ -48,12 +48,14 @@ TRACKING_FAILURES = Counter(
     ["service", "kind"],
 )
 
-#: MLflow's HTTP limits when the deployment sets none: MLflow's defaults (120 s timeout, 7 retries with backoff
-#: factor 2) would hold one export for minutes against a server that is down.
+#: MLflow client settings when the deployment sets none: MLflow's HTTP defaults (120 s timeout, 7 retries with
+#: backoff factor 2) would hold one export for minutes against a server that is down, and its usage telemetry would
+#: call out of the cluster (and write an installation id under a possibly read-only HOME).
 HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
 }
 #: MLflow's limits per log_batch call and per parameter value.
 MAX_BATCH_METRICS = 1000
@@ -65,7 +67,7 @@ _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_\-. /]")
 
 
 def bound_http_requests() -> None:
-    """Apply `HTTP_DEFAULTS` to MLflow variables the deployment left unset (MLflow reads them per request)."""
+    """Apply `HTTP_DEFAULTS` to MLflow variables the deployment left unset (MLflow reads them when it calls)."""
     for name, value in HTTP_DEFAULTS.items():
         os.environ.setdefault(name, value)
 

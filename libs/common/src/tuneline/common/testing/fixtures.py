@@ -146,6 +146,7 @@ def s3_server(infra_dir: Path) -> Iterator[S3Server]:
 def mlflow_server(infra_dir: Path) -> Iterator[MlflowServer]:
     """A real MLflow tracking server (SQLite store, proxied artifacts), started once per run by the first test
     that asks for it: it takes several seconds to migrate its store."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # the tests' own MLflow clients send no usage data
     server = start_mlflow(infra_dir / "mlflow", infra_dir / "mlflow.log")
     try:
         yield server
