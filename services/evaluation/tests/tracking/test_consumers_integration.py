@@ -7,6 +7,7 @@ import secrets
 from uuid import uuid4
 
 import pytest
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from tuneline.common.events import EVALUATION_COMPLETED, EvaluationCompleted
@@ -86,7 +87,10 @@ async def test_finished_evaluation_is_logged_once_under_the_job_run_with_its_rep
             return found if found and found[0].info.status == "FINISHED" else None
 
         async def runs():  # type: ignore[no-untyped-def]
-            return await asyncio.to_thread(runs_now)  # the client blocks; the consumer shares this loop
+            try:
+                return await asyncio.to_thread(runs_now)  # the client blocks; the consumer shares this loop
+            except MlflowException:
+                return None  # the server is busy with the export itself: ask again
 
         await eventually(runs, timeout_s=120, interval_s=0.5, what="the evaluation's run in MLflow")
 

@@ -7,6 +7,7 @@ import secrets
 from uuid import uuid4
 
 import pytest
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from tuneline.common.db import transaction
@@ -74,7 +75,10 @@ async def test_registered_version_lands_in_mlflow_registry_once_with_lineage_tag
             return client.search_model_versions(f"tags.`tuneline.evaluation_id` = '{evaluation_id}'") or None
 
         async def versions():  # type: ignore[no-untyped-def]
-            return await asyncio.to_thread(versions_now)  # the client blocks; the consumers share this loop
+            try:
+                return await asyncio.to_thread(versions_now)  # the client blocks; the consumers share this loop
+            except MlflowException:
+                return None  # the server is busy with the export itself: ask again
 
         found = await eventually(versions, timeout_s=120, interval_s=0.5, what="the model version in MLflow")
         async with transaction(state.sessions) as session:

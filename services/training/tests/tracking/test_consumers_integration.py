@@ -10,6 +10,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from tuneline.common.db import transaction
@@ -117,7 +118,10 @@ async def test_finished_job_is_logged_once_with_params_loss_curve_and_adapter(
             return runs if runs and all(r.info.status == "FINISHED" for r in runs) else None
 
         async def finished_runs():  # type: ignore[no-untyped-def]
-            return await asyncio.to_thread(finished_runs_now)  # the client blocks; the consumer shares this loop
+            try:
+                return await asyncio.to_thread(finished_runs_now)  # the client blocks; the consumer shares this loop
+            except MlflowException:
+                return None  # the server is busy with the export itself: ask again
 
         await eventually(finished_runs, timeout_s=120, interval_s=0.5, what="the job's run in MLflow")
 

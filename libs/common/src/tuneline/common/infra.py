@@ -382,8 +382,12 @@ def mlflow_binary() -> str:
     raise InfraError("the 'mlflow' command was not found: install the mlflow wheel (the server, not mlflow-skinny)")
 
 
-def start_mlflow(data_dir: Path, log_path: Path, port: int | None = None, timeout_s: float = 180) -> MlflowServer:
-    """A real MLflow tracking server on loopback: SQLite backend store, artifacts proxied into `data_dir`."""
+def start_mlflow(data_dir: Path, log_path: Path, port: int | None = None, timeout_s: float = 360) -> MlflowServer:
+    """A real MLflow tracking server on loopback: SQLite backend store, artifacts proxied into `data_dir`.
+
+    It migrates a new store before it listens: ~45 s on an idle 2-core machine, several minutes when the machine is
+    loaded, hence the generous timeout.
+    """
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [
@@ -405,6 +409,10 @@ def start_mlflow(data_dir: Path, log_path: Path, port: int | None = None, timeou
     server = MlflowServer(f"http://127.0.0.1:{port}", spawn(args, log_path, env=env), data_dir, log_path)
     try:
         _wait_http_ok(f"{server.tracking_uri}/health", server.process, timeout_s, "MLflow")
+    except InfraError as exc:
+        server.stop()
+        tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+        raise InfraError(f"{exc}; its log ends:\n{tail}") from None
     except BaseException:
         server.stop()
         raise

@@ -147,6 +147,9 @@ def mlflow_server(infra_dir: Path) -> Iterator[MlflowServer]:
     """A real MLflow tracking server (SQLite store, proxied artifacts), started once per run by the first test
     that asks for it: it takes several seconds to migrate its store."""
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # the tests' own MLflow clients send no usage data
+    # One server worker on a loaded machine can take longer than the services' 10 s default to answer; tests check
+    # what is logged, not that limit (a refused connection, the down-server case, fails at once whatever it is).
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
     server = start_mlflow(infra_dir / "mlflow", infra_dir / "mlflow.log")
     try:
         yield server
