@@ -92,12 +92,12 @@ async def test_finished_evaluation_is_logged_once_under_the_job_run_with_its_rep
             except MlflowException:
                 return None  # the server is busy with the export itself: ask again
 
-        await eventually(runs, timeout_s=120, interval_s=0.5, what="the evaluation's run in MLflow")
+        await eventually(runs, timeout_s=240, interval_s=0.5, what="the evaluation's run in MLflow")
 
         async def repeat_seen():  # type: ignore[no-untyped-def]
             return already_logged() >= repeats_before + 1 or None
 
-        await eventually(repeat_seen, timeout_s=60, what="the redelivered evaluation.completed handled")
+        await eventually(repeat_seen, timeout_s=120, what="the redelivered evaluation.completed handled")
 
     found = client.search_runs([experiment_id], f"tags.`tuneline.evaluation_id` = '{evaluation_id}'")
     assert len(found) == 1, "the redelivered evaluation.completed made a second run"

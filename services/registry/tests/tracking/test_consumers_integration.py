@@ -80,7 +80,7 @@ async def test_registered_version_lands_in_mlflow_registry_once_with_lineage_tag
             except MlflowException:
                 return None  # the server is busy with the export itself: ask again
 
-        found = await eventually(versions, timeout_s=120, interval_s=0.5, what="the model version in MLflow")
+        found = await eventually(versions, timeout_s=240, interval_s=0.5, what="the model version in MLflow")
         async with transaction(state.sessions) as session:
             row = await repository.version_by_evaluation(session, evaluation_id)
             assert row is not None
@@ -103,7 +103,7 @@ async def test_registered_version_lands_in_mlflow_registry_once_with_lineage_tag
         async def repeat_seen():  # type: ignore[no-untyped-def]
             return already_logged() >= repeats_before + 1 or None
 
-        await eventually(repeat_seen, timeout_s=60, what="the repeated model.registered handled")
+        await eventually(repeat_seen, timeout_s=120, what="the repeated model.registered handled")
 
     found = client.search_model_versions(f"tags.`tuneline.evaluation_id` = '{evaluation_id}'")
     assert len(found) == 1, "the repeated model.registered made a second version"

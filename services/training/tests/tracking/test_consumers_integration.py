@@ -123,13 +123,13 @@ async def test_finished_job_is_logged_once_with_params_loss_curve_and_adapter(
             except MlflowException:
                 return None  # the server is busy with the export itself: ask again
 
-        await eventually(finished_runs, timeout_s=120, interval_s=0.5, what="the job's run in MLflow")
+        await eventually(finished_runs, timeout_s=240, interval_s=0.5, what="the job's run in MLflow")
 
         async def both_repeats_seen():  # type: ignore[no-untyped-def]
             return already_logged() >= repeats_before + 2 or None
 
         # The redelivery and the marker found the run logged already (they are handled in order, after the first).
-        await eventually(both_repeats_seen, timeout_s=60, what="the repeated job.completed handled")
+        await eventually(both_repeats_seen, timeout_s=120, what="the repeated job.completed handled")
 
     experiment = client.get_experiment_by_name(experiment_name)
     runs = client.search_runs([experiment.experiment_id], f"tags.`tuneline.job_id` = '{completed.job_id}'")
