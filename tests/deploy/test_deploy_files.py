@@ -621,7 +621,106 @@ def test_network_policy_denies_by_default_and_admits_api_traffic_only_on_http() 
         for o in k8s_base_objects()
         if o["kind"] == "Deployment"
     }
-    assert roles == {**dict.fromkeys(DEFAULT_PORTS, "api"), **dict.fromkeys(WORKERS, "worker"), "console": "web"}
+    assert roles == {
+        **dict.fromkeys(DEFAULT_PORTS, "api"),
+        **dict.fromkeys(WORKERS, "worker"),
+        "console": "web",
+        "mlflow": "tracking",
+    }
+
+
+# ------------------------------------------------------------------------------------------------------------
+# MLflow tracking server (docs/mlflow.md)
+# ------------------------------------------------------------------------------------------------------------
+
+#: The services that export to MLflow (tuneline.common.tracking) and so declare TUNELINE_MLFLOW_TRACKING_URI.
+TRACKING_SERVICES = {"training", "evaluation", "registry"}
+MLFLOW_DOCKERFILE = DEPLOY / "docker" / "Dockerfile.mlflow"
+
+
+def test_mlflow_image_is_the_official_one_of_the_locked_client_with_the_store_drivers() -> None:
+    text = MLFLOW_DOCKERFILE.read_text()
+    base = re.search(r"^FROM (\S+)$", text, re.MULTILINE)
+    assert base is not None
+    # The server speaks the API of the client the services lock (mlflow-skinny) and the tests run against (mlflow).
+    assert base.group(1) == f"ghcr.io/mlflow/mlflow:v{locked_version('mlflow-skinny')}"
+    assert locked_version("mlflow") == locked_version("mlflow-skinny")
+    assert re.search(r"psycopg2-binary==[\d.]+", text) and re.search(r"boto3==[\d.]+", text), "pinned drivers"
+    user = re.findall(r"^USER (\S+)$", text, re.MULTILINE)
+    assert user and not user[-1].startswith(("root", "0")), "the server runs unprivileged"
+
+
+def test_tracking_uri_is_declared_by_exactly_the_services_that_export() -> None:
+    declaring = {svc for svc, cls in service_settings().items() if "mlflow_tracking_uri" in cls.model_fields}
+    assert declaring == TRACKING_SERVICES & set(service_settings())
+
+
+def mlflow_flags(command: list[str]) -> dict[str, str]:
+    return dict(arg.removeprefix("--").partition("=")[::2] for arg in command if arg.startswith("--"))
+
+
+def test_compose_runs_mlflow_on_postgres_and_proxied_s3_artifacts_and_points_the_services_at_it() -> None:
+    svcs = compose()["services"]
+    mlflow = svcs["mlflow"]
+    assert mlflow["build"]["dockerfile"] == MLFLOW_DOCKERFILE.name
+    assert (DEPLOY / mlflow["build"]["context"] / mlflow["build"]["dockerfile"]).resolve() == MLFLOW_DOCKERFILE
+    flags = mlflow_flags(mlflow["command"])
+    assert "serve-artifacts" in flags, "clients upload through the server, without S3 credentials"
+    assert flags["artifacts-destination"].startswith("s3://") and flags["artifacts-destination"].endswith("/mlflow")
+    assert "mlflow" in flags["allowed-hosts"].split(","), "the services call it by its compose name"
+    env = mlflow["environment"]
+    assert env["MLFLOW_BACKEND_STORE_URI"].startswith("postgresql+psycopg2://")
+    assert env["MLFLOW_BACKEND_STORE_URI"].split("@")[1].startswith("postgres:5432/")
+    assert env["MLFLOW_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["MLFLOW_DISABLE_TELEMETRY"] == "true", "no usage data leaves the network"
+    assert mlflow["read_only"] is True and mlflow["tmpfs"] == [WRITABLE]
+    assert mlflow["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert "/health" in " ".join(mlflow["healthcheck"]["test"])
+    init = [v for v in svcs["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert init and (DEPLOY / init[0].split(":")[0]).exists(), "the mlflow database is created on first start"
+    port = flags["port"]
+    for svc in TRACKING_SERVICES:
+        uri = svcs[svc]["environment"]["TUNELINE_MLFLOW_TRACKING_URI"]
+        assert uri.endswith(f"-http://mlflow:{port}}}"), f"{svc}: {uri}"
+
+
+def test_k8s_mlflow_runs_read_only_with_a_writable_tmp_and_the_services_reach_it() -> None:
+    deployment = k8s_object("Deployment", "mlflow")
+    c = container(deployment)
+    assert c["image"] == "tuneline/mlflow"
+    flags = mlflow_flags(c["command"])
+    assert "serve-artifacts" in flags and flags["artifacts-destination"].startswith("s3://")
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    tmp = next(m for m in c["volumeMounts"] if m["mountPath"] == WRITABLE)
+    assert "emptyDir" in volumes[tmp["name"]]
+    assert env_value(c, "HOME") == WRITABLE
+    assert env_value(c, "MLFLOW_DISABLE_TELEMETRY") == "true", "no usage data leaves the cluster"
+    assert {p["path"] for p in (c["startupProbe"]["httpGet"], c["readinessProbe"]["httpGet"])} == {"/health"}
+    secret = next(e["secretRef"]["name"] for e in c["envFrom"] if "secretRef" in e)
+    assert set(k8s_object("Secret", secret)["stringData"]) == {
+        "MLFLOW_BACKEND_STORE_URI",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    }
+    service = k8s_object("Service", "mlflow")
+    port = service["spec"]["ports"][0]["port"]
+    assert config_env()["TUNELINE_MLFLOW_TRACKING_URI"] == f"http://mlflow:{port}"
+    policies = {o["metadata"]["name"]: o["spec"] for o in k8s_base_objects() if o["kind"] == "NetworkPolicy"}
+    to_mlflow = policies["tuneline-api-to-mlflow"]
+    assert to_mlflow["podSelector"] == {"matchLabels": {"tuneline.io/role": "api"}}
+    assert [p["port"] for rule in to_mlflow["egress"] for p in rule["ports"]] == [port]
+    admitted = policies["tuneline-mlflow"]["ingress"][0]["from"]
+    assert {"podSelector": {"matchLabels": {"tuneline.io/role": "api"}}} in admitted
+
+
+def test_prod_overlay_removes_the_mlflow_secret_template() -> None:
+    patches = load_yaml(DEPLOY / "k8s" / "overlays" / "prod" / "kustomization.yaml")["patches"]
+    deleted = [yaml.safe_load(p["patch"]) for p in patches if "$patch: delete" in p.get("patch", "")]
+    assert {"kind": "Secret", "name": "tuneline-mlflow"} in [
+        {"kind": d["kind"], "name": d["metadata"]["name"]} for d in deleted
+    ]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -676,7 +775,8 @@ def test_kubectl_renders_the_overlay_with_consistent_references(overlay: str) ->
         mounted = {v["configMap"]["name"] for v in spec.get("volumes", []) if "configMap" in v}
         for c in spec["containers"]:
             refs = {e["configMapRef"]["name"] for e in c.get("envFrom", []) if "configMapRef" in e} | mounted
-            assert refs and refs <= config_maps, f"{c['name']} refers to a ConfigMap the overlay does not render"
+            assert refs <= config_maps, f"{c['name']} refers to a ConfigMap the overlay does not render"
+            assert refs or c["name"] == "mlflow", f"{c['name']} reads no configuration (only MLflow's own server)"
     namespaces = {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"}
     assert namespaces == {"tuneline-dev" if overlay == "dev" else "tuneline"}
     secrets = [o for o in objects if o["kind"] == "Secret"]
@@ -692,7 +792,8 @@ def test_kubectl_renders_the_overlay_with_consistent_references(overlay: str) ->
         config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
         assert config["TUNELINE_ENVIRONMENT"] == "production"
     else:
-        assert len(secrets) == 1 and not any(gpu_requests), "dev runs without GPUs"
+        assert {s["metadata"]["name"] for s in secrets} == {"tuneline-secrets", "tuneline-mlflow"}
+        assert not any(gpu_requests), "dev runs without GPUs"
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -722,7 +823,7 @@ def test_every_work_directory_points_into_a_writable_mount_under_the_read_only_r
     for pod in pods:
         c = container(pod)
         if not any(e.get("configMapRef", {}).get("name") == "tuneline-config" for e in c.get("envFrom", [])):
-            assert pod["metadata"]["name"] == "console", "only the console reads nothing of config.env"
+            assert pod["metadata"]["name"] in {"console", "mlflow"}, "only the console and MLflow read no config.env"
             assert c["securityContext"]["readOnlyRootFilesystem"] is True
             continue
         assert c["securityContext"]["readOnlyRootFilesystem"] is True

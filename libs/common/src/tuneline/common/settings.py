@@ -214,6 +214,37 @@ class TrainingHardwareSettings(BaseSettings):
         return value
 
 
+class TrackingSettings(BaseSettings):
+    """Where jobs, evaluations and model versions are also logged for people who work in MLflow
+    (``tuneline.common.tracking``): a mixin of the settings of training, evaluation and the registry.
+
+    The MLflow client reads its credentials and HTTP limits from MLflow's own variables (MLFLOW_TRACKING_USERNAME,
+    MLFLOW_TRACKING_PASSWORD, MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_TIMEOUT,
+    MLFLOW_HTTP_REQUEST_MAX_RETRIES), so they are not declared again here.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TUNELINE_", extra="ignore")
+
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        pattern=r"^https?://",
+        description="MLflow tracking server (http(s)://host:port) that every finished job, evaluation and model "
+        "version is also logged to; tracking is off when unset. A server that is down or slow never fails the "
+        "pipeline: the logging is skipped with a warning and counted in tuneline_tracking_failures_total.",
+    )
+    mlflow_experiment_prefix: str = Field(
+        default="tuneline",
+        min_length=1,
+        max_length=100,
+        description="Prefix of the MLflow experiment names: one experiment per use case, <prefix>/<use case id>.",
+    )
+
+    @field_validator("mlflow_tracking_uri", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
 class TelemetrySettings(BaseSettings):
     """Where traces go. Separate from `ServiceSettings` so a process without a service's settings (a Ray Serve
     replica) reads the same variables without validating secrets it does not use."""

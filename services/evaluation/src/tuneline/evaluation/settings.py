@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from tuneline.common.settings import ModelCacheSettings, ServiceSettings
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrackingSettings
 from tuneline.evaluation.metrics.plugins import CustomMetricError, load_custom_metric
 
 
-class EvaluationSettings(ServiceSettings, ModelCacheSettings):
+class EvaluationSettings(ServiceSettings, ModelCacheSettings, TrackingSettings):
     service_name: str = "evaluation"
     http_port: int = 8104
 

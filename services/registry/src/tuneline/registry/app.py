@@ -25,6 +25,7 @@ from tuneline.registry.exports.runner import ExportRunner
 from tuneline.registry.openai_gateway.service import Gateway
 from tuneline.registry.openai_gateway.upstream import Upstreams
 from tuneline.registry.settings import RegistrySettings
+from tuneline.registry.tracking import consumers as tracking_consumers
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +34,8 @@ DESCRIPTION = (
     "archived), Hugging Face model cards, exports for deployment (merged safetensors, GGUF, adapter), scoped "
     "inference keys, and deployments on Ray Serve with canary weights, promotion, rollback and blue/green. "
     "Publishes model.registered, model.promoted, deployment.updated, model.rolled_back; consumes "
-    "evaluation.completed and alert.raised."
+    "evaluation.completed and alert.raised, and its own model.registered to register versions in MLflow when a "
+    "tracking server is configured."
 )
 
 
@@ -94,12 +96,15 @@ def create_app(
         await serving_runtime.close()
         await context.gateway.upstreams.close()
 
+    consumers = [registry_consumers.register]
+    if settings.mlflow_tracking_uri:  # an unconfigured deployment does not join the tracking group
+        consumers.append(tracking_consumers.register)
     return create_service_app(
         settings,
         title="Tuneline registry",
         description=DESCRIPTION,
         routers=[keys_api.router, deployments_api.router, exports_api.router, models_api.router, openai_api.router],
-        consumers=[registry_consumers.register],
+        consumers=consumers,
         context=build_context,
         migrations=Path(__file__).parent / "migrations",
         on_startup=[start_reconciler],

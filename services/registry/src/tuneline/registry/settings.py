@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from tuneline.common.settings import ModelCacheSettings, ServiceSettings, server_secret
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrackingSettings, server_secret
 from tuneline.registry.serving.spec import RATE_LIMIT_SCHEMA_ENV, RATE_LIMIT_URL_ENV
 
 #: The pepper earlier releases used when none was set; refused like any placeholder.
 DEV_KEY_PEPPER = "tuneline-dev-key-pepper-not-for-production-use"
 
 
-class RegistrySettings(ServiceSettings, ModelCacheSettings):
+class RegistrySettings(ServiceSettings, ModelCacheSettings, TrackingSettings):
     service_name: str = "registry"
     http_port: int = 8105
 

