@@ -102,9 +102,9 @@ def served(encoder_versions, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         server_options=DeploymentOptions(num_cpus=0.5),
     )
     controller = ServeController(PEPPER, http_port=PORT)
-    controller.start(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    controller.start(num_cpus=4, include_dashboard=False, log_to_driver=False)
     try:
-        controller.apply([app])
+        controller.apply([app], timeout_s=400)
         yield plaintext, records, labels
     finally:
         controller.shutdown()
