@@ -56,7 +56,11 @@ def main() -> None:
         for route in [args.only] if args.only else ["encoder", "causal"]:
             started = time.monotonic()
             results[route] = spawn(route, workdir, args)
-            print(f"  {route} finished in {time.monotonic() - started:.0f} s", file=sys.stderr)
+            # each route's figures as soon as they exist: the causal route can take many minutes on a busy machine
+            print(
+                f"  {route} finished in {time.monotonic() - started:.0f} s: {json.dumps(results[route])}",
+                file=sys.stderr,
+            )
     report(results, args)
 
 
