@@ -578,4 +578,4 @@ async def test_an_encoder_base_model_is_refused_for_a_use_case_that_is_not_class
             "/jobs", json={"dataset_version_id": str(version_id), "method": "full"}, headers=headers
         )
         assert full.status_code == 422 and full.json()["field"] == "method"
-        assert "encoder base models only" in full.json()["detail"]
+        assert "evaluation and serving take LoRA adapters" in full.json()["detail"]

@@ -174,7 +174,7 @@ async def on_retrain_requested(
             preset=Preset(previous.preset),
             hyperparameters=dict(previous.hyperparameters),
             base_model=previous.base_model,
-            method=previous.method_requested if previous.method_requested in ("lora", "qlora", "full") else None,
+            method=previous.method_requested if previous.method_requested in ("lora", "qlora") else None,
         )
         created_by = f"{settings.service_name} (retrain.requested, recipe of job {previous.id})"
         return await create_job(session, settings, request, created_by=created_by, source="retrain.requested")
@@ -278,13 +278,14 @@ async def _plan(
     usecase = await repository.get_usecase(session, version.usecase_id)
     base_model = request.base_model or (usecase.base_model if usecase else settings.default_base_model)
     method = request.method or (usecase.method if usecase else _DEFAULT_METHOD)
-    encoder = is_encoder_reference(model_location(base_model, settings.base_model_map()))
-    if encoder:
+    if is_encoder_reference(model_location(base_model, settings.base_model_map())):
         _check_encoder_usecase(base_model, usecase, version)
-    elif method == "full":
+    if method == "full":
+        # The classification recipe can train every weight (bench/bench_encoder.py --encoder-method full), but its
+        # output is a whole model, which evaluation and the serving pools (adapters on a shared base) do not take.
         raise InvalidInput(
-            "method 'full' is supported for encoder base models only (the classification recipe); "
-            "use lora or qlora for a causal LM",
+            "method 'full' is not supported for jobs: evaluation and serving take LoRA adapters; use lora "
+            "(or qlora on CUDA for a causal LM)",
             field="method",
         )
     if "train" not in version.split_uris:
