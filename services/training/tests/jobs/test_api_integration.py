@@ -560,3 +560,22 @@ async def test_stream_ids_each_event_and_a_reconnect_with_last_event_id_gets_onl
 
         bad = await client.get(f"/jobs/{job_id}/stream", headers={**headers, "Last-Event-ID": "yesterday"})
         assert bad.status_code == 422 and "Last-Event-ID" in bad.text
+
+
+async def test_an_encoder_base_model_is_refused_for_a_use_case_that_is_not_classification_records(  # type: ignore[no-untyped-def]
+    settings, seed_dataset, tiny_encoder_dir
+) -> None:
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)  # instruction records (prompt, completion)
+        headers = bearer(settings, "ml_engineer")
+        body = {"dataset_version_id": str(version_id), "base_model": str(tiny_encoder_dir)}
+        response = await client.post("/jobs", json=body, headers=headers)
+        assert response.status_code == 422 and response.json()["field"] == "base_model"
+        assert "is an encoder" in response.json()["detail"] and "instruction records" in response.json()["detail"]
+
+        full = await client.post(
+            "/jobs", json={"dataset_version_id": str(version_id), "method": "full"}, headers=headers
+        )
+        assert full.status_code == 422 and full.json()["field"] == "method"
+        assert "evaluation and serving take LoRA adapters" in full.json()["detail"]

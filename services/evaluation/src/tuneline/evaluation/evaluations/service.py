@@ -128,7 +128,12 @@ def release_decision(outcome: EvaluationOutcome, summary: ImprovementSummary) ->
     """
     reasons: list[str] = []
     passed = True
-    if outcome.gate is None:
+    if outcome.gate is None and outcome.model_kind == "encoder":
+        reasons.append(
+            "forgetting gate: not applicable to an encoder classifier (it generates no text, so there is no "
+            "general-text perplexity or instruction suite to measure; the shared base encoder is unchanged)"
+        )
+    elif outcome.gate is None:
         reasons.append("the forgetting gate did not run")
         passed = False
     else:

@@ -2,10 +2,17 @@
 
 The base model is loaded once and the adapter is put on top; the base pass runs inside
 ``model.disable_adapter()`` so both passes share the same weights in memory and the same held-out records.
+
+An encoder base model (BERT-style config.json, trained by the training service's classification recipe) is loaded
+with its sequence-classification head: predictions are the head's argmax over the adapter's label order
+(``classifier.json``), scored by the same classification metrics. Its base pass is the untrained head (chance level:
+an encoder has no answer of its own), and it has no forgetting gate: an encoder generates no text, so there is no
+general-text perplexity or instruction suite to measure, and the shared base encoder is not changed by the adapter.
 """
 
 from __future__ import annotations
 
+import json
 import platform
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -13,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tuneline.common.base_models import BaseModelSource, offline, resolve_base_model
+from tuneline.common.base_models import BaseModelSource, is_encoder_dir, offline, resolve_base_model
 from tuneline.common.devices import inference_device
 from tuneline.evaluation.gate.decision import CapabilityScores, decide
 from tuneline.evaluation.gate.suite import load_general_texts, load_instruction_suite, score_suite
@@ -22,7 +29,7 @@ from tuneline.evaluation.metrics.speed import SampleTiming, summarise_speed
 from tuneline.evaluation.results import EvaluationOutcome, ModelPass, SampleOutput, SampleResult
 from tuneline.evaluation.runner.checkpoint import PassOutput, PassStore, fingerprint, pass_from_dict, pass_to_dict
 from tuneline.evaluation.runner.config import EvalConfig
-from tuneline.evaluation.runner.generation import format_prompt, generate_batched
+from tuneline.evaluation.runner.generation import Generation, format_prompt, generate_batched
 from tuneline.evaluation.runner.losses import continuation_token_losses
 from tuneline.evaluation.runner.records import EvalRecord, eval_template, parse_records
 from tuneline.evaluation.scoring.task_metrics import compute_task_metrics
@@ -30,10 +37,20 @@ from tuneline.evaluation.scoring.task_metrics import compute_task_metrics
 Progress = Callable[[str], None]
 
 
+#: Beside an encoder classifier's adapter: {"labels": [...]} in the order of the head's logits (training writes it).
+CLASSIFIER_FILE = "classifier.json"
+
+
 @dataclass
 class LoadedModel:
     model: Any  # a peft.PeftModel wrapping the base model
     tokenizer: Any
+    labels: list[str] | None = None
+    """An encoder classifier's labels in the order of its head's logits; None for a causal LM."""
+
+    @property
+    def is_encoder(self) -> bool:
+        return self.labels is not None
 
 
 def setup(config: EvalConfig, base_models: BaseModelSource | None = None) -> LoadedModel:
@@ -51,12 +68,68 @@ def setup(config: EvalConfig, base_models: BaseModelSource | None = None) -> Loa
     adapter = Path(config.adapter_dir)
     if not (adapter / "adapter_config.json").is_file():
         raise FileNotFoundError(f"adapter_dir {adapter} has no adapter_config.json: not a PEFT adapter")
-    tokenizer = AutoTokenizer.from_pretrained(base_dir)
     where = inference_device()  # CUDA in bf16 when present, else CPU float32
+    if is_encoder_dir(base_dir):
+        labels = encoder_labels(adapter)
+        tokenizer = AutoTokenizer.from_pretrained(adapter)
+        encoder = _load_encoder_classifier(base_dir, labels, where.dtype).to(where.device)
+        model = PeftModel.from_pretrained(encoder, str(adapter))
+        model.eval()
+        return LoadedModel(model=model, tokenizer=tokenizer, labels=labels)
+    tokenizer = AutoTokenizer.from_pretrained(base_dir)
     base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=where.dtype).to(where.device)
     model = PeftModel.from_pretrained(base, str(adapter))
     model.eval()
     return LoadedModel(model=model, tokenizer=tokenizer)
+
+
+def encoder_labels(adapter: Path) -> list[str]:
+    """The label order of an encoder classifier's head, from the classifier.json training saved beside it."""
+    path = adapter / CLASSIFIER_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"adapter_dir {adapter} has no {CLASSIFIER_FILE}: not an encoder classifier adapter")
+    labels = json.loads(path.read_text()).get("labels")
+    if not isinstance(labels, list) or len(labels) < 2:
+        raise ValueError(f"adapter_dir {adapter}/{CLASSIFIER_FILE}: labels must list at least two labels")
+    return [str(label) for label in labels]
+
+
+def _load_encoder_classifier(base_dir: Path, labels: list[str], dtype: Any) -> Any:
+    import transformers
+    from transformers import AutoModelForSequenceClassification
+
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()  # the base encoder has no head: "newly initialised" is expected
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(
+            base_dir,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            dtype=dtype,
+        )
+    finally:
+        transformers.logging.set_verbosity(verbosity)
+
+
+def classify_batched(loaded: LoadedModel, texts: Sequence[str], batch_size: int) -> list[Generation]:
+    """The head's argmax label for each text, as a Generation (no tokens generated), batched like generation."""
+    import time
+
+    import torch
+
+    assert loaded.labels is not None
+    model, tokenizer, labels = loaded.model, loaded.tokenizer, loaded.labels
+    results: list[Generation] = []
+    for start in range(0, len(texts), max(batch_size, 1)):
+        batch = list(texts[start : start + batch_size])
+        encoded = tokenizer(batch, return_tensors="pt", padding=True, truncation=True).to(model.device)
+        began = time.perf_counter()
+        with torch.inference_mode():
+            predicted = model(**encoded).logits.argmax(dim=-1).tolist()
+        elapsed = time.perf_counter() - began
+        results += [Generation(text=labels[i], generated_tokens=0, latency_s=elapsed / len(batch)) for i in predicted]
+    return results
 
 
 def run_evaluation(
@@ -110,7 +183,8 @@ def run_evaluation(
     base = one_pass("base")
     tuned = one_pass("tuned")
     gate = None
-    if base.model_pass.capability is not None and tuned.model_pass.capability is not None:
+    encoder = bool(model and model[0].is_encoder) or _adapter_is_encoder(config)
+    if not encoder and base.model_pass.capability is not None and tuned.model_pass.capability is not None:
         gate = decide(base.model_pass.capability, tuned.model_pass.capability, config.gate)
     return EvaluationOutcome(
         task=config.task,
@@ -122,12 +196,20 @@ def run_evaluation(
         gate=gate,
         started_at=started,
         finished_at=datetime.now(UTC),
+        model_kind="encoder" if encoder else "causal",
     )
+
+
+def _adapter_is_encoder(config: EvalConfig) -> bool:
+    # Both passes resumed from checkpoints: the model was never loaded, the adapter's files still say what it is.
+    return (Path(config.adapter_dir) / CLASSIFIER_FILE).is_file()
 
 
 def _evaluate_model(
     config: EvalConfig, loaded: LoadedModel, records: list[EvalRecord], say: Progress, name: str
 ) -> PassOutput:
+    if loaded.is_encoder:
+        return _evaluate_encoder(config, loaded, records)
     model, tokenizer = loaded.model, loaded.tokenizer
     use_template = config.generation.use_chat_template
     prompts = [format_prompt(tokenizer, r.messages, use_template) for r in records]
@@ -163,6 +245,33 @@ def _evaluate_model(
         per_class=report.per_class if report else None,
         capability=capability,
         suite_answers=answers,
+    )
+    return PassOutput(metrics=task, generations=generations, model_pass=model_pass)
+
+
+def _evaluate_encoder(config: EvalConfig, loaded: LoadedModel, records: list[EvalRecord]) -> PassOutput:
+    """The same classification metrics and report shape, from the head's argmax on each record's raw text; no
+    completion perplexity and no general capability (an encoder generates no text)."""
+    if config.task != "classification":
+        raise ValueError(f"task {config.task!r}: an encoder base model evaluates classification only")
+    texts = [str(r.raw.get("text", r.prompt_text)) for r in records]
+    generations = classify_batched(loaded, texts, config.generation.batch_size)
+    task = compute_task_metrics(
+        config.task,
+        [g.text for g in generations],
+        [r.reference for r in records],
+        labels=config.labels or loaded.labels,
+        records=[r.raw for r in records],
+        custom_metrics=config.custom_metrics,
+    )
+    metrics = dict(task.metrics)
+    metrics.update(asdict(summarise_speed([SampleTiming(g.latency_s, g.generated_tokens) for g in generations])))
+    report = task.classification
+    model_pass = ModelPass(
+        metrics=metrics,
+        confusion=report.confusion if report else None,
+        per_class=report.per_class if report else None,
+        capability=None,
     )
     return PassOutput(metrics=task, generations=generations, model_pass=model_pass)
 

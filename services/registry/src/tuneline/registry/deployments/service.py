@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuneline.common.auth import audit
+from tuneline.common.base_models import is_encoder_reference
 from tuneline.common.errors import Conflict, InvalidInput, NotFound
 from tuneline.common.events import (
     DEPLOYMENT_UPDATED,
@@ -486,11 +487,20 @@ async def _app_spec(session: AsyncSession, ctx: ServingContext, loaded: Loaded, 
             keys=keys,
             log_prompts=models_repo.policy_of(loaded.row).log_prompts,
             pricing=Pricing(input_per_1k=s.price_input_per_1k, output_per_1k=s.price_output_per_1k),
+            model_kind=model_kind(loaded.row.base_model, s.base_model_map()),
         ),
         server=ServerConfig(warm=warm, max_loaded=max(s.max_loaded_versions, len(warm))),
         router_options=gateway_options(s),
         server_options=pool_options(s),
     )
+
+
+def model_kind(base_model: str, directories: dict[str, str]) -> Literal["causal", "encoder"]:
+    """ "encoder" when the base model is a BERT-style encoder (its versions are classifiers), else "causal"."""
+    for reference in (base_model, directories.get(base_model, base_model)):
+        if is_encoder_reference(reference):
+            return "encoder"
+    return "causal"
 
 
 def pool_options(s: RegistrySettings) -> DeploymentOptions:

@@ -17,6 +17,20 @@ class ModelNotFound(FileNotFoundError):
     pass
 
 
+def fetch_base_dir(
+    path: str, store: Any = None, digests: dict[str, str] | None = None, cache_dir: str | None = None
+) -> Path:
+    """The base model's local Hugging Face directory (fetched into `cache_dir`/base and checked when remote)."""
+    try:
+        local = fetch_dir(path, digests or {}, store, str(Path(cache_dir) / "base") if cache_dir else None)
+    except ArtifactError as exc:
+        raise ModelNotFound(f"base model {path!r}: {exc}") from exc
+    directory = Path(local)
+    if not (directory / "config.json").is_file():
+        raise ModelNotFound(f"base model path {path!r}: no config.json there; expected a Hugging Face directory")
+    return directory
+
+
 def load_base_model(
     path: str, store: Any = None, digests: dict[str, str] | None = None, cache_dir: str | None = None
 ) -> tuple[Any, Any]:
@@ -26,13 +40,7 @@ def load_base_model(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    try:
-        local = fetch_dir(path, digests or {}, store, str(Path(cache_dir) / "base") if cache_dir else None)
-    except ArtifactError as exc:
-        raise ModelNotFound(f"base model {path!r}: {exc}") from exc
-    directory = Path(local)
-    if not (directory / "config.json").is_file():
-        raise ModelNotFound(f"base model path {path!r}: no config.json there; expected a Hugging Face directory")
+    directory = fetch_base_dir(path, store, digests, cache_dir)
     tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
     where = inference_device()  # CUDA in bf16 when the replica has a GPU, else CPU float32
     model = AutoModelForCausalLM.from_pretrained(directory, local_files_only=True, dtype=where.dtype).to(where.device)

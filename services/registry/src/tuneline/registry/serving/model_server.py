@@ -21,8 +21,11 @@ from typing import Any
 
 from ray import serve
 
+from tuneline.common.base_models import is_encoder_dir
 from tuneline.registry.serving.batcher import ContinuousBatcher
+from tuneline.registry.serving.encoder_engine import EncoderEngine
 from tuneline.registry.serving.engine import AdapterEngine, GenerationParams, GenerationResult, StreamEnd
+from tuneline.registry.serving.loading import fetch_base_dir
 from tuneline.registry.serving.spec import SERVER_DEPLOYMENT, ServerConfig, StoreSpec
 
 _DONE = object()
@@ -40,15 +43,29 @@ class ModelServer:
         base_sha256: dict[str, str] | None = None,
         max_batch: int = 16,
     ) -> None:
-        self._engine = AdapterEngine(
-            base_model_path,
-            merge=merge,
-            torch_threads=torch_threads,
-            adapter_cache_dir=adapter_cache_dir,
-            store=StoreSpec.model_validate(store).open() if store else None,
-            base_sha256=base_sha256,
-        )
-        self._batcher = None if merge else ContinuousBatcher(self._engine, max_batch=max_batch)
+        opened = StoreSpec.model_validate(store).open() if store else None
+        base_dir = fetch_base_dir(base_model_path, opened, base_sha256, adapter_cache_dir)
+        self._engine: AdapterEngine | EncoderEngine
+        self._batcher: ContinuousBatcher | None
+        if is_encoder_dir(base_dir):  # a classifier pool: one forward pass per request, nothing to decode
+            self._engine = EncoderEngine(
+                base_model_path,
+                torch_threads=torch_threads,
+                adapter_cache_dir=adapter_cache_dir,
+                store=opened,
+                base_sha256=base_sha256,
+            )
+            self._batcher = None
+        else:
+            self._engine = AdapterEngine(
+                base_model_path,
+                merge=merge,
+                torch_threads=torch_threads,
+                adapter_cache_dir=adapter_cache_dir,
+                store=opened,
+                base_sha256=base_sha256,
+            )
+            self._batcher = None if merge else ContinuousBatcher(self._engine, max_batch=max_batch)
         self._failures: dict[str, str] = {}
         self._started_at = time.time()
 
@@ -88,7 +105,18 @@ class ModelServer:
             },
         }
 
+    async def classify(self, request: dict[str, Any]) -> dict[str, Any]:
+        """An encoder pool's answer: the head's label and every label's probability."""
+        if not isinstance(self._engine, EncoderEngine):
+            raise ValueError("this pool serves a causal LM: classify through generate")
+        found = await asyncio.to_thread(
+            self._engine.classify, request["version_id"], request["adapter_uri"], request["text"]
+        )
+        return {"label": found.label, "scores": found.scores, "tokens_in": found.tokens_in}
+
     async def generate(self, request: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(self._engine, EncoderEngine):
+            raise ValueError("this pool serves an encoder classifier: use classify")
         ids = self._encode(request)
         if self._batcher is None:
             result = await asyncio.to_thread(
@@ -99,6 +127,8 @@ class ModelServer:
         return _result(result)
 
     async def generate_stream(self, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        if isinstance(self._engine, EncoderEngine):
+            raise ValueError("this pool serves an encoder classifier: use classify")
         ids = self._encode(request)
         if self._batcher is not None:
             async for item in self._batcher.stream(
@@ -119,6 +149,7 @@ class ModelServer:
             await asyncio.to_thread(self._batcher.close)
 
     def _encode(self, request: dict[str, Any]) -> list[int]:
+        assert isinstance(self._engine, AdapterEngine)
         if "messages" in request:
             return self._engine.encode_chat(request["messages"])
         return self._engine.encode_text(request["prompt"])

@@ -193,6 +193,10 @@ class Router:
             caller = await self._authorize(route, request, req.model)
             config = route.config
             arm = choose_arm(config.arms, self._rng)
+            if config.model_kind == "encoder":
+                self._trace_first_request(model, arm)
+                call = _Call(route, oa.new_id("cls"), "classify", False, started, arm, caller, req.input, config)
+                return await self._classify_with_head(call, req.input)
             messages = oa.classify_messages(arm.prompt_template, arm.version, req.input)
         except oa.RequestError as exc:
             return _error(exc)
@@ -226,6 +230,13 @@ class Router:
             else:
                 req = oa.parse_request(oa.CompletionRequest, payload)
             caller = await self._authorize(route, request, req.model)
+            if route.config.model_kind == "encoder":
+                raise oa.RequestError(
+                    400,
+                    f"model {model!r} is a classifier: use /{model}/v1/classify",
+                    type_="invalid_request_error",
+                    code="model_is_classifier",
+                )
         except oa.RequestError as exc:
             return _error(exc)
         config = route.config
@@ -300,6 +311,26 @@ class Router:
                 served,
             )
         self._record(call, "ok", out["tokens_in"], out["tokens_out"], output=out["text"])
+        return JSONResponse(result, headers=_headers(call))
+
+    async def _classify_with_head(self, call: _Call, text: str) -> Response:
+        """An encoder model: the pool's head gives the label and every label's probability (no generation)."""
+        body = {"text": text, "version_id": call.arm.version_id, "adapter_uri": call.arm.adapter_uri}
+        try:
+            out = await asyncio.wait_for(self._pool(call).classify.remote(body), call.config.request_timeout_s)
+        except TimeoutError:
+            self._record(call, "timeout", 0, 0, error="classification timed out")
+            return _error(oa.RequestError(504, "classification timed out", type_="timeout"), _headers(call))
+        except Exception as exc:  # the model deployment failed; the caller gets a 5xx, monitoring an error record
+            self._record(call, "error", 0, 0, error=type(exc).__name__)
+            log.warning("registry.inference.failed request_id=%s error=%s", call.request_id, type(exc).__name__)
+            return _error(oa.RequestError(503, "the model failed to answer", type_="server_error"), _headers(call))
+        labels = list(out["scores"])
+        result = oa.classification(
+            call.request_id, call.route.model, out["label"], labels, out["tokens_in"], 0, _served(call)
+        )
+        result["scores"] = out["scores"]
+        self._record(call, "ok", out["tokens_in"], 0, output=out["label"])
         return JSONResponse(result, headers=_headers(call))
 
     async def _stream(self, call: _Call, body: dict[str, Any], include_usage: bool) -> AsyncIterator[str]:

@@ -126,6 +126,10 @@ class RouterConfig(_Strict):
     replicas: int = Field(default=1, ge=1, description="Router replicas; each enforces its share of key limits.")
     request_timeout_s: float = Field(default=120.0, gt=0, description="A generation running longer is a timeout.")
     max_new_tokens: int = Field(default=256, ge=1, description="Upper bound on tokens generated per request.")
+    model_kind: Literal["causal", "encoder"] = Field(
+        default="causal",
+        description="encoder: a classifier (BERT-style base with a classification head) answering /v1/classify only.",
+    )
 
     @model_validator(mode="after")
     def _arms_are_consistent(self) -> RouterConfig:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tuneline.common import erasure
 from tuneline.common.artifacts import MANIFEST, is_remote
 from tuneline.common.auth import Principal, audit
-from tuneline.common.base_models import is_model_uri, locate_base_model, model_location
+from tuneline.common.base_models import is_encoder_reference, is_model_uri, locate_base_model, model_location
 from tuneline.common.costing import with_measurements
 from tuneline.common.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from tuneline.common.events import (
@@ -278,8 +278,16 @@ async def _plan(
     usecase = await repository.get_usecase(session, version.usecase_id)
     base_model = request.base_model or (usecase.base_model if usecase else settings.default_base_model)
     method = request.method or (usecase.method if usecase else _DEFAULT_METHOD)
+    if is_encoder_reference(model_location(base_model, settings.base_model_map())):
+        _check_encoder_usecase(base_model, usecase, version)
     if method == "full":
-        raise InvalidInput("method 'full' is not supported by the training worker; use lora or qlora", field="method")
+        # The classification recipe can train every weight (bench/bench_encoder.py --encoder-method full), but its
+        # output is a whole model, which evaluation and the serving pools (adapters on a shared base) do not take.
+        raise InvalidInput(
+            "method 'full' is not supported for jobs: evaluation and serving take LoRA adapters; use lora "
+            "(or qlora on CUDA for a causal LM)",
+            field="method",
+        )
     if "train" not in version.split_uris:
         raise InvalidInput(f"dataset version {version.version_id} has no train split", field="dataset_version_id")
     validation = await _validation_version(session, request, version)
@@ -295,6 +303,23 @@ async def _plan(
     if estimate.get("fit") == "refused":
         raise InvalidInput(str(estimate["message"]), field="hyperparameters")
     return _Plan(usecase, base_model, method, validation, hp, resolved, estimate)
+
+
+def _check_encoder_usecase(base_model: str, usecase: TrainingUseCase | None, version: TrainingDatasetVersion) -> None:
+    """An encoder learns a classification head: its use case must classify, into labels, from (text, label)."""
+    task_type = usecase.task_type if usecase else version.record_format
+    labels = list(version.labels or (usecase.labels if usecase else []))
+    if task_type != "classification" or version.record_format != "classification":
+        raise InvalidInput(
+            f"base_model {base_model!r} is an encoder (classification head only), but the use case's task_type is "
+            f"{task_type!r} with {version.record_format} records; choose a causal LM base model for it",
+            field="base_model",
+        )
+    if len(labels) < 2:
+        raise InvalidInput(
+            f"base_model {base_model!r} is an encoder: the use case needs at least two labels, has {labels}",
+            field="base_model",
+        )
 
 
 async def job_estimate(session: AsyncSession, settings: TrainingSettings, request: CreateJobRequest) -> dict[str, Any]:

@@ -75,3 +75,64 @@ def _train_tiny_tokenizer():  # type: ignore[no-untyped-def]
         unk_token="<|endoftext|>",
         chat_template=CHATML_TEMPLATE,
     )
+
+
+def build_tiny_encoder(out_dir: Path, seed: int = 0) -> Path:
+    """A random 2-layer BERT (hidden 64) with a 512-token WordPiece trained on the maintenance samples: the
+    encoder counterpart of `build_tiny_model`, for tests of the classification recipe and its serving."""
+    if (out_dir / COMPLETE_MARKER).is_file():
+        return out_dir
+    offline()
+    import torch
+    from transformers import BertConfig, BertModel
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tokenizer = _train_tiny_wordpiece()
+    tokenizer.save_pretrained(out_dir)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        max_position_embeddings=256,
+        pad_token_id=tokenizer.pad_token_id,
+        # A wider init than BERT's 0.02 keeps word identity visible through the random layers, so LoRA (which
+        # cannot retrain the embeddings) has features to adapt within a test's few dozen steps; no dropout, so
+        # the few steps are not spent averaging noise.
+        initializer_range=0.2,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
+    torch.manual_seed(seed)
+    BertModel(config).save_pretrained(out_dir)
+    (out_dir / COMPLETE_MARKER).write_text("tiny-encoder")
+    return out_dir
+
+
+def _train_tiny_wordpiece():  # type: ignore[no-untyped-def]
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from tuneline.common.samples import maintenance_classification
+
+    corpus = [r["text"] for r in maintenance_classification(600, seed=123)]
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    wordpiece = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    wordpiece.normalizer = normalizers.BertNormalizer(lowercase=True)
+    wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    wordpiece.decoder = decoders.WordPiece()
+    wordpiece.train_from_iterator(corpus, trainer=trainers.WordPieceTrainer(vocab_size=512, special_tokens=specials))
+    cls, sep = wordpiece.token_to_id("[CLS]"), wordpiece.token_to_id("[SEP]")
+    wordpiece.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=wordpiece,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_max_length=256,
+    )

@@ -59,7 +59,7 @@ class ExecutionSpec:
 
 
 def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> None:
-    from tuneline.training.worker.recipe import RecipeConfig, RecipeHooks, run
+    from tuneline.training.worker.recipe import RecipeConfig, RecipeHooks
 
     store = store_from_url(**spec.store)
     # A base model given by URI is fetched here, on the node that trains, into its own model cache.
@@ -87,7 +87,7 @@ def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> 
             on_checkpoint=on_checkpoint,
             control=control,
         )
-        result = run(config, hooks, base_models)
+        result = recipe_for(config, base_models)(config, hooks, base_models)
         adapter_uri = None
         if result.adapter_dir is not None:
             key = f"{spec.output_prefix}/adapter"
@@ -97,6 +97,21 @@ def execute(spec: ExecutionSpec, emit: Emit, control: Control | None = None) -> 
         emit({"type": "result", "status": result.status, "adapter_uri": adapter_uri, "metadata": metadata})
     finally:
         loop.close()
+
+
+def recipe_for(config: Any, base_models: BaseModelSource) -> Callable[..., Any]:
+    """The recipe the base model's architecture calls for: an encoder (BERT-style config.json) trains a
+    sequence-classification head (worker/classifier.py), anything else the causal-LM recipe (worker/recipe.py)."""
+    from tuneline.common.base_models import default_cache_dir, is_encoder_dir, resolve_base_model
+
+    cache = Path(config.model_cache_dir) if config.model_cache_dir else default_cache_dir()
+    if is_encoder_dir(resolve_base_model(config.base_model, cache, base_models)):
+        from tuneline.training.worker import classifier
+
+        return classifier.run
+    from tuneline.training.worker import recipe
+
+    return recipe.run
 
 
 async def _fetch_inputs(store: ObjectStore, spec: ExecutionSpec, workdir: Path) -> dict[str, Path]:
