@@ -3,8 +3,8 @@
 checkpoints.list → chat.completions.create.
 
 Real processes as `tuneline up` runs them: the training worker trains a base model named through
-`TUNELINE_BASE_MODEL_DIRS` (the tiny random Llama of the training tests: this test is about the client's whole
-flow, not the model's quality, which tests/e2e/test_lifecycle.py measures on SmolLM2) for a few LoRA steps, validating on
+`TUNELINE_BASE_MODEL_DIRS` (the tiny random Llama of the training tests: this test is about the client's whole flow,
+not the model's quality, which tests/e2e/test_lifecycle.py measures on SmolLM2) for a few LoRA steps, validating on
 the validation file, the evaluation runner compares base and tuned with the forgetting gate, the registry registers
 the version; free-text answers need a person, so the job waits (running, saying so in its events) until a reviewer
 approves the version, and is then served on Ray Serve; the chat request goes through the gateway to its router.
