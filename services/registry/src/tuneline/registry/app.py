@@ -49,6 +49,7 @@ def default_runtime(settings: RegistrySettings) -> ServingRuntime:
         http_host=settings.serve_http_host,
         http_port=settings.serve_http_port,
         gateway_env=settings.rate_limit_env(),
+        proxy_location=settings.serve_proxy_location,
     )
     return RayServingRuntime(controller, settings.serve_public_url)
 

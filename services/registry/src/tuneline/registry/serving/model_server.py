@@ -21,6 +21,7 @@ from typing import Any
 
 from ray import serve
 
+from tuneline.common.base_models import default_cache_dir
 from tuneline.registry.serving.batcher import ContinuousBatcher
 from tuneline.registry.serving.engine import AdapterEngine, GenerationParams, GenerationResult, StreamEnd
 from tuneline.registry.serving.spec import SERVER_DEPLOYMENT, ServerConfig, StoreSpec
@@ -40,6 +41,10 @@ class ModelServer:
         base_sha256: dict[str, str] | None = None,
         max_batch: int = 16,
     ) -> None:
+        if adapter_cache_dir is None:
+            # The node's own cache: TUNELINE_MODEL_CACHE_DIR as the node's Ray processes were started with (each
+            # node of a cluster keeps its own copies), never a path chosen on the registry's machine.
+            adapter_cache_dir = str(default_cache_dir() / "serving")
         self._engine = AdapterEngine(
             base_model_path,
             merge=merge,
