@@ -120,8 +120,9 @@ class ModelServer:
 
     async def __del__(self) -> None:
         """Serve calls this when the replica shuts down: requests still decoding get a clear error."""
-        if self._batcher is not None:
-            await asyncio.to_thread(self._batcher.close)
+        batcher = getattr(self, "_batcher", None)  # absent when the constructor failed (Serve still calls this)
+        if batcher is not None:
+            await asyncio.to_thread(batcher.close)
 
     def _encode(self, request: dict[str, Any]) -> list[int]:
         if "messages" in request:
