@@ -79,7 +79,8 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
     serve_pool_resources: str = Field(
         default="{}",
         description='Ray custom resources each pool replica requires, as a JSON object (`{"tuneline_worker": 1}`): '
-        "replicas then run only on nodes started with them (`ray start --resources=...`), never on the head.",
+        "replicas then run only on nodes started with them (`ray start --resources=...`); "
+        "a head started without them holds none.",
     )
     serve_gateway_num_cpus: float = Field(
         default=0.25, gt=0, description="CPUs Ray reserves per gateway replica (HTTP, keys, canary routing)."

@@ -20,6 +20,13 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
     max_concurrent_jobs: int = Field(
         default=1, ge=1, le=64, description="Jobs running at once across all workers sharing this database."
     )
+    worker_stop_grace_s: float = Field(
+        default=240.0,
+        gt=0,
+        le=3600,
+        description="On SIGTERM, how long a worker waits for its jobs to checkpoint and go back to the queue before "
+        "it stops them (keep it below the pod's terminationGracePeriodSeconds).",
+    )
     worker_poll_interval_s: float = Field(
         default=2.0, gt=0, le=60, description="How often an idle worker looks for jobs."
     )
@@ -49,7 +56,8 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
     training_ray_resources: str = Field(
         default="{}",
         description='Ray custom resources each training job\'s task requires, as a JSON object (`{"tuneline_worker": '
-        "1}`): jobs then run only on nodes started with them (`ray start --resources=...`), never on the head.",
+        "1}`): jobs then run only on nodes started with them (`ray start --resources=...`); "
+        "a head started without them holds none.",
     )
     worker_torch_threads: int | None = Field(
         default=None, ge=1, le=256, description="torch threads per training run (default: torch's choice)."
