@@ -66,6 +66,9 @@ def _ray_start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Po
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Default niceness for the node (the test may run niced): the raylet gives its agents about 20 s to
+            # start, which a niced Python on a busy machine missed.
+            preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0),
         )
 
 
@@ -121,6 +124,11 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
         # with other tests can take longer than that to import Ray.
         "RAY_SERVE_PROXY_READY_CHECK_TIMEOUT_S": "60",
         "RAY_SERVE_PROXY_HEALTH_CHECK_TIMEOUT_S": "30",
+        # The raylet waits for its agents' port files and its workers' registration: slow Python starts on a busy
+        # machine made it give up (and the node with it).
+        "RAY_raylet_start_wait_time_s": "120",
+        "RAY_agent_register_timeout_ms": "120000",
+        "RAY_worker_register_timeout_seconds": "120",
     }
     nodes: list[subprocess.Popen[bytes]] = []
     address = ""
