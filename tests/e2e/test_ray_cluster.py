@@ -348,6 +348,7 @@ async def test_a_model_trains_serves_and_rolls_back_on_worker_nodes_sharing_noth
             serve_proxy_location="HeadOnly",  # two nodes on one machine cannot both bind the proxy's port
             serve_pool_resources=json.dumps({RESOURCE: 1}),
             serve_torch_threads=1,
+            serve_apply_timeout_s=600,  # a new replica imports torch and loads the model on a busy machine
             adapter_cache_dir=str(tmp_path / "registry-cache"),
             model_cache_dir=str(tmp_path / "registry-models"),
             inference_sink="log",

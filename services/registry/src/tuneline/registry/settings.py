@@ -86,6 +86,13 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings):
         default=0.25, gt=0, description="CPUs Ray reserves per gateway replica (HTTP, keys, canary routing)."
     )
     serve_gateway_replicas: int = Field(default=1, ge=1, le=64, description="Gateway replicas.")
+    serve_apply_timeout_s: float = Field(
+        default=180.0,
+        gt=0,
+        le=3600,
+        description="How long a deployment change waits for Serve to run it (a new pool replica loads its base "
+        "model first) before it fails and the previous plan keeps serving.",
+    )
     serve_max_ongoing_requests: int = Field(
         default=64,
         ge=1,

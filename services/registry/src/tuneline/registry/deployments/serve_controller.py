@@ -70,8 +70,10 @@ class ServeController:
         http_port: int = 8000,
         gateway_env: dict[str, str] | None = None,
         proxy_location: str = "EveryNode",
+        apply_timeout_s: float = 180.0,
     ) -> None:
         self._pepper = key_pepper
+        self.apply_timeout_s = apply_timeout_s
         self._proxy_location = proxy_location
         self._gateway_env = dict(gateway_env or {})  # the shared rate-limit store (secrets: runtime env only)
         self._address = ray_address
@@ -99,13 +101,14 @@ class ServeController:
             ray.init(address=self._address, ignore_reinit_error=True, **ray_init_kwargs)
         serve.start(proxy_location=self._proxy_location, http_options={"host": self._host, "port": self._port})
 
-    def apply(self, apps: list[AppSpec], *, wait: bool = True, timeout_s: float = 180.0) -> dict[str, AppHealth]:
+    def apply(self, apps: list[AppSpec], *, wait: bool = True, timeout_s: float | None = None) -> dict[str, AppHealth]:
         """Deploys exactly `apps`; with `wait`, returns once every app runs its new config (or raises).
 
         Versions are loaded before traffic moves: first the model servers get the new warm lists while routers
         keep their current arms; only when every new version loaded do the routers switch. A version that fails
         to load raises DeploymentFailed naming it and why, and the routers stay on what they served before.
         """
+        timeout_s = self.apply_timeout_s if timeout_s is None else timeout_s
         self._check_capacity(apps)
         staged = [self._with_previous_routing(a) for a in apps]
         if wait and staged != apps:
