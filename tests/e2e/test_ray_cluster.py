@@ -394,7 +394,7 @@ async def test_a_model_trains_serves_and_rolls_back_on_worker_nodes_sharing_noth
             def chat() -> dict[str, Any]:
                 body = {"model": name, "messages": PROMPT, "max_tokens": 4, "temperature": 0}
                 resp = httpx.post(
-                    f"{settings.serve_url}/{name}/v1/chat/completions", json=body, headers=headers, timeout=120
+                    f"{settings.serve_url()}/{name}/v1/chat/completions", json=body, headers=headers, timeout=120
                 )
                 assert resp.status_code == 200, resp.text
                 answer: dict[str, Any] = resp.json()
