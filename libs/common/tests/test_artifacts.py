@@ -131,6 +131,14 @@ def test_a_model_uri_is_fetched_once_into_the_node_cache_checked_and_then_reused
     assert cached_model_dir(URI, cache) == local  # found without any store at all
 
 
+async def test_a_synchronous_fetch_from_code_running_on_an_event_loop_works(store: FakeS3, tmp_path: Path) -> None:
+    """A Serve replica's synchronous constructor runs on the replica's event loop: the fetch must not try to run a
+    second loop on that thread (it did: "Cannot run the event loop while another loop is running")."""
+    asyncio.get_running_loop()  # the situation under test
+    local = fetch_model_dir(URI, store, tmp_path / "cache")
+    assert build_manifest(local) == build_manifest(tmp_path / "src")
+
+
 def test_a_file_that_does_not_match_the_manifest_is_refused_naming_it_and_nothing_is_kept(
     store: FakeS3, tmp_path: Path
 ) -> None:

@@ -34,3 +34,25 @@ def test_the_earlier_default_a_placeholder_or_a_short_pepper_is_refused(environm
 def test_a_strong_pepper_is_used_as_given() -> None:
     settings = RegistrySettings(environment="production", jwt_secret=STRONG, key_pepper=STRONG)
     assert settings.pepper() == STRONG.encode()
+
+
+def test_pool_resources_are_a_json_object_of_custom_resources() -> None:
+    settings = RegistrySettings(environment="test", serve_pool_resources='{"tuneline_worker": 1, "fast_disk": 0.5}')
+    assert settings.pool_resources() == {"tuneline_worker": 1.0, "fast_disk": 0.5}
+    assert RegistrySettings(environment="test").pool_resources() == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("{tuneline_worker: 1}", "must be a JSON object"),
+        ('["tuneline_worker"]', "must be a JSON object"),
+        ('{"tuneline_worker": -1}', "must be a number >= 0"),
+        ('{"tuneline_worker": "one"}', "must be a number >= 0"),
+        ('{"CPU": 1}', "CPU and GPU have their own settings"),
+    ],
+)
+def test_bad_pool_resources_stop_the_service_naming_the_variable(value: str, why: str) -> None:
+    with pytest.raises(ConfigurationError, match="TUNELINE_SERVE_POOL_RESOURCES") as refused:
+        load_settings(RegistrySettings, environment="test", serve_pool_resources=value)
+    assert why in str(refused.value)

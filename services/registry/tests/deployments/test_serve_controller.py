@@ -50,3 +50,15 @@ def test_a_scheduling_wait_reads_as_what_is_needed_and_the_fix_not_a_repr() -> N
 def test_a_traceback_is_cut_to_its_last_line() -> None:
     raw = "Traceback (most recent call last):\n  File x\n    line\nValueError: base model path '/m' has no config"
     assert _readable(raw) == "ValueError: base model path '/m' has no config"
+
+
+def test_pool_replicas_carry_their_custom_resources_and_the_capacity_check_counts_them() -> None:
+    pool = DeploymentOptions(num_cpus=1.0, resources={"tuneline_worker": 1.0})
+    applications = serve_config([app("m", "s3://b/models/base", pool)], "p" * 32)["applications"]
+    (server,) = [d for a in applications if a["name"].startswith("pool-") for d in a["deployments"]]
+    assert server["ray_actor_options"] == {"num_cpus": 1.0, "resources": {"tuneline_worker": 1.0}}
+    held = _reservations(applications)
+    (per, _, _) = next(v for k, v in held.items() if k.startswith("pool-"))
+    assert per == {"CPU": 1.0, "GPU": 0.0, "tuneline_worker": 1.0}
+    gateway = next(v for k, v in held.items() if not k.startswith("pool-"))
+    assert "tuneline_worker" not in gateway[0]  # the gateway may run anywhere

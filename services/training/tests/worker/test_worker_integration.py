@@ -199,6 +199,41 @@ async def test_killed_training_process_is_resumed_from_its_checkpoint(settings, 
         assert "killed by signal 9; re-queued to resume from step" in logs
 
 
+async def test_a_stopping_worker_checkpoints_its_job_and_hands_it_back_to_the_queue(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM sets the worker's stop event (tuneline.common.worker): the job is asked to pause, writes a checkpoint
+    at the step it reached, and goes back to the queue at once without using up an attempt; the next worker resumes
+    it from there. The same request reaches a Ray task through its control actor (runners.py)."""
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app, n_train=40)
+        job_id = await create_job(client, settings, version_id, **{**FAST_JOB, "epochs": 10, "batch_size": 1})
+        worker = Worker(settings, app.state.tuneline.sessions, SubprocessRunner({"OMP_NUM_THREADS": "1"}), name="w1")
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+
+        async def training() -> bool:
+            return (await job_state(client, settings, job_id))["step"] >= 1
+
+        await eventually(training, timeout_s=180, interval_s=0.2, what="training under way")
+        stop.set()  # what SIGTERM does
+        await asyncio.wait_for(task, timeout=120)
+        job = await job_state(client, settings, job_id)
+        assert job["status"] == "queued" and job["attempts"] == 0, job
+        assert job["last_checkpoint_step"] is not None and job["last_checkpoint_step"] >= 1
+        logs = (await client.get(f"/jobs/{job_id}/logs", headers=bearer(settings, "viewer"))).text
+        assert f"worker w1 stopped; handed back to resume from step {job['last_checkpoint_step']}" in logs
+
+        async with running_worker(app, settings):
+
+            async def resumed() -> dict | None:
+                state = await job_state(client, settings, job_id)
+                return state if state["status"] in ("running", "succeeded", "failed") else None
+
+            await eventually(resumed, timeout_s=180, interval_s=0.3, what="job resumed by the next worker")
+        started = await outbox_payloads(app, "job.started", job_id)
+        assert started[-1]["resumed_from_step"] == job["last_checkpoint_step"]
+
+
 async def test_cancel_request_stops_a_running_job(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings)
     async with running_app(app) as client:

@@ -22,6 +22,7 @@ event loop.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -321,7 +322,18 @@ def _local_dir(uri: str) -> Path:
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
     """Run the store's coroutine in a private loop (callers are threads without one, or hold a loop that is not
-    running, like the training executor's)."""
+    running, like the training executor's). A caller on a thread whose loop is running — a Serve replica's
+    synchronous constructor runs on the replica's event loop — waits for a private loop on a thread of its own:
+    a second loop cannot run on that thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_here(coro)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tuneline-fetch") as pool:
+        return pool.submit(_run_here, coro).result()
+
+
+def _run_here(coro: Coroutine[Any, Any, T]) -> T:
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(coro)

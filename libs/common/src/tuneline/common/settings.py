@@ -407,6 +407,30 @@ class ServiceSettings(TelemetrySettings, ObjectStoreSettings):
 S = TypeVar("S", bound=ServiceSettings)
 
 
+def ray_resources(value: str) -> dict[str, float]:
+    """A JSON object of Ray custom resources (`{"tuneline_worker": 1}`) as a dict; ValueError saying what is wrong.
+
+    Ray places a task or replica only on a node started with at least these amounts (`ray start --resources=...`):
+    how training and serving are kept on worker nodes. CPU and GPU have settings of their own.
+    """
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ValueError(
+            f'must be a JSON object of resource name -> amount, e.g. {{"tuneline_worker": 1}} ({exc})'
+        ) from None
+    if not isinstance(parsed, dict):
+        raise ValueError('must be a JSON object of resource name -> amount, e.g. {"tuneline_worker": 1}')
+    out: dict[str, float] = {}
+    for name, amount in parsed.items():
+        if not name or name in ("CPU", "GPU", "memory", "object_store_memory"):
+            raise ValueError(f"resource {name!r}: name a custom resource (CPU and GPU have their own settings)")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or not amount >= 0:
+            raise ValueError(f"resource {name!r}: the amount must be a number >= 0, got {amount!r}")
+        out[name] = float(amount)
+    return out
+
+
 def load_settings(cls: type[S], **overrides: object) -> S:
     """Build settings from the environment, turning validation errors into one message naming each variable."""
     try:

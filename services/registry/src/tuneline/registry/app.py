@@ -51,6 +51,8 @@ def default_runtime(settings: RegistrySettings) -> ServingRuntime:
         http_host=settings.serve_http_host,
         http_port=settings.serve_http_port,
         gateway_env=settings.rate_limit_env(),
+        proxy_location=settings.serve_proxy_location,
+        apply_timeout_s=settings.serve_apply_timeout_s,
     )
     return RayServingRuntime(controller, settings.serve_public_url)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrackingSettings, server_secret
+from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrackingSettings, ray_resources, server_secret
 from tuneline.registry.serving.spec import RATE_LIMIT_SCHEMA_ENV, RATE_LIMIT_URL_ENV
 
 #: The pepper earlier releases used when none was set; refused like any placeholder.
@@ -27,6 +27,11 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings, TrackingSettings):
     )
     serve_http_host: str = Field(default="127.0.0.1", description="Interface Ray Serve's HTTP proxy listens on.")
     serve_http_port: int = Field(default=8000, ge=1, le=65535, description="Port of Ray Serve's HTTP proxy.")
+    serve_proxy_location: Literal["EveryNode", "HeadOnly"] = Field(
+        default="EveryNode",
+        description="Where Ray Serve runs its HTTP proxies: on every node (behind a load balancer) or on the head "
+        "only (one address; also when several Ray nodes share one machine and could not all bind the port).",
+    )
     serve_public_url: str | None = Field(
         default=None, description="URL clients reach Ray Serve at, when not http://<serve_http_host>:<port>."
     )
@@ -36,8 +41,8 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings, TrackingSettings):
     )
     replica_cache_dir: str | None = Field(
         default=None,
-        description="Node-local directory where pool replicas fetch artifacts by URI (default: ADAPTER_CACHE_DIR, "
-        "as the same path on each Ray node).",
+        description="Directory where pool replicas fetch artifacts by URI, as the same path on each Ray node (default: "
+        "each node's own model cache, `serving/` under the TUNELINE_MODEL_CACHE_DIR of that node's Ray processes).",
     )
     max_loaded_versions: int = Field(
         default=4, ge=1, le=256, description="Adapters a pool replica keeps loaded (LRU) beyond those serving now."
@@ -71,10 +76,23 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings, TrackingSettings):
         default=1.0, gt=0, description="CPUs Ray reserves per pool replica (a scheduling budget, not a limit)."
     )
     serve_pool_num_gpus: float = Field(default=0.0, ge=0, description="GPUs Ray reserves per pool replica.")
+    serve_pool_resources: str = Field(
+        default="{}",
+        description='Ray custom resources each pool replica requires, as a JSON object (`{"tuneline_worker": 1}`): '
+        "replicas then run only on nodes started with them (`ray start --resources=...`); "
+        "a head started without them holds none.",
+    )
     serve_gateway_num_cpus: float = Field(
         default=0.25, gt=0, description="CPUs Ray reserves per gateway replica (HTTP, keys, canary routing)."
     )
     serve_gateway_replicas: int = Field(default=1, ge=1, le=64, description="Gateway replicas.")
+    serve_apply_timeout_s: float = Field(
+        default=180.0,
+        gt=0,
+        le=3600,
+        description="How long a deployment change waits for Serve to run it (a new pool replica loads its base "
+        "model first) before it fails and the previous plan keeps serving.",
+    )
     serve_max_ongoing_requests: int = Field(
         default=64,
         ge=1,
@@ -176,6 +194,16 @@ class RegistrySettings(ServiceSettings, ModelCacheSettings, TrackingSettings):
         description="How long job creation waits for the training service to learn of a new file's dataset.ready.",
     )
     openai_max_file_bytes: int = Field(default=512 * 1024 * 1024, ge=1, description="Largest file /v1/files accepts.")
+
+    @field_validator("serve_pool_resources")
+    @classmethod
+    def _resources_parse(cls, value: str) -> str:
+        ray_resources(value)
+        return value
+
+    def pool_resources(self) -> dict[str, float]:
+        """TUNELINE_SERVE_POOL_RESOURCES as a dict: custom resource -> amount per pool replica."""
+        return ray_resources(self.serve_pool_resources)
 
     @model_validator(mode="after")
     def _check_export_stamps(self) -> RegistrySettings:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Literal
 
-from tuneline.common.settings import ModelCacheSettings, ServiceSettings, TrackingSettings, TrainingHardwareSettings
+from pydantic import Field, SecretStr, field_validator
+
+from tuneline.common.settings import (
+    ModelCacheSettings,
+    ServiceSettings,
+    TrackingSettings,
+    TrainingHardwareSettings,
+    ray_resources,
+)
 
 
 class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSettings, TrackingSettings):
@@ -17,6 +25,13 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
     )
     max_concurrent_jobs: int = Field(
         default=1, ge=1, le=64, description="Jobs running at once across all workers sharing this database."
+    )
+    worker_stop_grace_s: float = Field(
+        default=240.0,
+        gt=0,
+        le=3600,
+        description="On SIGTERM, how long a worker waits for its jobs to checkpoint and go back to the queue before "
+        "it stops them (keep it below the pod's terminationGracePeriodSeconds).",
     )
     worker_poll_interval_s: float = Field(
         default=2.0, gt=0, le=60, description="How often an idle worker looks for jobs."
@@ -32,6 +47,23 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
     ray_local: bool = Field(
         default=False,
         description="Run recipes in a local Ray instance when TUNELINE_RAY_ADDRESS is unset (else in subprocesses).",
+    )
+    training_ray_num_cpus: float = Field(
+        default=1.0,
+        ge=0,
+        le=1024,
+        description="CPUs each training job's Ray task reserves (a scheduling budget, not a limit).",
+    )
+    training_ray_num_gpus: Literal["auto"] | float = Field(
+        default="auto",
+        description="GPUs each training job's Ray task reserves: a number >= 0, or 'auto' (one GPU when the Ray "
+        "cluster has GPUs, none otherwise).",
+    )
+    training_ray_resources: str = Field(
+        default="{}",
+        description='Ray custom resources each training job\'s task requires, as a JSON object (`{"tuneline_worker": '
+        "1}`): jobs then run only on nodes started with them (`ray start --resources=...`); "
+        "a head started without them holds none.",
     )
     worker_torch_threads: int | None = Field(
         default=None, ge=1, le=256, description="torch threads per training run (default: torch's choice)."
@@ -60,6 +92,23 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
         default_factory=list, description="Recipients of job e-mails (needed, with smtp_host, to send e-mail)."
     )
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+
+    @field_validator("training_ray_num_gpus")
+    @classmethod
+    def _gpus_not_negative(cls, value: Literal["auto"] | float) -> Literal["auto"] | float:
+        if value != "auto" and value < 0:
+            raise ValueError(f"must be 'auto' or a number >= 0, got {value}")
+        return value
+
+    @field_validator("training_ray_resources")
+    @classmethod
+    def _resources_parse(cls, value: str) -> str:
+        ray_resources(value)
+        return value
+
+    def training_resources(self) -> dict[str, float]:
+        """TUNELINE_TRAINING_RAY_RESOURCES as a dict: custom resource -> amount per training task."""
+        return ray_resources(self.training_ray_resources)
 
     @property
     def optuna_schema(self) -> str:

@@ -33,7 +33,8 @@ from tuneline.registry.serving.spec import (
 #: The settings a person changes when the cluster lacks room (named in refusals).
 CAPACITY_HINT = (
     "lower TUNELINE_SERVE_POOL_NUM_CPUS / TUNELINE_SERVE_GATEWAY_NUM_CPUS or TUNELINE_MODEL_REPLICAS, "
-    "add a Ray worker node with the missing resources, or stop the deployments of a base model no longer needed"
+    "add a Ray worker node with the missing resources (custom ones come from TUNELINE_SERVE_POOL_RESOURCES: "
+    "`ray start --resources=...`), or stop the deployments of a base model no longer needed"
 )
 
 
@@ -68,8 +69,12 @@ class ServeController:
         http_host: str = "127.0.0.1",
         http_port: int = 8000,
         gateway_env: dict[str, str] | None = None,
+        proxy_location: str = "EveryNode",
+        apply_timeout_s: float = 180.0,
     ) -> None:
         self._pepper = key_pepper
+        self.apply_timeout_s = apply_timeout_s
+        self._proxy_location = proxy_location
         self._gateway_env = dict(gateway_env or {})  # the shared rate-limit store (secrets: runtime env only)
         self._address = ray_address
         self._host = http_host
@@ -94,15 +99,16 @@ class ServeController:
             # embedded stack: training), so requests and replica starts stall; serving runs at normal priority.
             os.environ.setdefault("RAY_worker_niceness", "0")
             ray.init(address=self._address, ignore_reinit_error=True, **ray_init_kwargs)
-        serve.start(http_options={"host": self._host, "port": self._port})
+        serve.start(proxy_location=self._proxy_location, http_options={"host": self._host, "port": self._port})
 
-    def apply(self, apps: list[AppSpec], *, wait: bool = True, timeout_s: float = 180.0) -> dict[str, AppHealth]:
+    def apply(self, apps: list[AppSpec], *, wait: bool = True, timeout_s: float | None = None) -> dict[str, AppHealth]:
         """Deploys exactly `apps`; with `wait`, returns once every app runs its new config (or raises).
 
         Versions are loaded before traffic moves: first the model servers get the new warm lists while routers
         keep their current arms; only when every new version loaded do the routers switch. A version that fails
         to load raises DeploymentFailed naming it and why, and the routers stay on what they served before.
         """
+        timeout_s = self.apply_timeout_s if timeout_s is None else timeout_s
         self._check_capacity(apps)
         staged = [self._with_previous_routing(a) for a in apps]
         if wait and staged != apps:
@@ -208,7 +214,8 @@ class ServeController:
         free = ray.available_resources()
         nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
         problems = []
-        for resource in ("CPU", "GPU"):
+        custom = sorted({name for r, _, _ in wanted.values() for name in r if name not in ("CPU", "GPU")})
+        for resource in ("CPU", "GPU", *custom):
             need = sum(r.get(resource, 0.0) * n for r, n, _ in wanted.values())
             have = free.get(resource, 0.0) + sum(r.get(resource, 0.0) * n for r, n, _ in held.values())
             if need > have + 1e-9:
@@ -277,6 +284,7 @@ def _reservations(applications: list[dict[str, Any]]) -> dict[str, tuple[dict[st
         for d in app["deployments"]:
             actor = d.get("ray_actor_options", {})
             per = {"CPU": float(actor.get("num_cpus", 0.0)), "GPU": float(actor.get("num_gpus", 0.0))}
+            per.update({name: float(amount) for name, amount in actor.get("resources", {}).items()})
             auto = d.get("autoscaling_config")
             replicas = max(1, int(auto["min_replicas"])) if auto else int(d.get("num_replicas", 1))
             out[app["name"]] = (per, replicas, d["name"])

@@ -478,7 +478,7 @@ async def _app_spec(session: AsyncSession, ctx: ServingContext, loaded: Loaded, 
             torch_threads=s.serve_torch_threads,
             max_batch=s.serve_max_batch,
             max_new_tokens=s.max_new_tokens,
-            adapter_cache_dir=s.replica_cache_dir or s.adapter_cache_dir,
+            adapter_cache_dir=s.replica_cache_dir,  # None: each replica's node uses its own model cache
             store=_store_spec(s),
             sink=_sink(s),
         ),
@@ -516,6 +516,7 @@ def pool_options(s: RegistrySettings) -> DeploymentOptions:
         num_replicas=s.model_replicas,
         num_cpus=s.serve_pool_num_cpus,
         num_gpus=s.serve_pool_num_gpus,
+        resources=s.pool_resources(),
         max_ongoing_requests=s.serve_max_ongoing_requests,
         autoscaling=autoscaling,
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 from ray import serve
 
-from tuneline.common.base_models import is_encoder_dir
+from tuneline.common.base_models import default_cache_dir, is_encoder_dir
 from tuneline.registry.serving.batcher import ContinuousBatcher
 from tuneline.registry.serving.encoder_engine import EncoderEngine
 from tuneline.registry.serving.engine import AdapterEngine, GenerationParams, GenerationResult, StreamEnd
@@ -43,6 +43,10 @@ class ModelServer:
         base_sha256: dict[str, str] | None = None,
         max_batch: int = 16,
     ) -> None:
+        if adapter_cache_dir is None:
+            # The node's own cache: TUNELINE_MODEL_CACHE_DIR as the node's Ray processes were started with (each
+            # node of a cluster keeps its own copies), never a path chosen on the registry's machine.
+            adapter_cache_dir = str(default_cache_dir() / "serving")
         opened = StoreSpec.model_validate(store).open() if store else None
         base_dir = fetch_base_dir(base_model_path, opened, base_sha256, adapter_cache_dir)
         self._engine: AdapterEngine | EncoderEngine
@@ -145,8 +149,9 @@ class ModelServer:
 
     async def __del__(self) -> None:
         """Serve calls this when the replica shuts down: requests still decoding get a clear error."""
-        if self._batcher is not None:
-            await asyncio.to_thread(self._batcher.close)
+        batcher = getattr(self, "_batcher", None)  # absent when the constructor failed (Serve still calls this)
+        if batcher is not None:
+            await asyncio.to_thread(batcher.close)
 
     def _encode(self, request: dict[str, Any]) -> list[int]:
         assert isinstance(self._engine, AdapterEngine)

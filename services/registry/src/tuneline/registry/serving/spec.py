@@ -249,6 +249,9 @@ class DeploymentOptions(_Strict):
     max_ongoing_requests: int = Field(default=64, ge=1)
     num_cpus: float = Field(default=0.5, gt=0)
     num_gpus: float = Field(default=0.0, ge=0)
+    resources: dict[str, float] = Field(
+        default_factory=dict, description="Ray custom resources per replica (places it on nodes that have them)."
+    )
     autoscaling: Autoscaling | None = Field(default=None, description="When set, replaces num_replicas.")
 
     @property
@@ -417,6 +420,8 @@ def _deployment(name: str, opts: DeploymentOptions, user_config: dict[str, Any])
     actor: dict[str, Any] = {"num_cpus": opts.num_cpus}
     if opts.num_gpus:
         actor["num_gpus"] = opts.num_gpus
+    if opts.resources:
+        actor["resources"] = dict(opts.resources)
     out: dict[str, Any] = {
         "name": name,
         "max_ongoing_requests": opts.max_ongoing_requests,

@@ -1090,6 +1090,17 @@ async def stop_job(
     return True
 
 
+async def hand_back_job(session: AsyncSession, job: TrainingJob, worker: str) -> None:
+    """A stopping worker checkpointed the job and gave it up: back to the queue at once, to resume from that
+    checkpoint. Not a lost worker: the attempt it used is given back too."""
+    _requeue(job)
+    job.attempts = max(0, job.attempts - 1)
+    await announce_work(session)
+    resume = f"step {job.last_checkpoint_step}" if job.last_checkpoint_step else "the start (no checkpoint yet)"
+    await repository.add_log(session, job.id, f"worker {worker} stopped; handed back to resume from {resume}")
+    log.info("training.job.handed_back", job_id=str(job.id), worker=worker, step=job.last_checkpoint_step)
+
+
 async def recover_lost_job(session: AsyncSession, settings: TrainingSettings, job: TrainingJob, why: str) -> str:
     """A job whose worker vanished: back to the queue (resuming from its checkpoint) or failed with the reason."""
     if job.requested_action == "cancel":

@@ -17,7 +17,7 @@ async def main() -> None:
     settings = load_settings(TrainingSettings)
 
     async def body(sessions: SessionFactory, stop: asyncio.Event) -> None:
-        await Worker(settings, sessions, choose_runner(settings.ray_address, settings.ray_local)).run(stop)
+        await Worker(settings, sessions, choose_runner(settings)).run(stop)
 
     await run_worker(settings, role="worker", migrations=MIGRATIONS, body=body)
 

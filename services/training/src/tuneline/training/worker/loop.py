@@ -53,6 +53,9 @@ class Worker:
         self.runner = runner
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid4().hex[:6]}"
         self.running: dict[UUID, asyncio.Task[None]] = {}
+        self.handles: dict[UUID, RunHandle] = {}
+        # Jobs this worker is handing back because it is stopping: their "paused" end re-queues them.
+        self.handing_back: set[UUID] = set()
         # Trials of a study report their validation losses to Optuna from here (opened at the first report).
         self._owns_studies = studies is None
         self.studies = studies or open_study_storage(settings)
@@ -66,12 +69,27 @@ class Worker:
                     await self.tick()
                     await wait_any([stop, work.wake], self.settings.worker_poll_interval_s)
         finally:
+            await self.hand_back()
             for task in self.running.values():
                 task.cancel()
             await asyncio.gather(*self.running.values(), return_exceptions=True)
             if self._owns_studies:
                 await asyncio.to_thread(self.studies.close)
             log.info("training.worker.stopped", worker=self.name)
+
+    async def hand_back(self) -> None:
+        """On stop (SIGTERM): ask every running job to checkpoint and exit, and wait for them (at most
+        `worker_stop_grace_s`), so each goes back to the queue and resumes from that checkpoint on another worker
+        at once — instead of waiting for the heartbeat timeout and resuming from an older checkpoint."""
+        if not self.running:
+            return
+        for job_id, handle in list(self.handles.items()):
+            self.handing_back.add(job_id)
+            handle.request("pause")
+        log.info("training.worker.handing_back", worker=self.name, jobs=[str(j) for j in self.handles])
+        _, late = await asyncio.wait(list(self.running.values()), timeout=self.settings.worker_stop_grace_s)
+        if late:
+            log.warning("training.worker.hand_back_timeout", worker=self.name, jobs=len(late))
 
     async def tick(self) -> None:
         """One round: recover lost jobs, then claim as many as this worker may run."""
@@ -131,14 +149,16 @@ class Worker:
             shutil.rmtree(workdir, ignore_errors=True)
             return
         heartbeat = asyncio.create_task(self._heartbeat(job_id, handle))
+        self.handles[job_id] = handle
         try:
             result = await self._follow(job_id, handle)
             code, error = await handle.outcome()
         except asyncio.CancelledError:
-            handle.kill()  # the worker is shutting down: the reaper of a live worker resumes the job
+            handle.kill()  # stopping past the grace period: the reaper of a live worker resumes the job
             raise
         finally:
             heartbeat.cancel()
+            self.handles.pop(job_id, None)
             shutil.rmtree(workdir, ignore_errors=True)
         await self._conclude(job_id, result, code, error)
 
@@ -235,6 +255,8 @@ class Worker:
                 await service.complete_job(session, self.settings, job, result.adapter_uri, result.metadata)
             elif status == "cancelled":
                 await service.finish_cancelled(session, self.settings, job, "request")
+            elif status == "paused" and job_id in self.handing_back and job.requested_action != "pause":
+                await service.hand_back_job(session, job, self.name)
             elif status == "paused":
                 await service.finish_paused(session, job)
             elif code < 0:

@@ -11,16 +11,21 @@ import collections
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import structlog
 
 from tuneline.training.worker.execute import MESSAGE_PREFIX, ExecutionSpec
+
+if TYPE_CHECKING:
+    from tuneline.training.settings import TrainingSettings
 
 log = structlog.get_logger(__name__)
 
@@ -112,11 +117,22 @@ class _ProcessHandle:
 
 
 class RayRunner:
-    """Runs the executor as a Ray task; messages come back through a Ray queue, requests go through an actor."""
+    """Runs the executor as a Ray task; messages come back through a Ray queue, requests go through an actor.
+
+    On a cluster the task may land on any node that has the resources it asks for (`resources` keeps it off the
+    head: `{"tuneline_worker": 1}` with worker nodes started with `--resources`); it gets everything by URI from
+    the object store and works in a scratch directory of its own node.
+    """
 
     name = "ray"
 
-    def __init__(self, address: str | None, num_cpus: float = 1.0, num_gpus: float = 0.0) -> None:
+    def __init__(
+        self,
+        address: str | None,
+        num_cpus: float = 1.0,
+        num_gpus: float | Literal["auto"] = 0.0,
+        resources: dict[str, float] | None = None,
+    ) -> None:
         import ray
 
         if not ray.is_initialized():
@@ -125,17 +141,25 @@ class RayRunner:
             os.environ.setdefault("RAY_worker_niceness", "0")
             ray.init(address=address or "local", include_dashboard=False, log_to_driver=False)
         self.ray = ray
-        self.num_cpus, self.num_gpus = num_cpus, num_gpus
+        self.num_cpus = num_cpus
+        # "auto": a GPU per job when the cluster has any (its GPU count, not this node's: the driver may have none)
+        self.num_gpus = (
+            (1.0 if ray.cluster_resources().get("GPU", 0.0) >= 1 else 0.0) if num_gpus == "auto" else num_gpus
+        )
+        self.resources = dict(resources or {})
 
     async def start(self, spec: ExecutionSpec) -> RunHandle:
         from ray.util.queue import Queue
 
         ray = self.ray
-        queue = Queue()
+        # The queue and the control actor hold nothing and do no work: placed anywhere, reserving no CPU.
+        queue = Queue(actor_options={"num_cpus": 0})
         control = ray.remote(_Control).options(num_cpus=0).remote()
-        task = ray.remote(_ray_execute).options(num_cpus=self.num_cpus, num_gpus=self.num_gpus, max_retries=0)
+        task = ray.remote(_ray_execute).options(
+            num_cpus=self.num_cpus, num_gpus=self.num_gpus, resources=self.resources or None, max_retries=0
+        )
         ref = task.remote(asdict(spec), queue, control)
-        return _RayHandle(ray, ref, queue, control)
+        return _RayHandle(ray, ref, queue, control, spec.job_id)
 
 
 class _Control:
@@ -166,15 +190,21 @@ def _ray_execute(spec: dict[str, Any], queue: Any, control: Any) -> None:
             state["value"] = ray.get(control.get.remote())
         return state["value"]  # type: ignore[return-value]
 
+    # The worker's job_workdir is a path on the worker's node: this node works in a scratch directory of its own.
+    scratch = tempfile.mkdtemp(prefix=f"tuneline-job-{spec['job_id']}-")
+    queue.put({"type": "_placed", "node_id": ray.get_runtime_context().get_node_id(), "pid": os.getpid()})
     try:
-        execute(ExecutionSpec(**spec), queue.put, poll)
+        execute(ExecutionSpec(**{**spec, "workdir": scratch}), queue.put, poll)
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         queue.put({"type": "_done"})
 
 
 class _RayHandle:
-    def __init__(self, ray: Any, ref: Any, queue: Any, control: Any) -> None:
-        self.ray, self.ref, self.queue, self.control = ray, ref, queue, control
+    def __init__(self, ray: Any, ref: Any, queue: Any, control: Any, job_id: str) -> None:
+        self.ray, self.ref, self.queue, self.control, self.job_id = ray, ref, queue, control, job_id
+        self.placement: dict[str, Any] = {}
+        """Where the task runs once it started: the Ray node id and the pid of its worker process."""
 
     async def messages(self) -> AsyncIterator[dict[str, Any]]:
         from ray.util.queue import Empty
@@ -189,6 +219,10 @@ class _RayHandle:
                 continue
             if message.get("type") == "_done":
                 return
+            if message.get("type") == "_placed":
+                self.placement = {"node_id": message["node_id"], "pid": message["pid"]}
+                log.info("training.ray.task_placed", job_id=self.job_id, **self.placement)
+                continue
             yield message
 
     def request(self, action: str) -> None:
@@ -212,8 +246,14 @@ class _RayHandle:
         return 0, ""
 
 
-def choose_runner(ray_address: str | None, ray_local: bool) -> Runner:
-    """Ray when an address is configured (or local Ray is asked for), else subprocesses."""
-    if ray_address or ray_local:
-        return RayRunner(ray_address)
+def choose_runner(settings: TrainingSettings) -> Runner:
+    """Ray when an address is configured (or local Ray is asked for), with the resources each job's task asks for;
+    else subprocesses."""
+    if settings.ray_address or settings.ray_local:
+        return RayRunner(
+            settings.ray_address,
+            num_cpus=settings.training_ray_num_cpus,
+            num_gpus=settings.training_ray_num_gpus,
+            resources=settings.training_resources(),
+        )
     return SubprocessRunner()
