@@ -1,9 +1,14 @@
 // Browser tests against the embedded stack of real processes. tests/console/test_browser.py starts the stack
 // and the console server and runs `npx playwright test` with CONSOLE_URL set; Chromium is Debian's package.
+// tests/walk/ needs a stack with workers and Ray Serve: tests/console/test_browser_walk.py starts one and selects
+// it with PLAYWRIGHT_SUITE=walk; the other specs never run against that stack, nor the walk against theirs.
 import { defineConfig } from "@playwright/test";
 
+const walk = process.env.PLAYWRIGHT_SUITE === "walk";
+
 export default defineConfig({
-  testDir: "tests",
+  testDir: walk ? "tests/walk" : "tests",
+  testIgnore: walk ? [] : ["walk/**"],
   fullyParallel: false,
   workers: 1, // one person after another, on a 2-core machine
   retries: 0,

@@ -11,6 +11,7 @@ const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), "../../docs
 export const PEOPLE = {
   owner: { subject: "olivia.owner@plant.example", roles: ["data_owner"] },
   reviewer: { subject: "rey.reviewer@plant.example", roles: ["reviewer"] },
+  secondReviewer: { subject: "ria.reviewer@plant.example", roles: ["reviewer"] }, // a blind review needs two
   engineer: { subject: "mia.engineer@plant.example", roles: ["ml_engineer"] },
   viewer: { subject: "vic.viewer@plant.example", roles: ["viewer"] },
   sre: { subject: "sam.sre@plant.example", roles: ["sre"] },

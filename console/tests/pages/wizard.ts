@@ -31,14 +31,15 @@ export class Wizard {
     await this.field("Expected outcome").fill("Entries routed in seconds, at least 80% to the right crew");
   }
 
-  async fillTheRest() {
+  /** The KPI defaults to accuracy at 0.8, which the evaluation measures against its target (the release gate). */
+  async fillTheRest(kpi: { name: string; target: string; baseline: string } = { name: "accuracy", target: "0.8", baseline: "0.1" }) {
     const p = this.page;
     await this.next();
     await this.step("Objectives and KPIs");
     await this.field("Statement").fill("Route every log entry to the right crew automatically");
-    await this.field("KPI name").fill("accuracy");
-    await this.field("Target").fill("0.8");
-    await this.field("Baseline (optional)").fill("0.1");
+    await this.field("KPI name").fill(kpi.name);
+    await this.field("Target").fill(kpi.target);
+    await this.field("Baseline (optional)").fill(kpi.baseline);
     await this.next();
     await this.step("Data");
     await this.field("Source name").fill("CMMS maintenance logs");

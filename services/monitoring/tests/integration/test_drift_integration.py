@@ -1,4 +1,5 @@
-"""dataset.ready → reference profile; logged prompts → drift report, drift.detected and one retrain.requested."""
+"""dataset.ready → reference profile; logged prompts → drift report, drift.detected, one "Input drift" alert (raised
+once, updated while drift lasts, acknowledged by a person) and one retrain.requested."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tuneline.common.events import (
 )
 from tuneline.common.messaging import publish_now
 from tuneline.common.testing.helpers import TEST_TEAM, bearer, eventually, running_app
+from tuneline.monitoring.alerts.tables import AlertRow
 from tuneline.monitoring.app import create_app
 from tuneline.monitoring.drift.tables import DatasetReferenceRow
 from tuneline.monitoring.orchestration import drift_once
@@ -44,7 +46,9 @@ async def outbox(state, topic: str) -> list[dict]:
         return [json.loads(r.payload) for r in rows]
 
 
-async def test_shifted_prompts_produce_a_drift_report_and_a_single_rate_limited_retrain_request(make_settings) -> None:
+async def test_shifted_prompts_produce_a_drift_report_an_alert_and_a_single_rate_limited_retrain_request(
+    make_settings,
+) -> None:
     settings = make_settings(MonitoringSettings, run_background_loops=False, ingest_batch_timeout_ms=20)
     app = create_app(settings)
     rng = random.Random(3)
@@ -140,6 +144,10 @@ async def test_shifted_prompts_produce_a_drift_report_and_a_single_rate_limited_
         # the only dataset version already trained the serving model: the data owner is asked for new data
         assert retrains[0]["needs_new_data"] is True and retrains[0]["usecase_id"] == str(usecase)
 
+        raised = [e for e in await outbox(state, "alert.raised") if e["model_name"] == model]
+        assert len(raised) == 1 and raised[0]["rule"] == "drift" and raised[0]["action"] == "none"
+        assert raised[0]["version_id"] == str(stable) and raised[0]["arm"] == "stable"
+
         await drift_once(state)  # drift persists: the cooldown keeps it from asking again
         async with state.sessions() as session:
             actions = (
@@ -149,6 +157,16 @@ async def test_shifted_prompts_produce_a_drift_report_and_a_single_rate_limited_
             )
         assert len(actions) == 1
         assert len([e for e in await outbox(state, "retrain.requested") if e["model_name"] == model]) == 1
+        # one alert while drift lasts: seen again, not raised again
+        assert len([e for e in await outbox(state, "alert.raised") if e["model_name"] == model]) == 1
+        async with state.sessions() as session:
+            alerts = (await session.execute(sa.select(AlertRow).where(AlertRow.model_name == model))).scalars().all()
+        assert [(a.source, a.state, a.occurrences) for a in alerts] == [("drift", "firing", 2)]
+        assert "token_distribution" in alerts[0].message
+        sre = bearer(settings, "sre")
+        acknowledged = await client.post(f"/alerts/{alerts[0].id}/acknowledge", headers=sre)
+        assert acknowledged.status_code == 200, acknowledged.text
+        assert acknowledged.json()["state"] == "acknowledged"
 
         listed = (await client.get(f"/drift/reports?model={model}", headers=bearer(settings, "viewer"))).json()
         assert len(listed) == 2 and all(r["drifted"] for r in listed)

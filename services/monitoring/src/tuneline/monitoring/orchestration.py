@@ -2,6 +2,7 @@
 
 Domains import only downward and never this module; entrypoints/loops.py runs these passes on a timer.
 - alerts: rule evaluation and the canary guard over roll-ups and quality, then notifications and gauges
+- drift → alert: a drifted report raises an "Input drift" alert for the served version, a clean one resolves it
 - drift/quality → retrain: drift per served model, else the quality trend, through the retraining policy
 - the schedule → retrain: a policy with `schedule_every_seconds` gets a retrain request every period
 - retention of raw inference events
@@ -77,12 +78,14 @@ async def alerts_once(state: AppState, now: datetime | None = None) -> list[Aler
 
 
 async def drift_once(state: AppState, now: datetime | None = None) -> list[DriftReport]:
-    """Drift per served model, then the retraining policy for drift or degrading quality."""
+    """Drift per served model (an alert while it drifts), then the retraining policy for drift or degrading
+    quality."""
     settings = _settings(state)
     now = now or datetime.now(UTC)
     context = monitoring_context(state)
     embedder, config = context.embedder, context.drift_config
     reports: list[DriftReport] = []
+    transitions: list[AlertTransition] = []
     async with state.sessions() as session:
         models = await models_service.all_models(session)
     for model in models:
@@ -101,6 +104,13 @@ async def drift_once(state: AppState, now: datetime | None = None) -> list[Drift
                 reports.append(report)
                 for check in report.checks:
                     metrics.DRIFT.labels(model.model_name, report.version, check.name.value).set(int(check.drifted))
+                key = RollupKey(model.model_name, report.version, "stable")
+                drifted = [name.value for name in report.drifted_checks]
+                transition = await alerts_service.signal_drift(
+                    session, key, drifted, report.to_dict(), now, settings.service_name
+                )
+                if transition is not None:
+                    transitions.append(transition)
                 if report.drifted:
                     trigger, detail = RetrainTrigger.DRIFT, ", ".join(n.value for n in report.drifted_checks)
             if trigger is None and model.stable_version is not None:
@@ -122,6 +132,7 @@ async def drift_once(state: AppState, now: datetime | None = None) -> list[Drift
                     producer=settings.service_name,
                 )
                 log.info("monitoring.retrain.decided", model=model.model_name, action=decision.action.value)
+    await dispatch.notify(transitions, settings)
     return reports
 
 

@@ -1,7 +1,8 @@
-"""Alert rules CRUD, rule evaluation on roll-ups, the canary guard, acknowledge/resolve.
+"""Alert rules CRUD, rule evaluation on roll-ups, the canary guard, input drift, acknowledge/resolve.
 
 A newly raised alert is published as alert.raised through the outbox in the same transaction that stores it;
-a canary alert carries action "rollback_canary" for the registry. Notifications go out after commit.
+a canary alert carries action "rollback_canary" for the registry, a drift alert "none" (drift asks a person to look
+and the retraining policy to decide; it is no reason to roll anything back). Notifications go out after commit.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from tuneline.monitoring.rollups import service as rollup_service
 from tuneline.monitoring.rollups.rollup import Rollup, RollupKey, merge_window
 
 CANARY_SOURCE = "canary-guard"
+DRIFT_SOURCE = "drift"
 EVENT_SEVERITY = {
     Severity.LOW: "info",
     Severity.MEDIUM: "warning",
@@ -253,3 +255,42 @@ async def guard_canaries(
             await _store(session, transition, existing)
             transitions.append(transition)
     return transitions
+
+
+async def signal_drift(
+    session: AsyncSession,
+    key: RollupKey,
+    drifted_checks: Sequence[str],
+    evidence: dict[str, Any],
+    now: datetime,
+    producer: str,
+) -> AlertTransition | None:
+    """A drift report for the served version `key`: drifted checks raise an alert (or update the open one, so one
+    alert stands per version while drift lasts); a report without drift resolves it."""
+    existing = await repository.open_alert_row(session, fingerprint(DRIFT_SOURCE, key))
+    if drifted_checks:
+        message = f"served inputs drifted from the training data: {', '.join(drifted_checks)}"
+        if existing is None:
+            alert = open_alert(
+                source=DRIFT_SOURCE,
+                title="Input drift",
+                severity=Severity.MEDIUM,
+                key=key,
+                message=message,
+                at=now,
+                value=float(len(drifted_checks)),
+                threshold=1.0,
+                evidence=evidence,
+            )
+            transition = AlertTransition(TransitionKind.RAISED, alert)
+            await _store(session, transition, None)
+            await _publish_raised(session, alert, DRIFT_SOURCE, "none", producer)
+            return transition
+        alert = repository.alert_of(existing).seen_again(float(len(drifted_checks)), now, evidence)
+        transition = AlertTransition(TransitionKind.UPDATED, replace(alert, message=message))
+    elif existing is not None:
+        transition = AlertTransition(TransitionKind.RESOLVED, repository.alert_of(existing).resolve("auto", now))
+    else:
+        return None
+    await _store(session, transition, existing)
+    return transition
