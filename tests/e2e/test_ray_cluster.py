@@ -403,7 +403,8 @@ async def test_a_model_trains_serves_and_rolls_back_on_worker_nodes_sharing_noth
             first = await asyncio.to_thread(chat)
             assert first["tuneline"]["version"] == 1 and first["choices"][0]["message"]["content"] is not None
 
-            r = await client.post(f"/models/{name}/deployment", json={"version": 2}, headers=eng)
+            # version 2 takes all traffic at once (blue-green); the rollback brings version 1 back
+            r = await client.post(f"/models/{name}/deployment/blue-green", json={"version": 2}, headers=eng)
             assert r.status_code == 200 and r.json()["stable_version"] == 2, r.text
             assert (await asyncio.to_thread(chat))["tuneline"]["version"] == 2
 
@@ -427,7 +428,8 @@ async def test_a_model_trains_serves_and_rolls_back_on_worker_nodes_sharing_noth
             # Only URIs crossed: every artifact in the applied spec is an s3:// URI, never a path of this machine.
             (spec,) = controller._applied.values()
             assert spec.build.base_model_path == base_uri and spec.build.adapter_cache_dir is None
-            assert {w.adapter_uri for w in spec.server.warm} == {v1_uri, v2_uri}
+            assert {w.adapter_uri for w in spec.server.warm} == {v1_uri}  # after the rollback only v1 serves
+            assert v2_uri.startswith("s3://")
             assert all(w.sha256 for w in spec.server.warm)  # pinned: the replica checks what it fetched
     finally:
         if runtime is not None:
