@@ -85,3 +85,84 @@ async def test_local_ray_runs_the_same_protocol_and_honours_cancel(tmp_path: Pat
         assert messages[-1]["status"] == "cancelled" and messages[-1]["adapter_uri"] is None
     finally:
         ray.shutdown()
+
+
+class _FakeActor:
+    """A Ray actor handle whose calls answer, or die as a cancelled actor creation does."""
+
+    def __init__(self, dies: bool) -> None:
+        self.dies = dies
+        self.killed = False
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return type("Method", (), {"remote": lambda _self, *a: self})()
+
+
+class _FakeRay:
+    """Just enough of Ray for the runner's helper actors: the first `dead` pairs die before they ever run."""
+
+    def __init__(self, dead: int) -> None:
+        import ray
+
+        self.exceptions = ray.exceptions
+        self.dead, self.created, self.killed = dead, [], []
+
+    def remote(self, cls):  # type: ignore[no-untyped-def]
+        fake = self
+
+        class Options:
+            def options(self, **_: object) -> "Options":
+                return self
+
+            def remote(self, *_: object) -> _FakeActor:
+                actor = _FakeActor(dies=len(fake.created) < 2 * fake.dead)
+                fake.created.append(actor)
+                return actor
+
+        return Options()
+
+    def get(self, refs, timeout=None):  # type: ignore[no-untyped-def]
+        if any(ref.dies for ref in refs):
+            raise self.exceptions.ActorDiedError()
+        return [0 for _ in refs]
+
+    def kill(self, actor, no_restart=False):  # type: ignore[no-untyped-def]
+        self.killed.append(actor)
+
+
+def _queue_type(fake: _FakeRay):  # type: ignore[no-untyped-def]
+    """ray.util.queue.Queue as the runner builds it, over the fake's actors."""
+
+    class FakeQueue:
+        def __init__(self, actor_options: dict) -> None:
+            assert actor_options == {"num_cpus": 0}  # holds messages, reserves no CPU
+            self.actor = fake.remote(object).remote()
+
+    return FakeQueue
+
+
+def _runner(fake: _FakeRay):  # type: ignore[no-untyped-def]
+    from tuneline.training.worker.runners import RayRunner
+
+    runner = RayRunner.__new__(RayRunner)  # without connecting to a Ray
+    runner.ray = fake
+    return runner
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("dead", [0, 2])
+async def test_helper_actors_that_die_before_running_are_replaced_before_the_task_is_submitted(dead: int) -> None:
+    fake = _FakeRay(dead)
+    queue, control = await _runner(fake)._helpers(_queue_type(fake), "job-1")
+    assert not queue.actor.dies and not control.dies
+    assert len(fake.created) == 2 * (dead + 1)  # a queue and a control actor per try
+    assert len(fake.killed) == 2 * dead  # each dead pair released
+
+
+@pytest.mark.unit
+async def test_helper_actors_that_never_start_fail_the_run_with_the_reason() -> None:
+    from tuneline.training.worker.runners import HELPER_ATTEMPTS
+
+    fake = _FakeRay(dead=HELPER_ATTEMPTS)
+    with pytest.raises(RuntimeError, match=f"did not start after {HELPER_ATTEMPTS} tries"):
+        await _runner(fake)._helpers(_queue_type(fake), "job-1")

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
+#: Tries, and seconds each, for a job's queue and control actors to answer before its task is submitted.
+HELPER_ATTEMPTS = 3
+HELPER_READY_TIMEOUT_S = 120.0
+
+
 class RunHandle(Protocol):
     def messages(self) -> AsyncIterator[dict[str, Any]]: ...
     def request(self, action: str) -> None: ...
@@ -152,14 +157,37 @@ class RayRunner:
         from ray.util.queue import Queue
 
         ray = self.ray
-        # The queue and the control actor hold nothing and do no work: placed anywhere, reserving no CPU.
-        queue = Queue(actor_options={"num_cpus": 0})
-        control = ray.remote(_Control).options(num_cpus=0).remote()
+        queue, control = await self._helpers(Queue, spec.job_id)
         task = ray.remote(_ray_execute).options(
             num_cpus=self.num_cpus, num_gpus=self.num_gpus, resources=self.resources or None, max_retries=0
         )
         ref = task.remote(asdict(spec), queue, control)
         return _RayHandle(ray, ref, queue, control, spec.job_id)
+
+    async def _helpers(self, queue_type: Any, job_id: str) -> tuple[Any, Any]:
+        """The job's message queue and control actor, each answering before the task that uses them is submitted.
+
+        They hold nothing and do no work: placed anywhere, reserving no CPU. An actor that dies before it ever ran
+        (its creation cancelled, e.g. while a node of a busy cluster restarts its workers) would otherwise surface
+        only at the first message, as a failed job: such a pair is dropped and created again, a few times.
+        """
+        ray = self.ray
+        last: BaseException | None = None
+        for attempt in range(1, HELPER_ATTEMPTS + 1):
+            queue = queue_type(actor_options={"num_cpus": 0})
+            control = ray.remote(_Control).options(num_cpus=0).remote()
+            try:
+                await asyncio.to_thread(
+                    ray.get, [queue.actor.qsize.remote(), control.get.remote()], timeout=HELPER_READY_TIMEOUT_S
+                )
+                return queue, control
+            except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError) as exc:
+                last = exc
+                log.warning("training.ray.helper_actors_failed", job_id=job_id, attempt=attempt, error=str(exc)[:300])
+                for actor in (queue.actor, control):
+                    with contextlib.suppress(Exception):
+                        ray.kill(actor, no_restart=True)
+        raise RuntimeError(f"the job's queue and control actors did not start after {HELPER_ATTEMPTS} tries: {last}")
 
 
 class _Control:
