@@ -848,6 +848,11 @@ export interface components {
             validation_dataset_version_id: string | null;
             /** Worker */
             worker: string | null;
+            /**
+             * Worker Pool
+             * @description The worker pool whose worker ran it last.
+             */
+            worker_pool?: string | null;
         };
         /**
          * JobStatus

@@ -197,6 +197,33 @@ async def test_claim_takes_highest_priority_first_and_respects_the_concurrency_l
             await client.post(f"/jobs/{job_id}/cancel", headers=headers)
 
 
+async def test_the_concurrency_limit_counts_the_jobs_of_each_worker_pool_apart(settings, seed_dataset) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings)
+    async with running_app(app) as client:
+        _, version_id = await seed_dataset(app)
+        headers = bearer(settings, "ml_engineer")
+        # the most urgent jobs in this schema: claimed before any other test's that may still be queued
+        body = {"dataset_version_id": str(version_id), "priority": 100}
+        ids = [(await client.post("/jobs", json=body, headers=headers)).json()["id"] for _ in range(3)]
+        sessions = app.state.tuneline.sessions
+
+        async def claim(worker: str, pool: str):  # type: ignore[no-untyped-def]
+            async with transaction(sessions) as session:
+                job = await repository.claim_next_job(session, worker, 1, pool)
+                return str(job.id) if job else None
+
+        on_cpu = await claim("cpu-1", "cpu-pool")
+        assert on_cpu in ids
+        assert await claim("cpu-2", "cpu-pool") is None  # the pool runs its one job
+        on_gpu = await claim("gpu-1", "gpu-pool")  # another pool's limit is its own
+        assert on_gpu in ids and on_gpu != on_cpu
+        job = (await client.get(f"/jobs/{on_gpu}", headers=headers)).json()
+        assert (job["worker"], job["worker_pool"]) == ("gpu-1", "gpu-pool")
+        assert await claim("gpu-2", "gpu-pool") is None
+        for job_id in ids:
+            await client.post(f"/jobs/{job_id}/cancel", headers=headers)
+
+
 async def test_estimate_prices_every_profile_and_refuses_what_cannot_fit(settings) -> None:  # type: ignore[no-untyped-def]
     app = create_app(settings)
     async with running_app(app) as client:

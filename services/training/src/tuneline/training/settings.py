@@ -23,8 +23,24 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
         default="smollm2-135m-instruct",
         description="Base model for jobs whose use case does not name one.",
     )
+    worker_pool: str = Field(
+        default="default",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="The pool this worker belongs to (e.g. 'gpu-a100', 'cpu'): workers of one kind of machine, "
+        "sharing one concurrency limit.",
+    )
     max_concurrent_jobs: int = Field(
-        default=1, ge=1, le=64, description="Jobs running at once across all workers sharing this database."
+        default=1,
+        ge=1,
+        le=64,
+        description="Jobs running at once across the workers of this worker's pool (TUNELINE_WORKER_POOL); each "
+        "pool has its own limit.",
+    )
+    worker_max_jobs: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="Jobs one worker runs at once (e.g. 1 on a one-GPU machine); unset: up to the pool's limit.",
     )
     worker_stop_grace_s: float = Field(
         default=240.0,
@@ -109,6 +125,11 @@ class TrainingSettings(ServiceSettings, ModelCacheSettings, TrainingHardwareSett
     def training_resources(self) -> dict[str, float]:
         """TUNELINE_TRAINING_RAY_RESOURCES as a dict: custom resource -> amount per training task."""
         return ray_resources(self.training_ray_resources)
+
+    @property
+    def jobs_per_worker(self) -> int:
+        """Jobs this worker runs at once: its own cap, never above its pool's limit."""
+        return min(self.worker_max_jobs or self.max_concurrent_jobs, self.max_concurrent_jobs)
 
     @property
     def optuna_schema(self) -> str:

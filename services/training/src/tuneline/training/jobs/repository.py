@@ -108,15 +108,21 @@ async def latest_succeeded_job(session: AsyncSession, usecase_id: UUID) -> Train
     return (await session.execute(stmt)).scalars().first()
 
 
-async def claim_next_job(session: AsyncSession, worker: str, max_active: int) -> TrainingJob | None:
-    """Take the most urgent queued job for `worker`, if fewer than `max_active` jobs are active.
+async def claim_next_job(
+    session: AsyncSession, worker: str, max_active: int, pool: str = "default"
+) -> TrainingJob | None:
+    """Take the most urgent queued job for `worker` of `pool`, if the pool runs fewer than `max_active` jobs.
 
-    The advisory lock makes "count active, then claim" atomic across workers (otherwise two could both see
-    room for one more); SKIP LOCKED lets claimers pass over a row another transaction is deciding about.
+    The limit is per worker pool (a pool: the workers of one kind of machine, e.g. GPU nodes), so one pool's busy
+    workers never hold back another's. The advisory lock, one per pool, makes "count the pool's active jobs, then
+    claim" atomic across its workers (otherwise two could both see room for one more); SKIP LOCKED lets claimers of
+    every pool pass over a row another transaction is deciding about.
     """
-    await session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('training.claim'))"))
+    await session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"training.claim:{pool}"})
     active = await session.scalar(
-        sa.select(sa.func.count()).select_from(TrainingJob).where(TrainingJob.status.in_(_ACTIVE))
+        sa.select(sa.func.count())
+        .select_from(TrainingJob)
+        .where(TrainingJob.status.in_(_ACTIVE), TrainingJob.worker_pool == pool)
     )
     if (active or 0) >= max_active:
         return None
@@ -133,6 +139,7 @@ async def claim_next_job(session: AsyncSession, worker: str, max_active: int) ->
     now = utcnow()
     job.status = JobStatus.STARTING.value
     job.worker = worker
+    job.worker_pool = pool
     job.heartbeat_at = now
     job.updated_at = now
     job.attempts += 1

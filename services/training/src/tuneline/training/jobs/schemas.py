@@ -124,6 +124,7 @@ class JobResponse(BaseModel):
     last_checkpoint_step: int | None
     attempts: int
     worker: str | None
+    worker_pool: str | None = Field(default=None, description="The worker pool whose worker ran it last.")
     estimate: dict[str, Any]
     adapter_uri: PublicUri | None
     metrics: dict[str, Any]

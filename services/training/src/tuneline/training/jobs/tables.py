@@ -82,6 +82,8 @@ class TrainingJob(SQLModel, table=True):
     status: str = "queued"
     requested_action: str | None = None  # cancel | pause, for a worker to carry out
     worker: str | None = None
+    #: The worker pool of the worker that claimed it: the concurrency limit counts the active jobs of a pool.
+    worker_pool: str | None = None
     heartbeat_at: datetime | None = None
     attempts: int = 0
     step: int = 0

@@ -61,7 +61,14 @@ class Worker:
         self.studies = studies or open_study_storage(settings)
 
     async def run(self, stop: asyncio.Event) -> None:
-        log.info("training.worker.started", worker=self.name, runner=self.runner.name)
+        log.info(
+            "training.worker.started",
+            worker=self.name,
+            runner=self.runner.name,
+            pool=self.settings.worker_pool,
+            pool_limit=self.settings.max_concurrent_jobs,
+            jobs_per_worker=self.settings.jobs_per_worker,
+        )
         try:
             async with WorkListener(self.settings.database_url, self.settings.db_schema) as work:
                 while not stop.is_set():
@@ -94,7 +101,7 @@ class Worker:
     async def tick(self) -> None:
         """One round: recover lost jobs, then claim as many as this worker may run."""
         await self.reap_lost_jobs()
-        while len(self.running) < self.settings.max_concurrent_jobs:
+        while len(self.running) < self.settings.jobs_per_worker:
             job_id = await self.claim()
             if job_id is None:
                 return
@@ -109,7 +116,9 @@ class Worker:
 
     async def claim(self) -> UUID | None:
         async with transaction(self.sessions) as session:
-            job = await repository.claim_next_job(session, self.name, self.settings.max_concurrent_jobs)
+            job = await repository.claim_next_job(
+                session, self.name, self.settings.max_concurrent_jobs, self.settings.worker_pool
+            )
             if job is None:
                 return None
             await repository.add_log(session, job.id, f"claimed by worker {self.name} (attempt {job.attempts})")
