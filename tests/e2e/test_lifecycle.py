@@ -1,10 +1,14 @@
 """The whole lifecycle on the real stack, as `tuneline demo` runs it: every step through public APIs and events.
 
-Real SmolLM2-135M training on CPU (twice: the release and the retrained canary), evaluation, Ray Serve,
-monitoring and drift: 12.7 minutes on this 2-core machine (2026-12-06: data 6 s, training 245 s with the general
-replay answers generated cold, evaluation 91 s, release 17 s, serving 8 s, drift 56 s, canary leg 318 s). The
-services run as the processes `tuneline up` starts; teardown stops every one of them (and their children) whether
-the test passes or not. Time to model is measured by bench/bench_time_to_model.py, not asserted here.
+Real SmolLM2-135M training on CPU, evaluation, Ray Serve, monitoring and drift, because this test is about model
+quality: the tuned model must beat the base model and answer with labels once served (2026-12-06 on this 2-core
+machine: data 6 s, training 245 s with the general replay answers generated cold, evaluation 91 s, release 17 s,
+serving 8 s, drift 56 s). The demo's last leg — a retrained version served as a 10% canary, then promoted — is a
+second SmolLM2 training that says nothing more about quality (5 minutes): it is not run here. The browser walk
+(tests/console/test_browser_walk.py) takes a retrained version through review, a 10% canary taking traffic and
+its promotion on real processes, and libs/sdk/tests/test_demo_lifecycle.py checks the demo's own canary leg.
+The services run as the processes `tuneline up` starts; teardown stops every one of them (and their children)
+whether the test passes or not. Time to model is measured by bench/bench_time_to_model.py, not asserted here.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def test_use_case_to_served_model_to_drift_and_retraining(start_stack, dev_setti
     urls = {p.name: p.url for p in stack.processes if p.url}
     serving_url = f"http://{stack.config.host}:{stack.config.serving_port}"
     lifecycle = Lifecycle(People.minted(urls, serving_url, dev_settings), tmp_path / "demo", print, SIZES)
-    stages = lifecycle.run()
+    stages = lifecycle.run(tuple(step for step in Lifecycle.STEPS if step != "canary"))
     report = "\n".join(f"{s.name}: {s.status} {s.detail}" for s in stages)
     assert all(s.status == "ok" for s in stages), report
     out = lifecycle.outcome

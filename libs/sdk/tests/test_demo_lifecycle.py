@@ -117,3 +117,112 @@ def test_the_training_stage_prints_the_jobs_phase_not_queued_step_0_while_replay
     assert "running step 1/40 loss 2.500" in lines
     assert "running saving the adapter, ~5 s left" in lines
     assert not any("queued step 0" in line for line in lines)
+
+
+class _CanaryServices:
+    """The services the canary leg talks to, as a person's HTTP client sees them: training queued the job that
+    monitoring's retraining decision asked for, it succeeds, the registry registers it as v2, serves it as a 10%
+    canary next to v1 (starting, then healthy) and promotes it; answers come from either arm."""
+
+    NOW = "2026-12-07T00:00:00+00:00"
+
+    def __init__(self, name: str, first_job: dict) -> None:  # type: ignore[type-arg]
+        self.name, self.first = name, first_job
+        self.retrain = {**first_job, "id": str(uuid4()), "source": "retrain.requested", "status": "queued"}
+        self.calls: list[str] = []
+        self.deployment: dict = {}  # type: ignore[type-arg]
+        self.health_polls = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        import json
+
+        path, method = request.url.path, request.method
+        self.calls.append(f"{method} {path}")
+        name = self.name
+        if (method, path) == ("GET", "/jobs"):
+            return httpx.Response(200, json=[self.retrain, self.first])
+        if (method, path) == ("GET", f"/jobs/{self.retrain['id']}"):
+            return httpx.Response(200, json={**self.retrain, "status": "succeeded", "method_ran": "lora"})
+        if (method, path) == ("GET", f"/models/{name}/versions"):
+            v2 = {"id": str(uuid4()), "version": 2, "stage": "staging", "job_id": self.retrain["id"]}
+            return httpx.Response(200, json=[{**v2, "created_at": self.NOW}])
+        if (method, path) == ("POST", f"/models/{name}/deployment"):
+            body = json.loads(request.content)
+            assert body == {"version": 2, "canary_weight": 0.1}, body
+            self.deployment = {
+                "model": name,
+                "deployment_id": str(uuid4()),
+                "status": "deploying",
+                "endpoint": "http://serving.test",
+                "stable_version": 1,
+                "canary_version": 2,
+                "canary_weight": 0.1,
+                "updated_at": self.NOW,
+            }
+            return httpx.Response(201, json=self.deployment)
+        if (method, path) == ("GET", f"/models/{name}/deployment"):
+            self.health_polls += 1
+            status = "healthy" if self.health_polls > 1 else "deploying"  # the canary's adapter loads first
+            return httpx.Response(200, json={**self.deployment, "status": status})
+        if (method, path) == ("POST", "/models/keys"):
+            return httpx.Response(
+                201, json={"prefix": "tl_x", "name": "k", "key": "tl_x.secret", "created_at": self.NOW}
+            )
+        if (method, path) == ("POST", "/chat/completions"):
+            assert request.headers["authorization"] == "Bearer tl_x.secret"
+            content = {"role": "assistant", "content": "hydraulic"}
+            return httpx.Response(200, json={"id": "c", "model": name, "choices": [{"message": content}]})
+        if (method, path) == ("GET", f"/metrics/models/{name}/current"):
+            arms = [("1", "stable", 9), ("2", "canary", 1)]
+            items = [{"model": name, "version": v, "arm": a, "figures": {"requests": n}} for v, a, n in arms]
+            return httpx.Response(200, json={"start": self.NOW, "end": self.NOW, "items": items})
+        if (method, path) == ("POST", f"/models/{name}/deployment/promote"):
+            promoted = {**self.deployment, "status": "healthy", "stable_version": 2, "canary_version": None}
+            return httpx.Response(200, json={**promoted, "canary_weight": 0.0, "previous_version": 1})
+        return httpx.Response(404, json={"detail": f"unexpected {method} {path}"})
+
+
+def test_the_canary_leg_serves_the_retrained_version_at_ten_percent_then_promotes_it(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The demo's last leg, as monitoring's `retrain` decision leads to it: the job training queued from
+    retrain.requested, its version deployed as a 10% canary once healthy, requests served, the canary promoted."""
+    from tuneline.cli.demo.lifecycle import DemoSizes
+    from tuneline.sdk.registry import ModelVersion
+    from tuneline.sdk.training import Job
+
+    monkeypatch.setattr("time.sleep", lambda _s: None)
+    first = {
+        "id": str(uuid4()),
+        "usecase_id": str(uuid4()),
+        "dataset_id": str(uuid4()),
+        "dataset_version_id": str(uuid4()),
+        "status": "succeeded",
+        "source": "api",
+        "base_model": "smollm2-135m-instruct",
+        "total_steps": 40,
+        "created_at": "2026-12-06T00:00:00+00:00",
+    }
+    services = _CanaryServices("maintenance-classifier", first)
+    person = Tuneline("t", transport=httpx.MockTransport(services), max_retries=0)
+    said: list[str] = []
+    lifecycle = Lifecycle(People(*[person] * 6), tmp_path, said.append, DemoSizes(served_requests=3))
+    out = lifecycle.outcome
+    out.model_name, out.job = services.name, Job.model_validate(first)
+    out.version = ModelVersion.model_construct(prompt_template={"labels": ["hydraulic", "electrical"]})
+    out.retrain_actions = ["retrain (drift.detected)"]
+
+    lifecycle.canary()
+
+    stage = lifecycle.stages[-1]
+    assert stage.status == "ok", stage.detail
+    assert "v2 served as a 10% canary (requests per arm: {'stable': 9, 'canary': 1})" in stage.detail
+    assert "then promoted: v2 takes 100%" in stage.detail
+    assert out.deployment is not None and out.deployment.stable_version == 2
+    assert services.calls.count("POST /chat/completions") == 3
+    # traffic only once the canary served; the promotion only after its requests
+    order = [
+        c for c in services.calls if c.startswith(("POST /chat", "POST /models/maintenance-classifier/deployment"))
+    ]
+    assert order[0] == "POST /models/maintenance-classifier/deployment" and order[-1].endswith("/promote")
+    assert services.health_polls >= 2
