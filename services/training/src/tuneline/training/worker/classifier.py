@@ -27,7 +27,6 @@ import random
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from tuneline.training.worker.recipe import (
     RecipeHooks,
     RecipeResult,
     TrainState,
+    run_figures,
 )
 
 #: Written beside the adapter (or full model): the label order of the head's logits, for evaluation and serving.
@@ -514,9 +514,7 @@ def save_final(run_: Run) -> Path:
 
 
 def training_metadata(run_: Run, status: str, total_seconds: float) -> dict[str, Any]:
-    state, config = run_.state, run_.config
-    recent = [h["train_loss"] for h in state.history[-10:]]
-    last_eval = state.eval_history[-1] if state.eval_history else {}
+    config = run_.config
     return {
         "status": status,
         "method": run_.method,
@@ -530,33 +528,7 @@ def training_metadata(run_: Run, status: str, total_seconds: float) -> dict[str,
         "base_model": config.base_model,
         "hyperparameters": asdict(config),
         "trainable_parameters": sum(p.numel() for p in run_.model.parameters() if p.requires_grad),
-        "data": {
-            **run_.data_stats,
-            "train_examples": len(run_.train_examples),
-            "eval_examples": len(run_.eval_examples),
-        },
-        "steps": state.step,
-        "total_steps": run_.total_steps,
-        "epochs_completed": round(state.history[-1]["epoch"], 4) if state.history else 0.0,
-        "tokens_trained": state.tokens_seen,
-        "target_tokens_trained": state.target_tokens_seen,
-        "tokens_per_second": state.tokens_seen / state.train_seconds if state.train_seconds else 0.0,
-        "durations_s": {
-            "setup": run_.setup_seconds,
-            "train": state.train_seconds,
-            "train_cpu": state.train_cpu_seconds,
-            "total": total_seconds,
-        },
-        "final_metrics": {
-            "train_loss": sum(recent) / len(recent) if recent else None,
-            "val_loss": last_eval.get("val_loss"),
-            "val_accuracy": last_eval.get("val_accuracy"),
-            "best_val_loss": state.best_val_loss,
-            "best_step": state.best_step,
-        },
-        "history": state.history,
-        "eval_history": state.eval_history,
-        "finished_at": datetime.now(UTC).isoformat(),
+        **run_figures(run_, total_seconds),
     }
 
 

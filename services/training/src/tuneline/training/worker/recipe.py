@@ -866,8 +866,7 @@ def save_final(run_: Run) -> Path:
 
 
 def training_metadata(run_: Run, status: str, total_seconds: float) -> dict[str, Any]:
-    state, config = run_.state, run_.config
-    recent = [h["train_loss"] for h in state.history[-10:]]
+    config = run_.config
     return {
         "status": status,
         "method": run_.method,
@@ -881,6 +880,25 @@ def training_metadata(run_: Run, status: str, total_seconds: float) -> dict[str,
         "prompt_template": run_.template.model_dump(mode="json"),
         "base_model": config.base_model,
         "hyperparameters": asdict(config),
+        **run_figures(run_, total_seconds),
+    }
+
+
+def run_figures(run_: Any, total_seconds: float) -> dict[str, Any]:
+    """What any recipe's run did, as its training metadata states it: data, steps and tokens, durations, the loss
+    history and the final metrics. `run_` is a recipe's Run (causal or encoder): they share these fields."""
+    state: TrainState = run_.state
+    recent = [h["train_loss"] for h in state.history[-10:]]
+    last_eval = state.eval_history[-1] if state.eval_history else {}
+    final = {
+        "train_loss": sum(recent) / len(recent) if recent else None,
+        "val_loss": last_eval.get("val_loss"),
+        "best_val_loss": state.best_val_loss,
+        "best_step": state.best_step,
+    }
+    if "val_accuracy" in last_eval:  # a classification head's evaluation
+        final["val_accuracy"] = last_eval["val_accuracy"]
+    return {
         "data": {
             **run_.data_stats,
             "train_examples": len(run_.train_examples),
@@ -898,12 +916,7 @@ def training_metadata(run_: Run, status: str, total_seconds: float) -> dict[str,
             "train_cpu": state.train_cpu_seconds,
             "total": total_seconds,
         },
-        "final_metrics": {
-            "train_loss": sum(recent) / len(recent) if recent else None,
-            "val_loss": state.eval_history[-1]["val_loss"] if state.eval_history else None,
-            "best_val_loss": state.best_val_loss,
-            "best_step": state.best_step,
-        },
+        "final_metrics": final,
         "history": state.history,
         "eval_history": state.eval_history,
         "finished_at": datetime.now(UTC).isoformat(),
