@@ -2,25 +2,14 @@
 // input, a job started and cancelled with confirmation; a viewer follows the history but starts nothing.
 // The browser tier runs no training workers, so the job stays queued until it is cancelled.
 import { expect, test } from "./fixtures";
+import { TrainingForm } from "./pages/training";
 
 const USE_CASE = "Classify maintenance log entries";
 
 test.describe.serial("the ML engineer's training", () => {
   test("the estimate comes first, a refused value sits on its input, and a started job can be cancelled", async ({ page, signIn, checkAccessible, snap }) => {
     await signIn("engineer");
-    await page.getByRole("link", { name: "Training", exact: true }).click();
-    await expect(page.getByRole("heading", { name: "Training", exact: true })).toBeVisible();
-    await page.getByLabel("Use case").selectOption({ label: USE_CASE });
-    await page.getByLabel("Dataset", { exact: true }).selectOption({ label: "maintenance logs" });
-    // The newest ready version (the redacted one) is chosen for the engineer.
-    await expect(page.getByLabel("Dataset version")).toHaveValue(/.+/);
-    await page.getByLabel(/Quick start/).check();
-    // The training service learns of a ready version from the data service's event: ask until it has.
-    const estimate = page.getByRole("table", { name: "Estimate per hardware profile" });
-    await expect(async () => {
-      await page.getByRole("button", { name: "Estimate time and cost" }).click();
-      await expect(estimate).toBeVisible({ timeout: 3_000 });
-    }).toPass({ timeout: 120_000 });
+    const estimate = await new TrainingForm(page).estimateQuickStart(USE_CASE, "maintenance logs");
     await expect(estimate).toContainText("$");
 
     await page.getByText("Advanced settings").click();

@@ -15,6 +15,7 @@ export const PEOPLE = {
   engineer: { subject: "mia.engineer@plant.example", roles: ["ml_engineer"] },
   viewer: { subject: "vic.viewer@plant.example", roles: ["viewer"] },
   sre: { subject: "sam.sre@plant.example", roles: ["sre"] },
+  admin: { subject: "ada.admin@plant.example", roles: ["admin"] }, // governance: a model's policy
 } as const;
 
 export type Person = keyof typeof PEOPLE;

@@ -1,6 +1,6 @@
 """The whole walk in a real browser, with workers: one person after another takes a use case from the wizard to a
-served model on the embedded stack of real processes — the services, the training worker, the evaluation runner,
-Ray Serve and the console's static server.
+served model, and its retrained version through a 10% canary to promotion, on the embedded stack of real processes —
+the services, the training worker, the evaluation runner, Ray Serve and the console's static server.
 
 The browser tests live in console/tests/walk/*.spec.ts (test_browser.py runs the other specs, on a stack without
 workers); this test starts the stack and runs `npx playwright test` with PLAYWRIGHT_SUITE=walk.

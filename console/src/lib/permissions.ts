@@ -11,6 +11,7 @@ export type Capability =
   | "model.deploy"
   | "model.rollback"
   | "model.review"
+  | "model.policy"
   | "alert.handle";
 
 const RULES: Record<Capability, readonly Role[]> = {
@@ -22,6 +23,7 @@ const RULES: Record<Capability, readonly Role[]> = {
   "model.deploy": ["ml_engineer"], // deploy, canary weight, promote, stage transitions, inference keys
   "model.rollback": ["ml_engineer", "sre"],
   "model.review": ["reviewer"],
+  "model.policy": [], // governance (review rules, prompt logging, auto-rollback): admins only
   "alert.handle": ["sre", "ml_engineer"],
 };
 

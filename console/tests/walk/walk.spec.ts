@@ -1,8 +1,10 @@
 // The whole walk, with workers (tests/console/test_browser_walk.py: training worker, evaluation runner, Ray Serve,
-// the tiny random Llama as base model): one person after another takes a use case from the wizard to a served model.
+// the tiny random Llama as base model): one person after another takes a use case from the wizard to a served model,
+// then its retrained version through a 10% canary to promotion.
 // Each test picks the use case up where the previous one left it.
-import type { APIRequestContext, Locator } from "@playwright/test";
+import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { expect, test, type Person } from "../fixtures";
+import { TrainingForm } from "../pages/training";
 import { Wizard } from "../pages/wizard";
 
 const USE_CASE = "Classify maintenance log entries";
@@ -47,11 +49,14 @@ async function serviceUrls(request: APIRequestContext): Promise<Record<string, s
   return config.services;
 }
 
-/** A development token for a step that is no person's screen (governance has no console screen yet). */
-async function devToken(request: APIRequestContext, intake: string, subject: string, roles: string[]): Promise<string> {
-  const response = await request.post(`${intake}/auth/dev-token`, { data: { subject, roles, team: null } });
-  expect(response.ok(), await response.text()).toBeTruthy();
-  return ((await response.json()) as { access_token: string }).access_token;
+/** The ML engineer starts a quick-start training of the use case on the dataset's newest version. */
+async function startTraining(page: Page, signIn: (person: Person, path?: string) => Promise<void>, epochs: string) {
+  await signIn("engineer");
+  await new TrainingForm(page).estimateQuickStart(USE_CASE, "maintenance logs");
+  await page.getByText("Advanced settings").click();
+  await page.getByLabel("Epochs", { exact: true }).fill(epochs);
+  await page.getByRole("button", { name: "Start training" }).click();
+  await expect(page.getByRole("heading", { name: /^Training job / })).toBeVisible();
 }
 
 /** A list that does not refresh by itself: open it again until `target` shows (the services learn of events by
@@ -116,23 +121,8 @@ test.describe.serial("from the wizard to a served model", () => {
   });
 
   test("the ML engineer starts training and watches the loss curve grow until the job succeeds", async ({ page, signIn, checkAccessible, snap }) => {
-    await signIn("engineer");
-    await page.getByRole("link", { name: "Training", exact: true }).click();
-    await page.getByLabel("Use case").selectOption({ label: USE_CASE });
-    await page.getByLabel("Dataset", { exact: true }).selectOption({ label: "maintenance logs" });
-    await expect(page.getByLabel("Dataset version")).toHaveValue(/.+/);
-    await page.getByLabel(/Quick start/).check();
-    const estimate = page.getByRole("table", { name: "Estimate per hardware profile" });
-    await expect(async () => {
-      await page.getByRole("button", { name: "Estimate time and cost" }).click();
-      await expect(estimate).toBeVisible({ timeout: 3_000 });
-    }).toPass({ timeout: 2 * MINUTES });
     // Enough optimizer steps on the tiny model (16 per epoch at batch 4) for the curve to gain points while watched.
-    await page.getByText("Advanced settings").click();
-    await page.getByLabel("Epochs", { exact: true }).fill("4");
-    await page.getByRole("button", { name: "Start training" }).click();
-    await expect(page.getByRole("heading", { name: /^Training job / })).toBeVisible();
-
+    await startTraining(page, signIn, "4");
     const caption = page.locator("figcaption").filter({ hasText: "Loss by optimizer step" });
     await expect(caption).toBeVisible({ timeout: 8 * MINUTES }); // the worker claims the job and loads the model
     await expect(page.getByText("running", { exact: true })).toBeVisible();
@@ -212,17 +202,29 @@ test.describe.serial("from the wizard to a served model", () => {
     await expect(page.getByText("Review of v1 recorded.")).toBeVisible();
   });
 
-  test("the ML engineer deploys the version and chats with the served model in the playground", async ({ page, request, signIn, checkAccessible, snap }) => {
-    // Governance: an admin lets the served model's requests keep their prompt text, which drift checks compare with
-    // the training data. The registry's policy has no console screen: the platform admin uses its REST API.
-    const services = await serviceUrls(request);
-    const admin = await devToken(request, services.intake, "ada.admin@plant.example", ["admin"]);
-    const policy = await request.patch(`${services.registry}/models/${encodeURIComponent(modelName)}/policy`, {
-      headers: { Authorization: `Bearer ${admin}` },
-      data: { log_prompts: true },
-    });
-    expect(policy.ok(), await policy.text()).toBeTruthy();
+  test("an admin lets the model keep its requests' prompt text, which drift checks compare with the training data", async ({ page, signIn, checkAccessible, snap }) => {
+    await signIn("engineer", new URL(modelUrl).pathname);
+    await expect(page.getByRole("heading", { name: "Versions and stages" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Governance policy" })).toHaveCount(0); // an admin's, not theirs
 
+    await signIn("admin", new URL(modelUrl).pathname);
+    const policy = page.getByRole("form", { name: "Governance policy" });
+    await expect(policy.getByLabel(/Keep the prompt text/)).not.toBeChecked();
+    // A rule the registry refuses comes back on its field, and nothing changes.
+    await policy.getByLabel("Reviewers a review needs").fill("0");
+    await policy.getByRole("button", { name: "Save policy" }).click();
+    await expect(policy.getByText(/greater than or equal to 1/)).toBeVisible();
+    await policy.getByLabel("Reviewers a review needs").fill("1");
+    await policy.getByLabel(/Keep the prompt text/).check();
+    await policy.getByRole("button", { name: "Save policy" }).click();
+    await expect(policy.getByText("Policy saved; the change is in the audit log.")).toBeVisible();
+    await checkAccessible("governance policy");
+    await snap("walk-policy");
+    await signIn("admin", new URL(modelUrl).pathname); // what the registry stored, read back
+    await expect(page.getByRole("form", { name: "Governance policy" }).getByLabel(/Keep the prompt text/)).toBeChecked();
+  });
+
+  test("the ML engineer deploys the version and chats with the served model in the playground", async ({ page, signIn, checkAccessible, snap }) => {
     await signIn("engineer", new URL(modelUrl).pathname);
     const deployment = page.getByRole("region", { name: "Deployment" });
     await expect(deployment.getByText("Not deployed.")).toBeVisible();
@@ -280,5 +282,56 @@ test.describe.serial("from the wizard to a served model", () => {
     // The drift panel loaded with the page, before the drifted report: opened again, it lists that report.
     const drifted = page.getByRole("region", { name: "Drift" }).getByText("drifted", { exact: true }).first();
     await reopenUntilVisible(() => signIn("sre", "/monitoring"), drifted, 2 * MINUTES);
+  });
+
+  test("the ML engineer retrains; the reviewer approves the new version", async ({ page, signIn }) => {
+    await startTraining(page, signIn, "1");
+    await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 8 * MINUTES });
+    // Evaluation runs on job.succeeded and registers v2 when it finishes: the reviewer's screen lists it then.
+    const v2 = page.getByRole("table", { name: "Versions, newest first" }).getByRole("button", { name: "v2", exact: true });
+    await reopenUntilVisible(() => signIn("reviewer", new URL(modelUrl).pathname), v2, 8 * MINUTES);
+    await v2.click(); // the page opens on the version in production
+    await page.getByLabel("Comment on v2").fill("Retrained after the drift; same checks passed.");
+    await page.getByRole("button", { name: "Approve v2" }).click();
+    await expect(page.getByText("Review of v2 recorded.")).toBeVisible();
+  });
+
+  test("the new version serves as a 10% canary beside v1, takes some of the traffic, and is promoted", async ({ page, request, signIn, checkAccessible, snap }) => {
+    await signIn("engineer", new URL(modelUrl).pathname);
+    const deployment = page.getByRole("region", { name: "Deployment" });
+    await expect(deployment.getByText("v1", { exact: true })).toBeVisible();
+    await deployment.getByLabel("Version to deploy").selectOption("2");
+    await deployment.getByLabel("Canary weight").fill("0.1");
+    await deployment.getByRole("button", { name: "Deploy", exact: true }).click();
+    const confirm = page.getByRole("dialog", { name: "Deploy v2?" });
+    await expect(confirm.getByText("v2 starts as a canary taking 10% of the traffic")).toBeVisible();
+    await confirm.getByRole("button", { name: "Deploy", exact: true }).click();
+    // The pool's replica loads the second adapter beside the first: no new replica starts.
+    await expect(deployment.getByText("v2 at 10% of traffic")).toBeVisible({ timeout: 4 * MINUTES });
+    await expect(deployment.getByText("healthy", { exact: true })).toBeVisible({ timeout: 4 * MINUTES });
+    await checkAccessible("deployment with a canary");
+    await snap("walk-canary");
+
+    // The plant's intake system keeps sending entries: each answer names the arm that served it, and about one in
+    // ten comes from the canary (random routing: until one does, within far more requests than that needs).
+    const services = await serviceUrls(request);
+    const arms: Record<string, number> = {};
+    for (let i = 0; i < 200 && !arms.canary; i++) {
+      const response = await request.post(`${services.registry}/v1/chat/completions`, {
+        headers: { Authorization: `Bearer ${inferenceKey}` },
+        data: { model: modelName, messages: [{ role: "user", content: `PRESS-${i} hydraulic leak at the ram seal` }], max_tokens: 2 },
+      });
+      expect(response.ok(), await response.text()).toBeTruthy();
+      const arm = response.headers()["x-tuneline-arm"];
+      arms[arm] = (arms[arm] ?? 0) + 1;
+      if (arm === "canary") expect(response.headers()["x-tuneline-version"]).toBe("2");
+    }
+    expect(arms.canary, JSON.stringify(arms)).toBe(1);
+    expect(arms.stable, JSON.stringify(arms)).toBeGreaterThan(0);
+
+    await deployment.getByRole("button", { name: "Promote canary" }).click();
+    await page.getByRole("dialog", { name: "Promote v2?" }).getByRole("button", { name: "Promote" }).click();
+    await expect(deployment.getByText("none", { exact: true })).toBeVisible({ timeout: 2 * MINUTES }); // no canary left
+    await expect(deployment.locator("dd").filter({ hasText: /^v2$/ })).toBeVisible(); // v2 is the stable version
   });
 });

@@ -1,6 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { data } from "@/api/data";
-import { intake } from "@/api/intake";
 import type { Assignment } from "@/features/datasets/api/labels";
 import { unwrap } from "@/lib/api";
 
@@ -11,14 +10,6 @@ export function useDatasets(offset: number) {
     queryKey: ["data", "datasets", offset],
     queryFn: () => unwrap(data().GET("/datasets", { params: { query: { limit: DATASET_PAGE, offset } } })),
     placeholderData: keepPreviousData,
-  });
-}
-
-export function useApprovedUseCases() {
-  return useQuery({
-    queryKey: ["intake", "portfolio", "approved"],
-    queryFn: () =>
-      unwrap(intake().GET("/usecases", { params: { query: { status: ["approved", "in_progress"], limit: 100 } } })),
   });
 }
 

@@ -1,22 +1,23 @@
 // Datasets the person may see; a data owner creates one for an approved use case.
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
+import { useWorkableUseCases } from "@/api/usecases";
 import { SelectField, TextField } from "@/components/ui/Field";
 import { Empty, ErrorMessage, Loading } from "@/components/ui/Feedback";
 import { Pagination } from "@/components/ui/Pagination";
-import { DATASET_PAGE, useApprovedUseCases, useCreateDataset, useDatasets } from "@/features/datasets/api/queries";
+import { DATASET_PAGE, useCreateDataset, useDatasets } from "@/features/datasets/api/queries";
 import { useSession } from "@/lib/auth";
 import { fieldErrorMap } from "@/lib/errors";
 import { can } from "@/lib/permissions";
 
 function CreateDataset() {
   const navigate = useNavigate();
-  const usecases = useApprovedUseCases();
+  const usecases = useWorkableUseCases();
   const create = useCreateDataset();
   const [usecase, setUsecase] = useState("");
   const [name, setName] = useState("");
   const errors = fieldErrorMap(create.error);
-  if (usecases.isPending) return <Loading what="approved use cases" />;
+  if (usecases.isPending) return <Loading what="use cases" />;
   if (usecases.isError) return <ErrorMessage error={usecases.error} />;
   if (!usecases.data.items.length)
     return <Empty title="No approved use case yet.">A dataset belongs to an approved use case: a reviewer approves one first.</Empty>;

@@ -12,6 +12,7 @@ export type Version = components["schemas"]["VersionOut"];
 export type Deployment = components["schemas"]["DeploymentOut"];
 export type Key = components["schemas"]["KeyOut"];
 export type CreatedKey = components["schemas"]["CreatedKeyOut"];
+export type PolicyChange = components["schemas"]["PolicyIn"];
 
 export const MODEL_PAGE = 20;
 
@@ -87,6 +88,16 @@ export function useDeploymentAction(name: string) {
       return unwrap(r.POST("/models/{name}/deployment/rollback", { ...byName(name), body: { reason: action.reason } }));
     },
     onSuccess: (deployment) => queryClient.setQueryData(["registry", "model", name, "deployment"], deployment),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["registry", "model", name] }),
+  });
+}
+
+/** An admin's change of the model's governance policy (the registry audits it with the values before and after). */
+export function useSetPolicy(name: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (change: PolicyChange) => unwrap(registry().PATCH("/models/{name}/policy", { ...byName(name), body: change })),
+    onSuccess: (model) => queryClient.setQueryData(["registry", "model", name], model),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["registry", "model", name] }),
   });
 }

@@ -1,10 +1,11 @@
 // One model: versions and their stages, the model card, the deployment (deploy, canary weight, promote, rollback —
-// each confirmed), inference keys (shown once, revocable) and a playground that chats with the served model.
+// each confirmed), inference keys (shown once, revocable), a playground that chats with the served model, and for
+// an admin the model's governance policy (review rules, prompt logging, automatic rollback).
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 import { Badge } from "@/components/ui/Badge";
 import { ConfirmButton } from "@/components/ui/ConfirmButton";
-import { SelectField, TextArea, TextField } from "@/components/ui/Field";
+import { CheckboxField, SelectField, TextArea, TextField } from "@/components/ui/Field";
 import { Empty, ErrorMessage, Loading, Notice } from "@/components/ui/Feedback";
 import {
   chat,
@@ -16,11 +17,13 @@ import {
   useModel,
   useReviewVersion,
   useRevokeKey,
+  useSetPolicy,
   useTransition,
   useVersions,
   type ChatMessage,
   type CreatedKey,
   type Deployment,
+  type Model,
   type Version,
 } from "@/features/registry/api/queries";
 import { useSession } from "@/lib/auth";
@@ -217,6 +220,46 @@ function DeploymentPanel({ name, versions, deployment }: { name: string; version
   );
 }
 
+/** The model's governance policy, every field with its effective value; an admin changes it (the change is audited). */
+function Policy({ model }: { model: Model }) {
+  const current = model.policy as Record<string, unknown>;
+  const [review, setReview] = useState(Boolean(current.human_review_required));
+  const [logPrompts, setLogPrompts] = useState(Boolean(current.log_prompts));
+  const [autoRollback, setAutoRollback] = useState(Boolean(current.auto_rollback));
+  const [reviewers, setReviewers] = useState(String(current.review_min_reviewers ?? 1));
+  const [agreement, setAgreement] = useState(String(current.review_min_agreement ?? 1));
+  const save = useSetPolicy(model.name);
+  const errors = fieldErrorMap(save.error);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate({
+      human_review_required: review,
+      log_prompts: logPrompts,
+      auto_rollback: autoRollback,
+      review_min_reviewers: Number(reviewers),
+      review_min_agreement: Number(agreement),
+    });
+  };
+  return (
+    <form aria-label="Governance policy" onSubmit={submit} noValidate>
+      <CheckboxField label="Human review required before a version serves" checked={review} onChange={(e) => setReview(e.target.checked)} error={errors.human_review_required} />
+      <div className="row">
+        <TextField label="Reviewers a review needs" type="number" min={1} max={20} step={1} value={reviewers} onChange={(e) => setReviewers(e.target.value)} error={errors.review_min_reviewers} hint="Distinct reviewers, 1–20." />
+        <TextField label="Share of them who must approve" type="number" min={0.05} max={1} step={0.05} value={agreement} onChange={(e) => setAgreement(e.target.value)} error={errors.review_min_agreement} hint="Above 0 up to 1 (1: all of them)." />
+      </div>
+      <CheckboxField label="Keep the prompt text of served requests (drift checks compare it with the training data)" checked={logPrompts} onChange={(e) => setLogPrompts(e.target.checked)} error={errors.log_prompts} />
+      <CheckboxField label="Roll back a canary automatically when monitoring raises an alert asking for it" checked={autoRollback} onChange={(e) => setAutoRollback(e.target.checked)} error={errors.auto_rollback} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save policy
+        </button>
+      </div>
+      {save.error && !Object.keys(errors).length ? <ErrorMessage error={save.error} /> : null}
+      {save.isSuccess && !save.isPending && <Notice>Policy saved; the change is in the audit log.</Notice>}
+    </form>
+  );
+}
+
 function Keys({ name, onCreated }: { name: string; onCreated: (key: string) => void }) {
   const keys = useKeys(name, true);
   const create = useCreateKey();
@@ -403,6 +446,12 @@ export default function ModelPage() {
           <section className="card" aria-labelledby="keys">
             <h2 id="keys">Inference keys</h2>
             <Keys name={name} onCreated={setNewKey} />
+          </section>
+        )}
+        {can(session, "model.policy") && (
+          <section className="card" aria-labelledby="policy">
+            <h2 id="policy">Governance policy</h2>
+            <Policy model={model.data} />
           </section>
         )}
         <section className="card" aria-labelledby="playground">

@@ -1,7 +1,6 @@
 // Training jobs from the training service; the use cases and dataset versions they start from, from intake and data.
 import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { data } from "@/api/data";
-import { intake } from "@/api/intake";
 import { training } from "@/api/training";
 import type { components } from "@/api/generated/training";
 import { unwrap } from "@/lib/api";
@@ -25,14 +24,6 @@ export const STATUS_TONE: Record<string, "neutral" | "good" | "warn" | "bad"> = 
 export const JOB_PAGE = 10;
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 export const isFinished = (job: Job) => FINISHED.has(job.status);
-
-export function useTrainableUseCases() {
-  return useQuery({
-    queryKey: ["intake", "portfolio", "approved"],
-    queryFn: () =>
-      unwrap(intake().GET("/usecases", { params: { query: { status: ["approved", "in_progress"], limit: 100 } } })),
-  });
-}
 
 export function useUseCaseDatasets(usecaseId: string) {
   return useQuery({

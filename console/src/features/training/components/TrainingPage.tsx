@@ -2,6 +2,7 @@
 // settings whose allowed ranges sit next to each input, sees the estimate first, and everyone reads the job history.
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { useWorkableUseCases } from "@/api/usecases";
 import { Badge } from "@/components/ui/Badge";
 import { Fieldset, SelectField, TextField } from "@/components/ui/Field";
 import { Empty, ErrorMessage, Loading } from "@/components/ui/Feedback";
@@ -17,7 +18,6 @@ import {
   useJobs,
   useJobsMetrics,
   useStartJob,
-  useTrainableUseCases,
   useUseCaseDatasets,
   type Estimate,
   type Job,
@@ -319,7 +319,7 @@ function History({ usecaseId }: { usecaseId: string }) {
 export default function TrainingPage() {
   const session = useSession();
   const [params, setParams] = useSearchParams();
-  const usecases = useTrainableUseCases();
+  const usecases = useWorkableUseCases();
   const usecaseId = params.get("usecase") ?? "";
   const mayRun = can(session, "training.run");
   return (
@@ -330,7 +330,7 @@ export default function TrainingPage() {
       ) : usecases.isError ? (
         <ErrorMessage error={usecases.error} />
       ) : !usecases.data.items.length ? (
-        <Empty title="No approved use case yet.">A use case is trained once a reviewer approves it.</Empty>
+        <Empty title="No approved use case yet.">A use case is trained once a reviewer approves it (and retrained once deployed).</Empty>
       ) : (
         <SelectField
           label="Use case"
