@@ -311,7 +311,7 @@ function Keys({ name, onCreated }: { name: string; onCreated: (key: string) => v
       ) : !keys.data.length ? (
         <Empty title="No inference key for this model yet." />
       ) : (
-        <table>
+        <table className="wrapping">
           <caption className="visually-hidden">Inference keys for this model</caption>
           <thead>
             <tr>
