@@ -2,8 +2,8 @@
 
 One thread owns the model. Each step it admits waiting requests (loads a version's adapter when needed and runs
 the prompt: prefill), then runs one decoding step for every active sequence in a single forward pass, each row
-with its own adapter (peft's ``adapter_names``; lora_batch.py makes that one gathered LoRA product per layer
-whatever the number of adapters), and samples each row with its own settings and random generator.
+with its own adapter (lora_batch.py: one gathered LoRA product per layer whatever the number of adapters), and
+samples each row with its own settings and random generator.
 A sequence that ends (end token, ``max_new_tokens``, a stop string) or whose caller went away leaves the batch at
 once; a request that arrives mid-generation starts at the next step instead of waiting for a whole batch to end.
 Dynamic batching of whole ``generate`` calls did that waiting: concurrency 8 gave 1.6x the tokens/s of one stream.
@@ -233,20 +233,26 @@ class ContinuousBatcher:
                 engine._ensure_loaded(seq.version_id, seq.adapter_uri)
             self._decode()
 
-    def _model(self, rows: list[_Sequence]) -> tuple[Any, dict[str, Any]]:
+    def _model(self, rows: list[_Sequence]) -> tuple[Any, contextlib.AbstractContextManager[None]]:
+        """The model to call for `rows`, and what to hold around the call: each row with its own adapter."""
         engine = self._engine
         if engine._peft is None:
-            return engine.base, {}
+            return engine.base, contextlib.nullcontext()
         names = [engine._loaded[s.version_id] if s.adapter_uri is not None else BASE_ADAPTER for s in rows]
-        self._lora.prepare(engine._peft, names)  # one LoRA pass per layer for all the rows' adapters
-        return engine._peft, {"adapter_names": names}
+        distinct = set(names)
+        if len(distinct) == 1 and BASE_ADAPTER not in distinct:
+            (name,) = distinct  # every row of one adapter (a single stream, say): peft's plain pass
+            if engine._peft.active_adapter != name:
+                engine._peft.set_adapter(name)
+            return engine._peft, contextlib.nullcontext()
+        return engine._peft, self._lora.mixed(engine._peft, names)  # one LoRA product per layer for all rows
 
     def _prefill(self, rows: list[_Sequence]) -> None:
         """Run the prompts of newly admitted rows in one forward pass (left-padded), sample each row's first token
         and add the rows that go on to the batch."""
         import torch
 
-        model, extra = self._model(rows)
+        model, mixed = self._model(rows)
         width = max(len(s.prompt_ids) for s in rows)
         pad = self._engine._pad_id()
         device = self._engine.device
@@ -255,7 +261,8 @@ class ContinuousBatcher:
         )
         mask = torch.tensor([[0] * (width - len(s.prompt_ids)) + [1] * len(s.prompt_ids) for s in rows], device=device)
         positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
-        out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, **extra)
+        with mixed:
+            out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True)
         logits = out.logits[:, -1].float().cpu()
         going_on = [i for i, seq in enumerate(rows) if not self._advance(seq, self._sample(seq, logits[i]))]
         if not going_on:
@@ -273,19 +280,19 @@ class ContinuousBatcher:
 
         assert self._mask is not None
         rows = self._active
-        model, extra = self._model(rows)
+        model, mixed = self._model(rows)
         device = self._engine.device
         tokens = torch.tensor([[s.new_ids[-1]] for s in rows], dtype=torch.long, device=device)
         positions = self._mask.sum(dim=1, keepdim=True)  # each row's own length: padding takes no position
         mask = torch.cat([self._mask, torch.ones((len(rows), 1), dtype=self._mask.dtype, device=device)], dim=1)
-        out = model(
-            input_ids=tokens,
-            attention_mask=mask,
-            position_ids=positions,
-            past_key_values=self._cache,
-            use_cache=True,
-            **extra,
-        )
+        with mixed:
+            out = model(
+                input_ids=tokens,
+                attention_mask=mask,
+                position_ids=positions,
+                past_key_values=self._cache,
+                use_cache=True,
+            )
         self._cache, self._mask = out.past_key_values, mask
         self.steps += 1
         logits = out.logits[:, -1].float().cpu()  # sampling runs on the CPU with each request's own generator

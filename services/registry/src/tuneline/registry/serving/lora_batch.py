@@ -8,62 +8,82 @@ mixed batch costs one gather of each row's A and B and two batched matmuls, what
 
 The stacks hold every loaded adapter and are rebuilt on a layer's first pass after the loaded set changed (a load or
 an eviction); ranks are padded with zeros to the largest (the padded rows and columns add nothing). A layer whose
-adapters use something this does not do (a LoRA variant such as DoRA, a bias on B, a non-3-D input) answers with
-peft's own mixed-batch pass.
+adapters use something this does not do (a LoRA variant, a bias on B, merged weights, a non-3-D input) answers with
+peft's own mixed-batch pass for that layer.
+
+The pass runs inside `mixed(model, adapter_names)` and the model is called without ``adapter_names``: peft's way of
+passing them (a hook registered on every LoRA layer and a scan of every module, on each call) cost a decode step of
+SmolLM2 as much as the LoRA products themselves. Outside `mixed`, the layers behave exactly as peft's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import types
+from collections.abc import Iterator
 from typing import Any
 
 BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in a mixed batch
 
 
 class BatchedLora:
-    """Installed on a PeftModel's LoRA ``Linear`` layers (their ``_mixed_batch_forward``); the batcher calls
-    `prepare` with each pass's ``adapter_names`` before the model runs."""
+    """Installed on a PeftModel's LoRA ``Linear`` layers (their ``forward``); `mixed` runs one pass of rows that
+    each name their adapter."""
 
     def __init__(self) -> None:
         self._installed: set[int] = set()
         self._names: tuple[str, ...] = ()  # loaded adapters in slot order (slot i + 1)
-        self._rows: list[str] | None = None  # the adapter_names list of the pass in progress
-        self._slots: Any = None  # its slot per row (a long tensor)
+        self._rows: list[str] | None = None  # each row's adapter, during a mixed pass (None: peft's own forward)
+        self._slots: Any = None  # their slots (a long tensor)
         self._any_adapter = False
+        self._others = False  # a LoRA layer of another kind than Linear is loaded: peft's own mixed pass throughout
         self._stacks: dict[int, tuple[tuple[str, ...], Any]] = {}  # id(layer) -> (names, (A, B, scale) or None)
 
-    def prepare(self, model: Any, adapter_names: list[str]) -> None:
-        """Before a mixed-batch pass: install on new LoRA layers, and map the pass's rows to slots."""
+    @contextlib.contextmanager
+    def mixed(self, model: Any, adapter_names: list[str]) -> Iterator[None]:
+        """Within: a call of `model` (without ``adapter_names``) gives row i the adapter ``adapter_names[i]``."""
         import torch
-        from peft.tuners.lora.layer import Linear
+        from peft.tuners.lora.layer import Linear, LoraLayer
 
         names = tuple(model.peft_config)
+        unknown = {n for n in adapter_names if n != BASE_ADAPTER} - set(names)
+        if unknown:
+            raise ValueError(f"no adapter loaded as {sorted(unknown)}")
         if names != self._names:
             self._names = names
-            for layer in model.modules():
-                if isinstance(layer, Linear) and id(layer) not in self._installed:
-                    self._install(layer)
+            self._others = False
+            for layer in model.modules():  # an adapter with other target modules may have added LoRA layers
+                if isinstance(layer, Linear):
+                    if id(layer) not in self._installed:
+                        self._install(layer)
+                elif isinstance(layer, LoraLayer):
+                    self._others = True  # e.g. a LoRA on the embedding: only peft's hooks reach it
+        if self._others:
+            with model.base_model._enable_peft_forward_hooks(adapter_names=adapter_names):
+                yield
+            return
         slot = {name: i + 1 for i, name in enumerate(self._names)}
-        self._rows = adapter_names
         self._slots = torch.tensor([slot.get(n, 0) for n in adapter_names], dtype=torch.long)
         self._any_adapter = any(n != BASE_ADAPTER for n in adapter_names)
+        self._rows = adapter_names
+        try:
+            yield
+        finally:
+            self._rows = None
 
     def _install(self, layer: Any) -> None:
         import torch
-        from peft.tuners.lora.layer import VARIANT_KWARG_KEYS
 
-        peft_forward = layer._mixed_batch_forward  # the bound method of peft's class
+        peft_forward = layer.forward  # bound: peft's LoRA Linear forward
         owner = self
 
-        def forward(self_: Any, x: Any, *args: Any, adapter_names: list[str], **kwargs: Any) -> Any:
-            if adapter_names is not owner._rows or x.dim() != 3:
-                return peft_forward(x, *args, adapter_names=adapter_names, **kwargs)
+        def forward(self_: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+            rows = owner._rows
+            if rows is None or "adapter_names" in kwargs:  # not a mixed pass of ours: peft as it is
+                return peft_forward(x, *args, **kwargs)
             stack = owner._stack(self_)
-            if stack is None:
-                return peft_forward(x, *args, adapter_names=adapter_names, **kwargs)
-            variant = {key: kwargs.pop(key, None) for key in VARIANT_KWARG_KEYS}
-            if any(value is not None for value in variant.values()):  # aLoRA offsets: peft's own pass
-                return peft_forward(x, *args, adapter_names=adapter_names, **kwargs, **variant)
+            if stack is None or x.dim() != 3 or self_.merged:
+                return self_._mixed_batch_forward(x, *args, adapter_names=rows, **kwargs)
             result = self_.base_layer(x, *args, **kwargs)
             if not owner._any_adapter:
                 return result
@@ -73,7 +93,7 @@ class BatchedLora:
             delta = torch.bmm(low, b_stack.index_select(0, slots)) * scale.index_select(0, slots)
             return result + delta.to(result.dtype)
 
-        layer._mixed_batch_forward = types.MethodType(forward, layer)
+        layer.forward = types.MethodType(forward, layer)
         self._installed.add(id(layer))
 
     def _stack(self, layer: Any) -> tuple[Any, Any, Any] | None:
