@@ -66,25 +66,61 @@ async def test_subprocess_run_with_a_bad_config_exits_with_the_error(tmp_path: P
     assert code == 1 and "batch_size=0: must be >= 1" in error
 
 
-@pytest.mark.slow
-async def test_local_ray_runs_the_same_protocol_and_honours_cancel(tmp_path: Path, tiny_model_dir: Path) -> None:
-    import ray
+#: The local-Ray round trip, run in an interpreter of its own: a Ray session leaves state in the process that outlives
+#: `ray.shutdown()` (in one pytest process the multi-node test's first job then lost its actors before they ran).
+_LOCAL_RAY = """
+import asyncio, json, sys
+from pathlib import Path
 
-    from tuneline.training.worker.runners import RayRunner
+import ray
 
+from tuneline.training.worker.execute import ExecutionSpec
+from tuneline.training.worker.runners import RayRunner
+
+
+async def collect(handle):
+    return [message async for message in handle.messages()]
+
+
+async def main(first, second):
     runner = RayRunner(None, num_cpus=1)
     try:
-        handle = await runner.start(_spec(tmp_path / "a", tiny_model_dir))
-        messages = await asyncio.wait_for(_collect(handle), timeout=300)
-        assert (await handle.outcome())[0] == 0
-        assert messages[-1]["type"] == "result" and messages[-1]["status"] == "completed"
-
-        cancelled = await runner.start(_spec(tmp_path / "b", tiny_model_dir, max_steps=100_000))
+        handle = await runner.start(ExecutionSpec(**first))
+        done = await asyncio.wait_for(collect(handle), timeout=300)
+        code = (await handle.outcome())[0]
+        cancelled = await runner.start(ExecutionSpec(**second))
         cancelled.request("cancel")
-        messages = await asyncio.wait_for(_collect(cancelled), timeout=300)
-        assert messages[-1]["status"] == "cancelled" and messages[-1]["adapter_uri"] is None
+        stopped = await asyncio.wait_for(collect(cancelled), timeout=300)
+        await cancelled.outcome()
+        return {"code": code, "done": done[-1], "cancelled": stopped[-1]}
     finally:
         ray.shutdown()
+
+
+print(json.dumps(asyncio.run(main(*json.loads(sys.stdin.read())))))
+"""
+
+
+@pytest.mark.slow
+def test_local_ray_runs_the_same_protocol_and_honours_cancel(tmp_path: Path, tiny_model_dir: Path) -> None:
+    import subprocess
+    import sys
+    from dataclasses import asdict
+
+    first = asdict(_spec(tmp_path / "a", tiny_model_dir))
+    second = asdict(_spec(tmp_path / "b", tiny_model_dir, max_steps=100_000))
+    run = subprocess.run(
+        [sys.executable, "-c", _LOCAL_RAY],
+        input=json.dumps([first, second]),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert result["done"]["type"] == "result" and result["done"]["status"] == "completed"
+    assert result["cancelled"]["status"] == "cancelled" and result["cancelled"]["adapter_uri"] is None
 
 
 class _FakeActor:
