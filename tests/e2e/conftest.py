@@ -135,10 +135,11 @@ def outside_client_without_tracing() -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The multi-node Ray test runs first in the session. After an in-process local Ray session (the Serve tests'),
-    its driver — this pytest process — joined the cluster as the machine's other address instead of the nodes'
-    127.0.0.1 (Ray's own log line), and every actor it created died before it ran, even in a fresh interpreter started
-    from that process. First, it meets a process with no Ray history, as a registry or worker process does."""
+    """The multi-node Ray test runs first in the session. An in-process local Ray session (the Serve tests') turns
+    Ray's token authentication on for this process and its children (RAY_AUTH_MODE in os.environ and Ray's config
+    cached in the process); the test's cluster runs without it, its monkeypatch changes only the environment, and
+    every actor its driver then created died before it ran. First, it meets a process with no Ray history, as a
+    registry or worker process does."""
     cluster = [item for item in items if item.path.name == "test_ray_cluster.py"]
     if cluster:
         items[:] = cluster + [item for item in items if item.path.name != "test_ray_cluster.py"]
