@@ -135,11 +135,11 @@ def outside_client_without_tracing() -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The multi-node Ray test runs first in the session. An in-process local Ray session (the Serve tests') turns
-    Ray's token authentication on for this process and its children (RAY_AUTH_MODE in os.environ and Ray's config
-    cached in the process); the test's cluster runs without it, its monkeypatch changes only the environment, and
-    every actor its driver then created died before it ran. First, it meets a process with no Ray history, as a
-    registry or worker process does."""
+    """The multi-node Ray test runs first in the session. After an in-process local Ray session (the Serve tests',
+    the runner's) this process's driver joined the test's cluster (nodes on 127.0.0.1) as the machine's other address
+    and every actor it created died before it ran — also from a fresh interpreter started by this process, with the
+    driver's address given, and with Ray's cached config re-read after the auth mode was reset (all tried). Not yet
+    root-caused; first, the test meets a process with no Ray history, as a registry or worker process does."""
     cluster = [item for item in items if item.path.name == "test_ray_cluster.py"]
     if cluster:
         items[:] = cluster + [item for item in items if item.path.name != "test_ray_cluster.py"]

@@ -66,9 +66,8 @@ async def test_subprocess_run_with_a_bad_config_exits_with_the_error(tmp_path: P
     assert code == 1 and "batch_size=0: must be >= 1" in error
 
 
-#: The local-Ray round trip, run in an interpreter of its own: a local Ray session turns token authentication on for
-#: the whole process (environment and cached config) beyond `ray.shutdown()`, and the multi-node test's cluster runs
-#: without it (in one pytest process its first job then lost its actors before they ran).
+#: The local-Ray round trip, run in an interpreter of its own: after a local Ray session in the pytest process, the
+#: multi-node test's driver lost every actor it created before it ran (see tests/e2e/conftest.py).
 _LOCAL_RAY = """
 import asyncio, json, sys
 from pathlib import Path
